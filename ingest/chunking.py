@@ -1,0 +1,60 @@
+"""Chunking that follows the document: sections first, then size with overlap."""
+
+from __future__ import annotations
+
+import hashlib
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ingest.parsed import ParsedDocument
+from rag.records import Chunk, Scalar
+
+#: Bump when loaders or chunking change, so every document is re-chunked on the next ingest.
+PIPELINE_VERSION = "1"
+
+
+def chunker_signature(chunk_size: int, chunk_overlap: int) -> str:
+    return f"v{PIPELINE_VERSION}/{chunk_size}/{chunk_overlap}"
+
+
+def embed_text(title: str, section: str, text: str) -> str:
+    """What is embedded: the text with its title and section, so short chunks keep their context."""
+    header = f"{title} > {section}" if section else title
+    return f"{header}\n{text}"
+
+
+def chunk_document(
+    doc: ParsedDocument,
+    *,
+    doc_id: str,
+    version: str,
+    source: str,
+    chunk_size: int,
+    chunk_overlap: int,
+) -> list[Chunk]:
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size // 2), add_start_index=True
+    )
+    chunks: list[Chunk] = []
+    for section in doc.sections:
+        for piece in splitter.create_documents([section.text]):
+            text = piece.page_content
+            start = section.offset + int(piece.metadata.get("start_index", 0))
+            to_embed = embed_text(doc.title, section.path, text)
+            meta: dict[str, Scalar] = {
+                **doc.metadata,
+                "doc_id": doc_id,
+                "version": version,
+                "source": source,
+                "title": doc.title,
+                "section": section.path,
+                "start": start,
+                "end": start + len(text),
+                "chunk_index": len(chunks),
+                "chunk_hash": hashlib.sha256(to_embed.encode()).hexdigest()[:32],
+            }
+            if section.page is not None:
+                meta["page"] = section.page
+            chunk_id = f"{doc_id}#{version}#{len(chunks):05d}"
+            chunks.append(Chunk(id=chunk_id, text=text, embed_text=to_embed, metadata=meta))
+    return chunks

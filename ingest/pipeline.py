@@ -1,0 +1,244 @@
+"""Incremental, per-document-atomic ingestion of files and folders into the store.
+
+Unchanged files are recognised by content hash and skipped without loading the embedding
+model; chunks whose text is already stored (a moved file, an unchanged section) reuse their
+embeddings; a file that has become unreadable keeps its old chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunking import chunk_document, chunker_signature
+from ingest.loaders import is_supported, load_document
+from ingest.parsed import LoadError
+from rag.embeddings import SentenceEmbeddings
+from rag.errors import HubqaError
+from rag.records import Chunk, DocRecord
+from rag.settings import Settings
+from rag.store import HubStore, now_iso
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Failure:
+    path: str
+    error: str
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    repaired: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"path": f.path, "error": f.error} for f in self.failed],
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "repaired": self.repaired,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class Candidate:
+    """A file to index: its id, where it lives, and the folder it was found under (if any)."""
+
+    doc_id: str
+    path: Path
+    root: str
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, so sources read well and travel."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Supported files under ``root`` (hidden entries skipped), or a reason a file is refused."""
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.startswith("~$"):
+                continue
+            path = Path(dirpath) / name
+            if not is_supported(path):
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_root):
+                    yield path, "symbolic link points outside the folder being indexed: copy the file in instead"
+                    continue
+            yield path, None
+
+
+def collect(paths: list[Path]) -> tuple[list[Candidate], list[Failure], set[str]]:
+    """Expand folders and files into candidates; roots are the folders whose deletions count."""
+    candidates: list[Candidate] = []
+    failures: list[Failure] = []
+    roots: set[str] = set()
+    seen: set[str] = set()
+    for given in paths:
+        if not given.exists():
+            failures.append(Failure(str(given), "no such file or folder"))
+            continue
+        if given.is_dir():
+            root = display_path(given)
+            roots.add(root)
+            for path, problem in _walk(given):
+                rel = Path(os.path.normpath(path.absolute())).relative_to(
+                    Path(os.path.normpath(given.absolute())).parent
+                )
+                doc_id = rel.as_posix()
+                if problem:
+                    failures.append(Failure(display_path(path), problem))
+                elif doc_id not in seen:
+                    seen.add(doc_id)
+                    candidates.append(Candidate(doc_id, path, root))
+        else:
+            doc_id = given.name
+            if doc_id in seen:
+                doc_id = f"{given.name}~{hashlib.sha256(str(given.resolve()).encode()).hexdigest()[:8]}"
+            seen.add(doc_id)
+            candidates.append(Candidate(doc_id, given, ""))
+    return candidates, failures, roots
+
+
+class Ingestor:
+    """Brings the store in line with a set of files and folders."""
+
+    def __init__(self, settings: Settings, store: HubStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or HubStore(settings)
+        self.embeddings = SentenceEmbeddings(settings)
+        self.store.check_model(settings.embedding_model)
+        self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
+
+    def _version(self, file_hash: str) -> str:
+        return hashlib.sha256(f"{file_hash}/{self.signature}".encode()).hexdigest()[:16]
+
+    def _read(self, path: Path) -> bytes:
+        size = path.stat().st_size
+        limit = int(self.settings.max_file_mb * 1024 * 1024)
+        if size > limit:
+            raise LoadError(
+                f"file is {size / 1048576:.1f} MB, over the {self.settings.max_file_mb:g} MB limit "
+                "(HUBQA_MAX_FILE_MB): split it or raise the limit"
+            )
+        if size == 0:
+            raise LoadError("empty file (0 bytes): add content or delete it")
+        return path.read_bytes()
+
+    def run(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        candidates, failures, roots = collect(paths)
+        report.failed.extend(failures)
+        report.repaired = self.store.repair()
+        manifest = self.store.documents()
+        seen: set[str] = set()
+
+        for index, cand in enumerate(candidates):
+            if progress:
+                progress(index, len(candidates), cand.doc_id)
+            seen.add(cand.doc_id)
+            source = display_path(cand.path)
+            old = manifest.get(cand.doc_id)
+            try:
+                data = self._read(cand.path)
+                file_hash = hashlib.sha256(data).hexdigest()
+                version = self._version(file_hash)
+                if old is not None and old.version == version and old.source == source:
+                    report.unchanged += 1
+                    continue
+                parsed = load_document(cand.path, data)
+            except LoadError as e:
+                report.failed.append(Failure(source, str(e)))
+                continue
+            except OSError as e:
+                report.failed.append(Failure(source, f"cannot read the file ({e.strerror or e})"))
+                continue
+            chunks = chunk_document(
+                parsed,
+                doc_id=cand.doc_id,
+                version=version,
+                source=source,
+                chunk_size=self.settings.chunk_size,
+                chunk_overlap=self.settings.chunk_overlap,
+            )
+            vectors = self._embed(chunks, report)
+            record = DocRecord(
+                doc_id=cand.doc_id,
+                version=version,
+                file_hash=file_hash,
+                source=source,
+                root=cand.root,
+                title=parsed.title,
+                kind=parsed.kind,
+                chunks=len(chunks),
+                ingested_at=now_iso(),
+                metadata=parsed.metadata,
+            )
+            self.store.commit_document(record, chunks, vectors)
+            if old is None:
+                report.added += 1
+            else:
+                report.updated += 1
+
+        for doc_id, record in manifest.items():
+            if doc_id in seen or record.root not in roots:
+                continue
+            if not _source_exists(record):
+                self.store.remove_document(doc_id)
+                report.removed += 1
+        if progress:
+            progress(len(candidates), len(candidates), "")
+        report.documents = len(self.store.documents())
+        report.chunks = self.store.chunk_count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _embed(self, chunks: list[Chunk], report: IngestReport) -> list[list[float]]:
+        cached = self.store.cached_embeddings(c.hash for c in chunks)
+        missing = [c for c in chunks if c.hash not in cached]
+        if missing:
+            fresh = self.embeddings.embed_documents([c.embed_text for c in missing])
+            report.embedded += len(missing)
+            cached.update({c.hash: v for c, v in zip(missing, fresh, strict=True)})
+        return [cached[c.hash] for c in chunks]
+
+
+def _source_exists(record: DocRecord) -> bool:
+    path = Path(record.source)
+    return path.is_file()
+
+
+def ingest(paths: list[Path], settings: Settings, progress: Progress | None = None) -> IngestReport:
+    """Index ``paths`` (files or folders) into the configured store."""
+    if not paths:
+        raise HubqaError("Give at least one file or folder to ingest.")
+    return Ingestor(settings).run(paths, progress)

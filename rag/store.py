@@ -1,0 +1,214 @@
+"""The index: two Chroma collections, one of chunks and one of documents.
+
+A document's entry names its current ``version``; chunk ids carry the version they belong to.
+Writing a document adds its new chunks first, then flips its entry (the commit point), then
+deletes the old chunks. A run killed anywhere leaves, for every document, either the old or
+the new version as current; ``repair`` deletes the leftovers, and searches only ever return
+chunks of current versions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from rag.errors import HubqaError
+from rag.records import Chunk, DocRecord, Hit
+from rag.settings import Settings
+
+logging.getLogger("chromadb").setLevel(logging.ERROR)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """A persistent local client, or an HTTP client when a Chroma server URL is configured."""
+    chroma = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            msg = f"chroma_url {settings.chroma_url!r} is not an http(s) URL like http://localhost:8000"
+            raise HubqaError(msg)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma,
+            )
+        except Exception as e:
+            msg = f"Cannot reach the Chroma server at {settings.chroma_url}: {e}"
+            raise HubqaError(msg) from e
+    path = settings.store_path
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma)
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class HubStore:
+    """Documents and their chunks in Chroma, kept consistent per document."""
+
+    def __init__(self, settings: Settings, client: ClientAPI | None = None) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        name = settings.collection
+        self.chunks: Collection = self.client.get_or_create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self.docs: Collection = self.client.get_or_create_collection(
+            f"{name}-docs", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self._batch = max(1, min(self.client.get_max_batch_size(), 2000))
+        self._manifest: dict[str, DocRecord] | None = None
+        self._manifest_generation: int | None = None
+        self._lock = threading.Lock()
+
+    # -- the embedding model the store was built with -------------------------------------
+    def check_model(self, model: str) -> None:
+        """Refuse to mix vectors of two embedding models in one store."""
+        built_with = (self.chunks.metadata or {}).get("embedding_model")
+        if built_with and built_with != model:
+            msg = (
+                f"This store was built with the embedding model {built_with!r}, but "
+                f"{model!r} is configured. Use a new --store (or collection) for the new model."
+            )
+            raise HubqaError(msg)
+
+    def _remember_model(self, model: str) -> None:
+        meta = dict(self.chunks.metadata or {})
+        if meta.get("embedding_model") != model:
+            meta["embedding_model"] = model
+            self.chunks.modify(metadata=meta)
+
+    # -- documents -------------------------------------------------------------------------
+    def generation(self) -> int:
+        """A counter bumped at every commit, so readers know when to reload the manifest."""
+        meta = self.client.get_collection(self.docs.name).metadata or {}
+        return int(meta.get("generation", 0))
+
+    def _bump_generation(self) -> None:
+        meta = dict(self.client.get_collection(self.docs.name).metadata or {})
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        meta["updated_at"] = now_iso()
+        self.docs.modify(metadata=meta)
+
+    def documents(self) -> dict[str, DocRecord]:
+        """Every indexed document, by id (read fresh from the store)."""
+        got = self.docs.get(include=["metadatas"])
+        return {
+            doc_id: DocRecord.from_metadata(doc_id, meta or {})
+            for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=False)
+        }
+
+    def manifest(self) -> dict[str, DocRecord]:
+        """The documents, cached until the generation changes (cheap to call per query)."""
+        generation = self.generation()
+        with self._lock:
+            if self._manifest is None or generation != self._manifest_generation:
+                self._manifest = self.documents()
+                self._manifest_generation = generation
+            return self._manifest
+
+    def chunk_count(self) -> int:
+        return self.chunks.count()
+
+    def cached_embeddings(self, hashes: Iterable[str]) -> dict[str, list[float]]:
+        """Embeddings already stored for chunks with these hashes (moved or unchanged text)."""
+        wanted = sorted(set(hashes))
+        found: dict[str, list[float]] = {}
+        for batch in _batches(wanted, 200):
+            got = self.chunks.get(where={"chunk_hash": {"$in": list(batch)}}, include=["embeddings", "metadatas"])
+            embeddings = got["embeddings"] if got["embeddings"] is not None else []
+            for meta, vector in zip(got["metadatas"] or [], embeddings, strict=False):
+                found.setdefault(str(meta["chunk_hash"]), [float(x) for x in vector])
+        return found
+
+    def commit_document(
+        self, record: DocRecord, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]
+    ) -> None:
+        """Make ``record.version`` with these chunks the document's current version."""
+        self._remember_model(self.settings.embedding_model)
+        for batch in _batches(list(range(len(chunks))), self._batch):
+            self.chunks.upsert(
+                ids=[chunks[i].id for i in batch],
+                embeddings=[list(embeddings[i]) for i in batch],
+                documents=[chunks[i].text for i in batch],
+                metadatas=[chunks[i].metadata for i in batch],
+            )
+        self.docs.upsert(
+            ids=[record.doc_id],
+            embeddings=[_mean_vector(embeddings)],
+            documents=[record.title],
+            metadatas=[record.to_metadata()],
+        )
+        self._bump_generation()
+        self.chunks.delete(where={"$and": [{"doc_id": record.doc_id}, {"version": {"$ne": record.version}}]})
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Take a document out of the index; False if it was not there."""
+        if not self.docs.get(ids=[doc_id], include=[])["ids"]:
+            return False
+        self.docs.delete(ids=[doc_id])
+        self._bump_generation()
+        self.chunks.delete(where={"doc_id": doc_id})
+        return True
+
+    def repair(self) -> int:
+        """Delete chunks that no current document version owns (left by an interrupted run)."""
+        current = {doc_id: rec.version for doc_id, rec in self.documents().items()}
+        stale = []
+        for chunk_id in self.chunks.get(include=[])["ids"]:
+            doc_id, version, _ = chunk_id.rsplit("#", 2)
+            if current.get(doc_id) != version:
+                stale.append(chunk_id)
+        for batch in _batches(stale, self._batch):
+            self.chunks.delete(ids=list(batch))
+        return len(stale)
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The ``k`` nearest chunks of current document versions."""
+        if self.chunks.count() == 0:
+            return []
+        manifest = self.manifest()
+        got = self.chunks.query(
+            query_embeddings=[list(embedding)],
+            n_results=min(k * 2 + 5, self.chunks.count()),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        hits: list[Hit] = []
+        for chunk_id, text, meta, distance in zip(
+            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=False
+        ):
+            record = manifest.get(str(meta.get("doc_id")))
+            if record is None or record.version != meta.get("version"):
+                continue  # a version being replaced or removed right now
+            hits.append(Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=1.0 - float(distance)))
+            if len(hits) == k:
+                break
+        return hits
+
+
+def _mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
+    if not vectors:
+        return [0.0]
+    dim = len(vectors[0])
+    mean = [sum(v[i] for v in vectors) / len(vectors) for i in range(dim)]
+    norm = sum(x * x for x in mean) ** 0.5 or 1.0
+    return [x / norm for x in mean]

@@ -1,0 +1,39 @@
+"""Shared fixtures: real embedding model, real Chroma stores in temporary folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rag.embeddings import SentenceEmbeddings
+from rag.settings import Settings, load_settings
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's hubqa.toml or HUBQA_* variables."""
+    for key in list(os.environ):
+        if key.startswith("HUBQA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HUBQA_CONFIG", str(tmp_path / "no-such-hubqa.toml"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path / "data", chunk_size=600, chunk_overlap=80)
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> SentenceEmbeddings:
+    """The real packaged model, loaded once for the whole run."""
+    emb = SentenceEmbeddings(Settings())
+    emb.embed_query("warm up")
+    return emb

@@ -1,0 +1,61 @@
+"""The CLI contract: ingest --json, exit codes, ask --json, docs list/remove."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import samples
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_ingest_json_contract_exit_codes_ask_and_docs(tmp_path: Path) -> None:
+    tree = tmp_path / "hub"
+    tree.mkdir()
+    (tree / "homework.md").write_text(samples.MARKDOWN)
+    store = str(tmp_path / "store")
+    ok = run_cli("ingest", str(tree), "--store", store, "--json")
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(ok.stdout)  # exactly one JSON object on stdout
+    assert set(report) >= {"added", "updated", "unchanged", "removed", "failed", "documents", "chunks", "seconds"}
+    assert (report["added"], report["documents"], report["failed"]) == (1, 1, [])
+
+    (tree / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    bad = run_cli("ingest", str(tree), "--store", store, "--json")
+    assert bad.returncode == 2
+    failed = json.loads(bad.stdout)["failed"]
+    assert len(failed) == 1 and failed[0]["path"].endswith("broken.pdf") and "PDF" in failed[0]["error"]
+
+    human = run_cli("ingest", str(tree), "--store", store)
+    assert human.returncode == 2 and "skipped" in human.stderr and "broken.pdf" in human.stderr
+    assert "Traceback" not in human.stderr
+
+    asked = run_cli("ask", "How long should homework take?", "--store", store, "--json", "--k", "2")
+    sources = json.loads(asked.stdout)["sources"]
+    assert [s["rank"] for s in sources] == [1, 2]
+    assert set(sources[0]) == {"rank", "doc_id", "title", "source", "section", "page", "score", "text"}
+    assert sources[0]["section"] == "Time limits" and "30 minutes" in sources[0]["text"]
+
+    filtered = run_cli("ask", "homework", "--store", store, "--json", "--filter", "grade_band=K-2")
+    assert json.loads(filtered.stdout)["sources"] == []
+    wrong = run_cli("ask", "homework", "--store", store, "--filter", "colour=red")
+    assert wrong.returncode == 1 and "Error: --filter" in wrong.stderr
+
+    listed = json.loads(run_cli("docs", "list", "--store", store, "--json").stdout)["documents"]
+    assert [(d["id"], d["title"]) for d in listed] == [("hub/homework.md", "Homework Help Guide")]
+    missing = run_cli("docs", "remove", "nope.md", "--store", store)
+    assert missing.returncode == 1 and "No document 'nope.md'" in missing.stderr
+    assert run_cli("docs", "remove", "hub/homework.md", "--store", store).returncode == 0
+    assert json.loads(run_cli("docs", "list", "--store", store, "--json").stdout)["documents"] == []
+
+
+def test_help_reads_well() -> None:
+    out = run_cli("ingest", "--help").stdout
+    assert "hubqa ingest corpus/" in out and "--chroma-url" in out

@@ -1,0 +1,114 @@
+"""Each loader on real files: titles, metadata, heading paths, pages, offsets, and clear refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import load_document
+from ingest.parsed import LoadError
+from tests import samples
+
+
+def test_markdown_front_matter_and_heading_paths(tmp_path: Path) -> None:
+    path = tmp_path / "homework.md"
+    path.write_text(samples.MARKDOWN)
+    doc = load_document(path, path.read_bytes())
+    assert doc.title == "Homework Help Guide"
+    assert doc.metadata == {
+        "audience": "teacher",
+        "grade_band": "3-5",
+        "subject": "math",
+        "topic": "teaching practice",
+        "updated": "2026-05-01",
+        "summary": "How to set fair homework.",
+    }
+    paths = [s.path for s in doc.sections]
+    assert paths == ["", "Time limits", "Time limits > Exceptions", "Feedback"]
+    text = path.read_text()
+    for section in doc.sections:  # offsets point at the section's text in the file
+        assert text[section.offset : section.offset + len(section.text)] == section.text
+
+
+def test_markdown_without_front_matter_takes_title_from_heading(tmp_path: Path) -> None:
+    path = tmp_path / "plain-notes.md"
+    path.write_text("# Staff Notes\n\nMeeting moved to Friday.\n\n```\n# not a heading\n```\n")
+    doc = load_document(path, path.read_bytes())
+    assert doc.title == "Staff Notes" and doc.metadata == {}
+    assert len(doc.sections) == 1 and "# not a heading" in doc.sections[0].text
+
+
+def test_broken_front_matter_is_refused_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text("---\ntitle: [unclosed\naudience: teacher\n---\n# Hi\n\nText.\n")
+    with pytest.raises(LoadError, match="front matter is not valid YAML"):
+        load_document(path, path.read_bytes())
+
+
+def test_html_metadata_sections_and_hidden_text_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "recess.html"
+    path.write_text(samples.HTML)
+    doc = load_document(path, path.read_bytes())
+    assert doc.title == "Recess Rules"
+    assert doc.metadata == {"audience": "parent", "grade_band": "K-2"}
+    assert [s.path for s in doc.sections] == ["Weather", "Equipment"]
+    everything = " ".join(s.text for s in doc.sections)
+    assert "20 degrees" in everything and "Monday | Four square" in everything
+    for hidden in ("do not index", "ignore previous instructions", "Invisible planted"):
+        assert hidden not in everything
+
+
+def test_pdf_pages_and_outline_headings(tmp_path: Path) -> None:
+    path = samples.multipage_pdf(tmp_path / "lab.pdf")
+    doc = load_document(path, path.read_bytes())
+    assert doc.title == "Science Lab Handbook"
+    assert [s.page for s in doc.sections] == [1, 2, 3]
+    assert [s.path for s in doc.sections] == ["Getting Started", "Lab Safety > Goggles", "Lab Safety > Spills"]
+    assert "goggles" in doc.sections[1].text
+
+
+def test_encrypted_truncated_and_scanned_pdfs_are_refused(tmp_path: Path) -> None:
+    locked = samples.multipage_pdf(tmp_path / "locked.pdf", encrypt_password="secret")
+    with pytest.raises(LoadError, match="encrypted"):
+        load_document(locked, locked.read_bytes())
+    whole = samples.multipage_pdf(tmp_path / "whole.pdf").read_bytes()
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(whole[: len(whole) // 3])
+    with pytest.raises(LoadError, match="PDF"):
+        load_document(truncated, truncated.read_bytes())
+    scan = samples.scanned_pdf(tmp_path / "scan.pdf")
+    with pytest.raises(LoadError, match="no text layer"):
+        load_document(scan, scan.read_bytes())
+
+
+def test_docx_headings(tmp_path: Path) -> None:
+    path = samples.docx_file(tmp_path / "trip.docx")
+    doc = load_document(path, path.read_bytes())
+    assert doc.title == "Field Trip Permissions"
+    assert [s.path for s in doc.sections] == ["Before the trip", "Before the trip > Chaperones"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [("utf-16", "Café rules: no phones"), ("latin-1", "Café rules: no phones"), ("utf-8-sig", "Café rules")],
+)
+def test_text_encodings(tmp_path: Path, encoding: str, text: str) -> None:
+    path = tmp_path / "rules.txt"
+    path.write_bytes(f"{text}\n\nSecond paragraph.".encode(encoding))
+    doc = load_document(path, path.read_bytes())
+    assert doc.title == text and "Second paragraph." in doc.sections[0].text
+
+
+def test_binary_junk_with_markdown_name_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.md"
+    path.write_bytes(bytes(range(256)) * 20)
+    with pytest.raises(LoadError, match="binary"):
+        load_document(path, path.read_bytes())
+
+
+def test_unsupported_type(tmp_path: Path) -> None:
+    path = tmp_path / "photo.png"
+    path.write_bytes(b"\x89PNG....")
+    with pytest.raises(LoadError, match="unsupported file type .png"):
+        load_document(path, path.read_bytes())

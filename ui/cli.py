@@ -1,0 +1,227 @@
+"""`hubqa`: the front door for every job (ingest, ask, docs, config, ui)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rag.errors import HubqaError
+from rag.settings import Settings, config_file, load_settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(
+    help="Answer teachers' questions from a resource hub, with every answer cited.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Chroma folder (HUBQA_STORE_DIR).", show_default=False)]
+UrlOpt = Annotated[
+    str | None, typer.Option("--chroma-url", help="Chroma server URL (HUBQA_CHROMA_URL).", show_default=False)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def _settings(store: Path | None = None, chroma_url: str | None = None, **extra: Any) -> Settings:
+    try:
+        return load_settings(store_dir=store, chroma_url=chroma_url, **extra)
+    except Exception as e:  # pydantic's ValidationError, a broken hubqa.toml
+        msg = f"Invalid settings (flags, HUBQA_* variables or {config_file()}): {e}"
+        raise HubqaError(msg) from e
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@app.command()
+def config(as_json: JsonOpt = False) -> None:
+    """Print the effective settings (flags > HUBQA_* environment > hubqa.toml > defaults)."""
+    settings = _settings()
+    data = settings.model_dump(mode="json")
+    data["store_path"] = str(settings.store_path)
+    if as_json:
+        _print_json(data)
+        return
+    typer.echo(f"# from {config_file()} (if present), HUBQA_* variables and defaults")
+    for key, value in data.items():
+        typer.echo(f"{key} = {value!r}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (folders are read recursively).")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index documents (PDF, Markdown, HTML, text, DOCX); unchanged files cost nothing.
+
+    \b
+    Examples:
+      hubqa ingest corpus/
+      hubqa ingest guides/policy.pdf notes/ --store /srv/hubqa/store
+    Exit code 0 when every file went in, 2 when some failed (listed).
+    """
+    from ingest.pipeline import Ingestor
+
+    settings = _settings(store, chroma_url)
+    ingestor = Ingestor(settings)
+    show_bar = not as_json and sys.stderr.isatty()
+    if show_bar:
+        with typer.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int, _name: str) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            report = ingestor.run(paths, progress)
+    else:
+        report = ingestor.run(paths)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        for failure in report.failed:
+            typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
+        typer.echo(
+            f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.removed} removed, {len(report.failed)} failed; "
+            f"index: {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f}s)"
+        )
+    if report.failed:
+        raise typer.Exit(2)
+
+
+def _parse_filters(items: list[str]) -> dict[str, str]:
+    from rag.retrieval import FILTER_KEYS
+
+    filters: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in FILTER_KEYS or not value:
+            msg = f"--filter {item!r}: use key=value with key one of {', '.join(FILTER_KEYS)}"
+            raise HubqaError(msg)
+        filters[key] = value
+    return filters
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in your own words.")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    k: Annotated[int | None, typer.Option("--k", help="How many passages to retrieve.", min=1)] = None,
+    filters: Annotated[
+        list[str] | None, typer.Option("--filter", help="key=value on grade_band, subject, topic, audience.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask a question; prints the passages that answer it, with their sources.
+
+    \b
+    Example:
+      hubqa ask "How do I handle suspected AI use in an essay?" --filter grade_band=6-12
+    """
+    from rag.embeddings import SentenceEmbeddings
+    from rag.retrieval import HubRetriever, source_dict
+    from rag.store import HubStore
+
+    settings = _settings(store, chroma_url, top_k=k)
+    hub = HubStore(settings)
+    retriever = HubRetriever(store=hub, embeddings=SentenceEmbeddings(settings), k=settings.top_k)
+    hits = retriever.search(question, filters=_parse_filters(filters or []))
+    sources = [source_dict(rank, hit) for rank, hit in enumerate(hits, start=1)]
+    if as_json:
+        _print_json({"question": question, "sources": sources})
+        return
+    if not sources:
+        typer.echo("Nothing in the index matches. Run `hubqa ingest corpus/` first?")
+    for src in sources:
+        where = " > ".join(x for x in (src["title"], src["section"]) if x)
+        page = f", p. {src['page']}" if src["page"] else ""
+        typer.echo(f"[{src['rank']}] {where} ({src['source']}{page}) score {src['score']:.2f}")
+        typer.echo("    " + src["text"][:300].replace("\n", " ") + ("…" if len(src["text"]) > 300 else ""))
+
+
+@docs_app.command("list")
+def docs_list(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt = False) -> None:
+    """List the indexed documents: id, title, source, chunks, ingested at."""
+    from rag.store import HubStore
+
+    records = sorted(HubStore(_settings(store, chroma_url)).documents().values(), key=lambda r: r.doc_id)
+    rows = [
+        {
+            "id": r.doc_id,
+            "title": r.title,
+            "source": r.source,
+            "chunks": r.chunks,
+            "ingested_at": r.ingested_at,
+            **r.metadata,
+        }
+        for r in records
+    ]
+    if as_json:
+        _print_json({"documents": rows})
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}\t{row['chunks']} chunks\t{row['ingested_at']}\t{row['title']}")
+    typer.echo(f"{len(rows)} documents", err=True)
+
+
+@docs_app.command("remove")
+def docs_remove(
+    doc_id: Annotated[str, typer.Argument(help="The document id, as `hubqa docs list` shows it.")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+) -> None:
+    """Remove one document from the index (the file itself is left alone)."""
+    from rag.store import HubStore
+
+    if not HubStore(_settings(store, chroma_url)).remove_document(doc_id):
+        msg = f"No document {doc_id!r} in the index; see `hubqa docs list`."
+        raise HubqaError(msg)
+    typer.echo(f"removed {doc_id}")
+
+
+@app.command()
+def ui(
+    port: Annotated[int | None, typer.Option(help="Port (or STREAMLIT_SERVER_PORT).")] = None,
+) -> None:
+    """Start the chat app in Streamlit."""
+    app_file = Path(__file__).with_name("app.py")
+    if not app_file.exists():
+        typer.echo("The chat app is not built yet; use `hubqa ask \"...\"` meanwhile.")
+        return
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
+    if port:
+        cmd += ["--server.port", str(port)]
+    raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+def main() -> None:
+    """Console-script entry: user errors become one clean line (HUBQA_DEBUG=1 shows tracebacks)."""
+    try:
+        app()
+    except HubqaError as e:
+        if os.environ.get("HUBQA_DEBUG"):
+            raise
+        typer.echo(f"Error: {e}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

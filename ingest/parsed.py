@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Metadata fields a hub document may declare (front matter, HTML meta, PDF info, DOCX properties).
-METADATA_FIELDS = ("title", "audience", "grade_band", "subject", "topic", "updated", "summary")
+METADATA_FIELDS = ("title", "form", "audience", "grade_band", "subject", "topic", "updated", "summary")
 
 
 class LoadError(Exception):

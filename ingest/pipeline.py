@@ -7,6 +7,7 @@ embeddings; a file that has become unreadable keeps its old chunks.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import time
@@ -77,16 +78,30 @@ def display_path(path: Path) -> str:
         return path.resolve().as_posix()
 
 
+IGNORE_FILE = ".hubqaignore"
+
+
+def ignore_patterns(root: Path) -> list[str]:
+    """Glob patterns (relative to ``root``) from its ``.hubqaignore``, one per line, # comments."""
+    path = root / IGNORE_FILE
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
 def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
-    """Supported files under ``root`` (hidden entries skipped), or a reason a file is refused."""
+    """Supported files under ``root`` (hidden and ignored entries skipped), or why one is refused."""
     real_root = root.resolve()
+    patterns = ignore_patterns(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or name.startswith("~$"):
                 continue
             path = Path(dirpath) / name
-            if not is_supported(path):
+            rel = path.relative_to(root).as_posix()
+            if not is_supported(path) or any(fnmatch.fnmatch(rel, p) for p in patterns):
                 continue
             if path.is_symlink():
                 target = path.resolve()

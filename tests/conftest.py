@@ -37,3 +37,14 @@ def embeddings() -> SentenceEmbeddings:
     emb = SentenceEmbeddings(Settings())
     emb.embed_query("warm up")
     return emb
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The bundled corpus, ingested once per test run into a temporary store."""
+    from ingest.pipeline import Ingestor
+
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("corpus-index"))
+    report = Ingestor(settings).run([REPO / "corpus"])
+    assert report.failed == [], report.failed
+    return settings

@@ -26,6 +26,10 @@ from rag.store import HubStore, now_iso
 
 Progress = Callable[[int, int, str], None]
 
+#: Documents are embedded together until this many chunks are waiting (bigger batches embed
+#: faster); each document is still committed on its own.
+EMBED_BATCH_CHUNKS = 512
+
 
 @dataclass
 class Failure:
@@ -176,6 +180,7 @@ class Ingestor:
         report.repaired = self.store.repair()
         manifest = self.store.documents()
         seen: set[str] = set()
+        pending: list[tuple[DocRecord, list[Chunk], bool]] = []
 
         for index, cand in enumerate(candidates):
             if progress:
@@ -205,7 +210,6 @@ class Ingestor:
                 chunk_size=self.settings.chunk_size,
                 chunk_overlap=self.settings.chunk_overlap,
             )
-            vectors = self._embed(chunks, report)
             record = DocRecord(
                 doc_id=cand.doc_id,
                 version=version,
@@ -218,11 +222,10 @@ class Ingestor:
                 ingested_at=now_iso(),
                 metadata=parsed.metadata,
             )
-            self.store.commit_document(record, chunks, vectors)
-            if old is None:
-                report.added += 1
-            else:
-                report.updated += 1
+            pending.append((record, chunks, old is None))
+            if sum(len(c) for _, c, _ in pending) >= EMBED_BATCH_CHUNKS:
+                self._flush(pending, report)
+        self._flush(pending, report)
 
         for doc_id, record in manifest.items():
             if doc_id in seen or record.root not in roots:
@@ -237,14 +240,24 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _embed(self, chunks: list[Chunk], report: IngestReport) -> list[list[float]]:
-        cached = self.store.cached_embeddings(c.hash for c in chunks)
-        missing = [c for c in chunks if c.hash not in cached]
+    def _flush(self, pending: list[tuple[DocRecord, list[Chunk], bool]], report: IngestReport) -> None:
+        """Embed the pending documents' new chunks in one call, then commit each document alone."""
+        if not pending:
+            return
+        every = [chunk for _, chunks, _ in pending for chunk in chunks]
+        vectors = self.store.cached_embeddings(c.hash for c in every)
+        missing = list({c.hash: c for c in every if c.hash not in vectors}.values())
         if missing:
             fresh = self.embeddings.embed_documents([c.embed_text for c in missing])
             report.embedded += len(missing)
-            cached.update({c.hash: v for c, v in zip(missing, fresh, strict=True)})
-        return [cached[c.hash] for c in chunks]
+            vectors.update({c.hash: v for c, v in zip(missing, fresh, strict=True)})
+        for record, chunks, is_new in pending:
+            self.store.commit_document(record, chunks, [vectors[c.hash] for c in chunks])
+            if is_new:
+                report.added += 1
+            else:
+                report.updated += 1
+        pending.clear()
 
 
 def _source_exists(record: DocRecord) -> bool:

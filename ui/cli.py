@@ -194,6 +194,23 @@ def docs_remove(
 
 
 @app.command()
+def bench(
+    corpus: Annotated[Path, typer.Option(help="Documents to ingest for the ingestion figures.")] = Path("corpus"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure ingestion throughput (against embedding alone), no-op re-ingest time and memory."""
+    from ingest.bench import bench_ingest
+
+    results = {"ingest": bench_ingest(corpus, _settings())}
+    if as_json:
+        _print_json(results)
+        return
+    for group, figures in results.items():
+        for key, value in figures.items():
+            typer.echo(f"{group}.{key} = {value}")
+
+
+@app.command()
 def ui(
     port: Annotated[int | None, typer.Option(help="Port (or STREAMLIT_SERVER_PORT).")] = None,
 ) -> None:

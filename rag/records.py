@@ -68,9 +68,23 @@ class DocRecord:
 
 @dataclass
 class Hit:
-    """A retrieved chunk with its similarity score (higher is better)."""
+    """A retrieved chunk with its score (higher is better) and, once expanded, its context."""
 
     id: str
     text: str
     metadata: dict[str, Any]
     score: float
+    #: Cosine similarity to the question (dense retrieval), when known.
+    dense: float | None = None
+    #: BM25 score, when the lexical search found it.
+    lexical: float | None = None
+    #: The chunk with its neighbours in the same section (small-to-big), for answering.
+    context: str = ""
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.metadata.get("doc_id", ""))
+
+    @property
+    def section_key(self) -> tuple[str, str]:
+        return self.doc_id, str(self.metadata.get("section", ""))

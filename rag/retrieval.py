@@ -1,19 +1,32 @@
-"""Finding the passages that answer a question, as a LangChain retriever."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) fused by reciprocal rank, diversified,
+then expanded to the surrounding passage (small-to-big), as a LangChain retriever."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from rag.embeddings import SentenceEmbeddings
+from rag.lexical import LexicalCache
 from rag.records import Hit
-from rag.store import HubStore
+from rag.store import HubStore, get_chunks
 
 FILTER_KEYS = ("audience", "grade_band", "subject", "topic", "doc_id")
+
+#: Reciprocal-rank-fusion constant (the usual 60) and the weight of each list.
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+#: Weight of the document-level list (query against each document's mean vector); chunks
+#: inherit their document's rank, which favours passages from the documents about the topic.
+DOCUMENT_WEIGHT = 0.5
+#: At most this many results from one section, so the top results are not one passage repeated.
+PER_SECTION = 2
 
 
 def where_clause(filters: dict[str, str] | None) -> dict[str, Any] | None:
@@ -25,11 +38,45 @@ def where_clause(filters: dict[str, str] | None) -> dict[str, Any] | None:
 
 
 def hit_to_document(hit: Hit) -> Document:
-    return Document(page_content=hit.text, metadata={**hit.metadata, "id": hit.id, "score": hit.score}, id=hit.id)
+    meta = {k: v for k, v in hit.metadata.items() if not k.startswith("_")}
+    return Document(page_content=hit.text, metadata={**meta, "id": hit.id, "score": hit.score}, id=hit.id)
+
+
+def fuse(dense: list[Hit], lexical: list[Hit], doc_ranks: dict[str, int] | None = None) -> list[Hit]:
+    """Reciprocal rank fusion of the ranked lists (a hit keeps both raw scores)."""
+    fused: dict[str, Hit] = {}
+    for weight, hits in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
+        for rank, hit in enumerate(hits):
+            entry = fused.setdefault(hit.id, hit)
+            if entry is not hit:
+                entry.dense = entry.dense if entry.dense is not None else hit.dense
+                entry.lexical = entry.lexical if entry.lexical is not None else hit.lexical
+            entry.metadata.setdefault("_rrf", 0.0)
+            entry.metadata["_rrf"] += weight / (RRF_K + rank + 1)
+    if doc_ranks and DOCUMENT_WEIGHT:
+        for hit in fused.values():
+            rank = doc_ranks.get(hit.doc_id)
+            if rank is not None:
+                hit.metadata["_rrf"] += DOCUMENT_WEIGHT / (RRF_K + rank + 1)
+    ranked = sorted(fused.values(), key=lambda h: -h.metadata["_rrf"])
+    for hit in ranked:
+        hit.score = hit.metadata.pop("_rrf")
+    return ranked
+
+
+def diversify(hits: list[Hit], per_section: int = PER_SECTION) -> list[Hit]:
+    """Keep the order, but push a section's third and later hits behind everything else."""
+    counts: dict[tuple[str, str], int] = {}
+    first, rest = [], []
+    for hit in hits:
+        n = counts.get(hit.section_key, 0)
+        counts[hit.section_key] = n + 1
+        (first if n < per_section else rest).append(hit)
+    return first + rest
 
 
 class HubRetriever(BaseRetriever):
-    """Dense retrieval over the hub's chunks, with optional metadata filters."""
+    """The hub's retriever: hybrid, filterable, diversified, with passage context."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -37,10 +84,61 @@ class HubRetriever(BaseRetriever):
     embeddings: SentenceEmbeddings
     k: int = 10
     filters: dict[str, str] = {}
+    #: How many of the top hits get their neighbouring chunks attached as context.
+    context_hits: int = 5
+    _lexical: LexicalCache | None = PrivateAttr(default=None)
+
+    @property
+    def lexical(self) -> LexicalCache:
+        if self._lexical is None:
+            self._lexical = LexicalCache(self.store)
+        return self._lexical
 
     def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+        k = k or self.k
+        filters = self.filters if filters is None else filters
+        pool = max(3 * k, 30)
         vector = self.embeddings.embed_query(question)
-        return self.store.search(vector, k or self.k, where_clause(filters if filters is not None else self.filters))
+        dense = self.store.search(vector, pool, where_clause(filters))
+        lexical_hits = self.lexical.current().search(question, pool, filters)
+        dense_ids = {h.id for h in dense}
+        fetched = get_chunks(self.store, [h.id for h in lexical_hits if h.id not in dense_ids], embeddings=True)
+        by_id = {h.id: h for h in dense}
+        lexical: list[Hit] = []
+        query = np.asarray(vector)
+        for lh in lexical_hits:
+            hit = by_id.get(lh.id) or fetched.get(lh.id)
+            if hit is None:
+                continue
+            if hit.dense is None and "_vector" in hit.metadata:
+                hit.dense = float(np.dot(query, np.asarray(hit.metadata.pop("_vector"))))
+            hit.lexical = lh.score
+            lexical.append(hit)
+        doc_ranks = self.store.rank_documents(vector) if DOCUMENT_WEIGHT else None
+        ranked = diversify(fuse(dense, lexical, doc_ranks))[:k]
+        self.expand(ranked[: self.context_hits])
+        return ranked
+
+    def expand(self, hits: list[Hit]) -> None:
+        """Attach each hit's neighbours in the same section, overlap removed (small-to-big)."""
+        wanted = []
+        for hit in hits:
+            doc, version, index = hit.id.rsplit("#", 2)
+            wanted += [f"{doc}#{version}#{int(index) + d:05d}" for d in (-1, 1) if int(index) + d >= 0]
+        neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)))
+        for hit in hits:
+            doc, version, index = hit.id.rsplit("#", 2)
+            before = neighbours.get(f"{doc}#{version}#{int(index) - 1:05d}")
+            after = neighbours.get(f"{doc}#{version}#{int(index) + 1:05d}")
+            text, start = hit.text, int(hit.metadata.get("start", 0))
+            section = hit.metadata.get("section", "")
+            if before is not None and before.metadata.get("section", "") == section:
+                overlap = max(0, int(before.metadata.get("end", 0)) - start)
+                text = before.text + ("\n" if overlap == 0 else "") + text[overlap:]
+            if after is not None and after.metadata.get("section", "") == section:
+                overlap = max(0, int(hit.metadata.get("end", 0)) - int(after.metadata.get("start", 0)))
+                text = text + ("\n" if overlap == 0 else "") + after.text[overlap:]
+            hit.context = text
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [hit_to_document(hit) for hit in self.search(query)]

@@ -59,8 +59,14 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, ge=0, le=5000, description="Characters shared by neighbours.")
     max_file_mb: float = Field(25.0, gt=0, description="Larger files are skipped.")
 
-    # Retrieval
+    # Retrieval and answering
     top_k: int = Field(10, ge=1, le=200)
+    refusal_threshold: float | None = Field(
+        None, ge=0, le=1, description="Answer only above this confidence (default: the calibrated value)."
+    )
+    unsupported_sentences: Literal["flag", "drop"] = Field(
+        "flag", description="What to do with a generated sentence its sources don't support."
+    )
 
     # Language model
     llm_backend: LlmBackend = Field("none", description="none | openai | ollama | gguf")
@@ -69,6 +75,7 @@ class Settings(BaseSettings):
     llm_api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the key.")
     llm_gguf_path: Path | None = None
     llm_timeout_s: float = Field(60.0, gt=0)
+    llm_max_tokens: int = Field(400, ge=16, le=8192)
 
     @field_validator("embedding_sha256", "chroma_url", "llm_model", "llm_base_url", mode="before")
     @classmethod

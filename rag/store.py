@@ -181,6 +181,14 @@ class HubStore:
         return len(stale)
 
     # -- search ----------------------------------------------------------------------------
+    def rank_documents(self, embedding: Sequence[float]) -> dict[str, int]:
+        """Documents ranked by the similarity of their mean chunk vector to the query."""
+        count = self.docs.count()
+        if count == 0:
+            return {}
+        got = self.docs.query(query_embeddings=[list(embedding)], n_results=min(count, 20), include=[])
+        return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
+
     def search(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """The ``k`` nearest chunks of current document versions."""
         if self.chunks.count() == 0:
@@ -199,10 +207,31 @@ class HubStore:
             record = manifest.get(str(meta.get("doc_id")))
             if record is None or record.version != meta.get("version"):
                 continue  # a version being replaced or removed right now
-            hits.append(Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=1.0 - float(distance)))
+            similarity = 1.0 - float(distance)
+            hits.append(Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=similarity, dense=similarity))
             if len(hits) == k:
                 break
         return hits
+
+
+def get_chunks(store: HubStore, ids: Sequence[str], embeddings: bool = False) -> dict[str, Hit]:
+    """Chunks by id (current versions only), as hits with no score yet."""
+    if not ids:
+        return {}
+    include = ["documents", "metadatas", *(["embeddings"] if embeddings else [])]
+    got = store.chunks.get(ids=list(ids), include=include)  # type: ignore[arg-type]
+    manifest = store.manifest()
+    vectors = got.get("embeddings") if embeddings else None
+    out: dict[str, Hit] = {}
+    for i, (chunk_id, text, meta) in enumerate(zip(got["ids"], got["documents"], got["metadatas"], strict=True)):
+        record = manifest.get(str(meta.get("doc_id")))
+        if record is None or record.version != meta.get("version"):
+            continue
+        hit = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)
+        if vectors is not None:
+            hit.metadata["_vector"] = vectors[i]
+        out[chunk_id] = hit
+    return out
 
 
 def _mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:

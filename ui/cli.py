@@ -115,42 +115,95 @@ def _parse_filters(items: list[str]) -> dict[str, str]:
     return filters
 
 
+def _print_answer(answer: dict[str, Any]) -> None:
+    for note in answer["notes"]:
+        typer.echo(f"Note: {note}", err=True)
+    typer.echo(answer["answer"])
+    if answer["citations"]:
+        typer.echo("\nSources:")
+    for c in answer["citations"]:
+        page = f", p. {c['page']}" if c["page"] else ""
+        section = f" > {c['section']}" if c["section"] else ""
+        typer.echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
+    typer.echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
+
+
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in your own words.")],
+    question: Annotated[str | None, typer.Argument(help="The question, in your own words.", show_default=False)] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help='JSONL file of {"id", "question"} lines; one answer per line out.')
+    ] = None,
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
     k: Annotated[int | None, typer.Option("--k", help="How many passages to retrieve.", min=1)] = None,
     filters: Annotated[
         list[str] | None, typer.Option("--filter", help="key=value on grade_band, subject, topic, audience.")
     ] = None,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="Write the answer with a language model: openai, ollama or gguf.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Ask a question; prints the passages that answer it, with their sources.
+    """Ask the hub; prints a cited answer, or says plainly that the hub doesn't cover it.
 
     \b
-    Example:
-      hubqa ask "How do I handle suspected AI use in an essay?" --filter grade_band=6-12
+    Examples:
+      hubqa ask "How do I handle suspected AI use in an essay?"
+      hubqa ask "What can 3rd graders do with chatbots?" --filter grade_band=3-5 --json
+      hubqa ask "Who approves new AI tools?" --llm gguf
+      hubqa ask --batch questions.jsonl --json > answers.jsonl
     """
-    from rag.embeddings import SentenceEmbeddings
-    from rag.retrieval import HubRetriever, source_dict
-    from rag.store import HubStore
+    from rag.assistant import Assistant
 
-    settings = _settings(store, chroma_url, top_k=k)
-    hub = HubStore(settings)
-    retriever = HubRetriever(store=hub, embeddings=SentenceEmbeddings(settings), k=settings.top_k)
-    hits = retriever.search(question, filters=_parse_filters(filters or []))
-    sources = [source_dict(rank, hit) for rank, hit in enumerate(hits, start=1)]
-    if as_json:
-        _print_json({"question": question, "sources": sources})
+    if (question is None) == (batch is None):
+        raise HubqaError("Give a QUESTION or --batch FILE (one of them).")
+    extra: dict[str, Any] = {"top_k": k}
+    if llm:
+        extra["llm_backend"] = llm
+    settings = _settings(store, chroma_url, **extra)
+    assistant = Assistant(settings)
+    use_llm = settings.llm_backend != "none"
+    parsed_filters = _parse_filters(filters or [])
+    if batch is not None:
+        for n, item in _read_batch(batch):
+            answer = assistant.ask(str(item["question"]), filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
+            _print_json(answer.to_dict()) if as_json else (_print_answer(answer.to_dict()), typer.echo("---"))
         return
-    if not sources:
-        typer.echo("Nothing in the index matches. Run `hubqa ingest corpus/` first?")
-    for src in sources:
-        where = " > ".join(x for x in (src["title"], src["section"]) if x)
-        page = f", p. {src['page']}" if src["page"] else ""
-        typer.echo(f"[{src['rank']}] {where} ({src['source']}{page}) score {src['score']:.2f}")
-        typer.echo("    " + src["text"][:300].replace("\n", " ") + ("…" if len(src["text"]) > 300 else ""))
+    assert question is not None
+    if as_json or not use_llm:
+        answer = assistant.ask(question, filters=parsed_filters, use_llm=use_llm)
+        _print_json(answer.to_dict()) if as_json else _print_answer(answer.to_dict())
+        return
+    final = None
+    for event in assistant.stream(question, filters=parsed_filters, use_llm=True):
+        if event.answer is not None:
+            final = event.answer
+        elif event.text:
+            typer.echo(event.text, nl=False, err=True)
+    typer.echo("", err=True)
+    assert final is not None
+    _print_answer(final.to_dict())
+
+
+def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """Read a batch file, refusing it whole (with the line number) if any line is malformed."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise HubqaError(f"Cannot read {path}: {e}") from e
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise HubqaError(f"{path}, line {number}: not JSON ({e.msg}).") from e
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+            raise HubqaError(f'{path}, line {number}: expected {{"id": ..., "question": "..."}}.')
+        items.append((number, item))
+    return items
 
 
 @docs_app.command("list")

@@ -1,0 +1,80 @@
+"""The evaluation sets: questions with gold sections and key facts, claim/passage pairs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.errors import HubqaError
+
+SETS = Path(__file__).resolve().parent / "sets"
+HUB_SET = SETS / "hub.jsonl"
+PAIRS_SET = SETS / "grounding-pairs.jsonl"
+
+
+@dataclass
+class Gold:
+    doc_id: str
+    section: str
+
+
+@dataclass
+class Question:
+    id: str
+    split: str
+    kind: str
+    subkind: str
+    question: str
+    history: list[str] = field(default_factory=list)
+    gold: list[Gold] = field(default_factory=list)
+    key_facts: list[str] = field(default_factory=list)
+    expect: str = "answer"
+    persona: str = "teacher"
+
+    @property
+    def answerable(self) -> bool:
+        return self.expect in ("answer", "redact_and_answer")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Parse a JSONL file, naming the line of any malformed entry."""
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise HubqaError(f"Cannot read {path}: {e.strerror or e}") from e
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise HubqaError(f"{path}, line {number}: not JSON ({e.msg})") from e
+        if not isinstance(row, dict):
+            raise HubqaError(f"{path}, line {number}: expected a JSON object")
+        rows.append(row)
+    return rows
+
+
+def load_questions(path: Path = HUB_SET, split: str = "all") -> list[Question]:
+    questions = []
+    for row in read_jsonl(path):
+        try:
+            q = Question(
+                id=str(row["id"]),
+                split=row.get("split", "test"),
+                kind=row.get("kind", "answerable"),
+                subkind=row.get("subkind", ""),
+                question=row["question"],
+                history=list(row.get("history", [])),
+                gold=[Gold(g["doc_id"], g.get("section", "")) for g in row.get("gold", [])],
+                key_facts=list(row.get("key_facts", [])),
+                expect=row.get("expect", "answer"),
+                persona=row.get("persona", "teacher"),
+            )
+        except (KeyError, TypeError) as e:
+            raise HubqaError(f"{path}: question {row.get('id', '?')} lacks field {e}") from e
+        if split == "all" or q.split == split:
+            questions.append(q)
+    return questions

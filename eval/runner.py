@@ -1,0 +1,121 @@
+"""Run the assistant over an evaluation set and score every question."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from statistics import mean
+from typing import Any
+
+from eval import metrics
+from eval.dataset import Question
+from rag.assistant import Assistant
+from rag.grounding import GroundingChecker
+
+EXPECT_REFUSAL = "refuse"
+
+
+def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecker) -> dict[str, Any]:
+    """One question's record: what came back and every metric that applies to it."""
+    retrieved = [(s["doc_id"], s["section"]) for s in answer["sources"]]
+    gold = [(g.doc_id, g.section) for g in q.gold]
+    record: dict[str, Any] = {
+        "id": q.id,
+        "split": q.split,
+        "kind": q.kind,
+        "subkind": q.subkind,
+        "expect": q.expect,
+        "question": q.question,
+        "history": q.history,
+        "answer": answer["answer"],
+        "refused": answer["refused"],
+        "confidence": answer["confidence"],
+        "grounding": answer["grounding"],
+        "redacted": answer["redacted"],
+        "timings_ms": answer["timings_ms"],
+        "retrieved": retrieved[:10],
+        "gold": gold,
+        "citations": [{"n": c["n"], "doc_id": c["doc_id"], "section": c["section"]} for c in answer["citations"]],
+        "contexts": [c["text"] for c in answer["citations"]],
+    }
+    if gold:
+        record.update(
+            recall_at_5=metrics.recall_at_k(retrieved, gold, 5),
+            hit_at_5=metrics.hit_at_k(retrieved, gold, 5),
+            recall_at_10=metrics.recall_at_k(retrieved, gold, 10),
+            mrr=metrics.reciprocal_rank(retrieved, gold),
+            ndcg_at_10=metrics.ndcg_at_k(retrieved, gold, 10),
+        )
+    if q.answerable and not answer["refused"]:
+        texts = {c["n"]: c["text"] for c in answer["citations"]}
+        pairs = [(s["text"], [texts[n] for n in s["citations"] if n in texts]) for s in answer["sentences"]]
+        recall, precision = metrics.citation_scores(pairs, lambda c, p: checker.check(c, p).supported)
+        record.update(
+            completeness=metrics.completeness(answer["answer"], q.key_facts),
+            citation_recall=recall,
+            citation_precision=precision,
+        )
+    record["correct_refusal"] = answer["refused"] == (q.expect == EXPECT_REFUSAL)
+    return record
+
+
+def run(assistant: Assistant, questions: Sequence[Question], use_llm: bool = False) -> list[dict[str, Any]]:
+    checker = assistant.checker()
+    records = []
+    for q in questions:
+        answer = assistant.ask(q.question, history=q.history, use_llm=use_llm, id=q.id).to_dict()
+        records.append(score_question(q, answer, checker))
+    return records
+
+
+def _mean(records: Sequence[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in records if r.get(key) is not None]
+    return round(mean(values), 4) if values else None
+
+
+def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregate metrics for a set of question records."""
+    answerable = [r for r in records if r["expect"] != EXPECT_REFUSAL]
+    refuse = [r for r in records if r["expect"] == EXPECT_REFUSAL]
+    with_gold = [r for r in records if r["gold"]]
+    timings = {stage: [r["timings_ms"].get(stage, 0.0) for r in records] for stage in ("retrieve", "generate", "total")}
+    private = [r for r in records if r["expect"] == "redact_and_answer"]
+    return {
+        "questions": len(records),
+        "retrieval": {
+            key: _mean(with_gold, key) for key in ("recall_at_5", "hit_at_5", "recall_at_10", "mrr", "ndcg_at_10")
+        },
+        "answers": {
+            key: _mean(answerable, key) for key in ("completeness", "citation_recall", "citation_precision")
+        }
+        | {"grounding": _mean([r for r in answerable if not r["refused"]], "grounding")},
+        "refusal": {
+            "refusal_accuracy": round(mean(r["refused"] for r in refuse), 4) if refuse else None,
+            "false_refusal_rate": round(mean(r["refused"] for r in answerable), 4) if answerable else None,
+            "unanswerable": len(refuse),
+            "answerable": len(answerable),
+        },
+        "privacy": {"student_data_redacted": (sum(bool(r["redacted"]) for r in private), len(private))},
+        "latency_ms": {
+            stage: {"p50": round(metrics.percentile(v, 50), 1), "p95": round(metrics.percentile(v, 95), 1)}
+            for stage, v in timings.items()
+        },
+    }
+
+
+def calibrate(records: Sequence[dict[str, Any]]) -> tuple[float, dict[str, float]]:
+    """The refusal threshold with the best balanced accuracy (answer the answerable, refuse the rest)."""
+    answerable = [r["confidence"] for r in records if r["expect"] != EXPECT_REFUSAL]
+    refuse = [r["confidence"] for r in records if r["expect"] == EXPECT_REFUSAL]
+    best = (0.0, 0.0, 0.0, 0.0)
+    for step in range(20, 90):
+        t = step / 100
+        answered = mean(c >= t for c in answerable) if answerable else 1.0
+        refused = mean(c < t for c in refuse) if refuse else 1.0
+        balanced = (answered + refused) / 2
+        if balanced > best[0] + 1e-9:
+            best = (balanced, t, refused, 1 - answered)
+    return best[1], {"balanced_accuracy": round(best[0], 4), "refusal_accuracy": round(best[2], 4),
+                     "false_refusal_rate": round(best[3], 4)}
+
+

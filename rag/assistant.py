@@ -1,0 +1,235 @@
+"""The assistant: question in, cited answer (or an honest refusal) out.
+
+Steps: the privacy guard removes student data; a follow-up is rewritten into a standalone
+question; hybrid retrieval finds passages; a confidence score decides between answering and
+refusing; the extractive answerer (or a language model) writes the answer; every sentence is
+checked against the passages it cites.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from rag import extractive
+from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
+from rag.conversation import standalone_question
+from rag.embeddings import SentenceEmbeddings
+from rag.generation import check_answer, stream_tokens
+from rag.grounding import GroundingChecker
+from rag.llm import make_chat_model
+from rag.privacy import describe, redact
+from rag.records import Hit
+from rag.retrieval import HubRetriever
+from rag.settings import Settings
+from rag.store import HubStore
+from rag.text import terms
+
+#: Confidence below which the assistant refuses. Calibrated on the dev half of
+#: eval/sets/hub.jsonl with `hubqa eval calibrate` (see docs/evaluation.md for the run).
+REFUSAL_THRESHOLD = 0.52
+#: How many passages a language model sees.
+LLM_PASSAGES = 5
+
+
+def confidence(question: str, hits: Sequence[Hit], idf: dict[str, float]) -> float:
+    """How well the top passages match the question: dense similarity and word coverage."""
+    if not hits:
+        return 0.0
+    top = hits[:3]
+    dense = max((h.dense for h in top if h.dense is not None), default=0.0)
+    query = {t: idf.get(t, 2.0) for t in set(terms(question))}
+    if not query:
+        return max(0.0, min(1.0, dense))
+    covered: set[str] = set()
+    for hit in top:
+        covered |= set(terms(hit.context or hit.text))
+        covered |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
+    coverage = sum(w for t, w in query.items() if t in covered) / sum(query.values())
+    return max(0.0, min(1.0, 0.5 * dense + 0.5 * coverage))
+
+
+@dataclass
+class Event:
+    """A streamed piece of an answer: text as it is written, then the finished answer."""
+
+    text: str = ""
+    answer: Answer | None = None
+
+
+class Assistant:
+    """Answers questions from one store; load once per process and reuse."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: HubStore | None = None,
+        embeddings: SentenceEmbeddings | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or HubStore(settings)
+        self.embeddings = embeddings or SentenceEmbeddings(settings)
+        self.retriever = HubRetriever(store=self.store, embeddings=self.embeddings, k=settings.top_k)
+        self._chat_model = chat_model
+        self._chat_model_loaded = chat_model is not None
+        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else REFUSAL_THRESHOLD
+
+    @property
+    def chat_model(self) -> BaseChatModel | None:
+        if not self._chat_model_loaded:
+            self._chat_model = make_chat_model(self.settings)
+            self._chat_model_loaded = True
+        return self._chat_model
+
+    def checker(self) -> GroundingChecker:
+        return GroundingChecker(embed=self.embeddings.embed_documents, idf=self.retriever.lexical.current().idf)
+
+    def ask(self, question: str, **kwargs: object) -> Answer:
+        """Answer in one go (see ``stream`` for the arguments)."""
+        final = None
+        for event in self.stream(question, **kwargs):  # type: ignore[arg-type]
+            if event.answer is not None:
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: dict[str, str] | None = None,
+        use_llm: bool = False,
+        k: int | None = None,
+        id: object = None,
+    ) -> Iterator[Event]:
+        """Yield the answer's text as it is written, then one event carrying the ``Answer``."""
+        started = time.perf_counter()
+        clean, redactions = redact(question)
+        notes = [describe(redactions)] if redactions else []
+        history_clean = [redact(h)[0] for h in history]
+        standalone = standalone_question(clean, history_clean)
+
+        hits = self.retriever.search(standalone, k=k or self.settings.top_k, filters=filters)
+        idf = self.retriever.lexical.current().idf
+        conf = confidence(standalone, hits, idf)
+        retrieved = time.perf_counter()
+        timings = {"retrieve": (retrieved - started) * 1000}
+
+        def finish(answer: Answer) -> Answer:
+            answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+            answer.timings_ms.setdefault("generate", answer.timings_ms["total"] - timings["retrieve"])
+            return answer
+
+        base = {
+            "question": clean,
+            "confidence": conf,
+            "sources": hits,
+            "id": id,
+            "standalone_question": standalone,
+            "redacted": [r.kind for r in redactions],
+        }
+        if conf < self.threshold or not hits:
+            text = refusal_text(hits)
+            yield Event(text=text)
+            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=1.0, citations=[],
+                                             timings_ms={}, notes=notes, **base)))  # type: ignore[arg-type]
+            return
+
+        model = self.chat_model if use_llm else None
+        if model is not None:
+            answer = yield from self._generate(model, standalone, hits, base, notes)
+            if answer is not None:
+                yield Event(answer=finish(answer))
+                return
+        answer = self._extractive(standalone, hits, idf, base, notes)
+        yield Event(text=answer.answer)
+        yield Event(answer=finish(answer))
+
+    # -- answerers -----------------------------------------------------------------------
+    def _extractive(self, question: str, hits: list[Hit], idf: dict[str, float], base: dict, notes: list[str]) -> Answer:
+        draft = extractive.compose(question, hits, idf)
+        numbers: dict[int, int] = {}
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
+        for item in draft.sentences:
+            cites = []
+            for index in item.cites:
+                if index not in numbers:
+                    numbers[index] = len(citations) + 1
+                    citations.append(Citation(n=numbers[index], hit=hits[index]))
+                cites.append(numbers[index])
+                citations[numbers[index] - 1].quotes.append(item.text)
+            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet))
+        checker = self.checker()
+        for sentence in sentences:
+            verdict, _ = checker.best_support(sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text
+                                                              for n in sentence.citations])
+            sentence.score, sentence.supported = verdict.score, verdict.supported
+        grounding = sum(s.supported for s in sentences) / len(sentences) if sentences else 0.0
+        return Answer(answer=render(draft.lead, sentences), refused=False, grounding=grounding, citations=citations,
+                      timings_ms={}, sentences=sentences, notes=notes, mode="extractive", **base)
+
+    def _generate(self, model: BaseChatModel, question: str, hits: list[Hit], base: dict,
+                  notes: list[str]) -> Iterator[Event]:
+        """Stream a model's answer; on failure return None so the caller falls back."""
+        passages = hits[:LLM_PASSAGES]
+        pieces: list[str] = []
+        generated = time.perf_counter()
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        tokens = stream_tokens(model, question, passages)
+        problem = None
+        try:
+            deadline = time.monotonic() + self.settings.llm_timeout_s
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    problem = f"it took longer than {self.settings.llm_timeout_s:g} s"
+                    break
+                future = pool.submit(next, tokens, None)
+                token = future.result(timeout=remaining)
+                if token is None:
+                    break
+                pieces.append(token)
+                yield Event(text=token)
+        except concurrent.futures.TimeoutError:
+            problem = f"it took longer than {self.settings.llm_timeout_s:g} s"
+        except Exception as e:  # connection refused, HTTP errors, a crashed runtime...
+            problem = f"it failed ({type(e).__name__}: {str(e)[:160]})"
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if problem is None:
+            checked = check_answer("".join(pieces), passages, self.checker(),
+                                   self.settings.unsupported_sentences == "drop")
+            problem = checked.problem
+        if problem is not None:
+            notes.append(f"The language model could not give a usable answer ({problem}); "
+                         "here are the hub's own sentences instead.")
+            yield Event(text="\n\n")
+            return None
+        mode = f"llm:{self.settings.llm_backend}"
+        elapsed = {"generate": (time.perf_counter() - generated) * 1000}
+        if checked.refused:
+            text = refusal_text(hits)
+            return Answer(answer=text, refused=True, grounding=1.0, citations=[], timings_ms=elapsed,
+                          notes=notes, mode=mode, **base)
+        citations = [Citation(n=n, hit=hit) for n, hit in enumerate(passages, start=1)]
+        used = sorted({n for s in checked.sentences for n in s.citations})
+        renumber = {old: new for new, old in enumerate(used, start=1)}
+        for sentence in checked.sentences:
+            sentence.citations = [renumber[n] for n in sentence.citations]
+        citations = [Citation(n=renumber[n], hit=citations[n - 1].hit) for n in used]
+        for sentence in checked.sentences:
+            for n in sentence.citations:
+                citations[n - 1].quotes.append(sentence.text)
+        if checked.removed_markers:
+            notes.append(f"Removed {checked.removed_markers} citation marker(s) that pointed to no source.")
+        if any(not s.supported for s in checked.sentences):
+            notes.append("Sentences marked (unverified) are not supported by the sources they cite.")
+        grounding = sum(s.supported for s in checked.sentences) / len(checked.sentences)
+        return Answer(answer=render("", checked.sentences), refused=False, grounding=grounding, citations=citations,
+                      timings_ms=elapsed, sentences=checked.sentences, notes=notes, mode=mode, **base)

@@ -20,7 +20,7 @@ from ingest.loaders import is_supported, load_document
 from ingest.parsed import LoadError
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
-from rag.lexical import LexicalCache
+from rag.index import IndexCache
 from rag.records import Chunk, DocRecord
 from rag.settings import Settings
 from rag.store import HubStore, now_iso
@@ -236,7 +236,7 @@ class Ingestor:
                 report.removed += 1
         if progress:
             progress(len(candidates), len(candidates), "")
-        LexicalCache(self.store).current()  # rebuilt here if anything changed, not at the first query
+        IndexCache(self.store).current()  # rebuilt here if anything changed, not at the first query
         report.documents = len(self.store.documents())
         report.chunks = self.store.chunk_count()
         report.seconds = time.perf_counter() - started

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.injection import looks_like_injection
 from rag.records import Hit
 from rag.text import split_units, strip_markdown, terms
 
@@ -54,7 +55,7 @@ def _units(hit: Hit, index: int) -> list[Unit]:
     units = []
     for position, raw in enumerate(split_units(hit.context or hit.text)):
         text = strip_markdown(raw)
-        if len(text) < 3:
+        if len(text) < 3 or looks_like_injection(text):
             continue
         units.append(Unit(text=text, hit_index=index, position=position, is_item=bool(_ITEM.match(raw))))
     return units

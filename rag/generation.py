@@ -17,6 +17,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from rag.answer import REFUSAL, AnswerSentence
 from rag.grounding import GroundingChecker
+from rag.injection import neutralise
 from rag.records import Hit
 from rag.text import split_sentences, strip_markdown
 
@@ -40,7 +41,7 @@ def build_messages(question: str, passages: list[Hit]) -> list[SystemMessage | H
     for n, hit in enumerate(passages, start=1):
         title = str(hit.metadata.get("title", "")).replace('"', "'")
         section = str(hit.metadata.get("section", "")).replace('"', "'")
-        text = (hit.context or hit.text).replace("</source>", "</ source>")
+        text = neutralise(hit.context or hit.text).replace("</source>", "</ source>")
         blocks.append(f'<source n="{n}" title="{title}" section="{section}">\n{text}\n</source>')
     user = "Sources:\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\n\nAnswer with [n] citations:"
     return [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=user)]

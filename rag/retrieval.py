@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) fused by reciprocal rank, diversified,
+"""Hybrid retrieval: dense (exact, over the chunk vectors) and lexical (BM25) fused by reciprocal rank, diversified,
 then expanded to the surrounding passage (small-to-big), as a LangChain retriever."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from rag.embeddings import SentenceEmbeddings
-from rag.lexical import LexicalCache
+from rag.index import IndexCache
+from rag.query import bands_conflict, grade_bands
+from rag.query import expand as expand_query
 from rag.records import Hit
 from rag.store import HubStore, get_chunks
 
@@ -86,36 +88,46 @@ class HubRetriever(BaseRetriever):
     filters: dict[str, str] = {}
     #: How many of the top hits get their neighbouring chunks attached as context.
     context_hits: int = 5
-    _lexical: LexicalCache | None = PrivateAttr(default=None)
+    _index: IndexCache | None = PrivateAttr(default=None)
 
     @property
-    def lexical(self) -> LexicalCache:
-        if self._lexical is None:
-            self._lexical = LexicalCache(self.store)
-        return self._lexical
+    def index(self) -> IndexCache:
+        if self._index is None:
+            self._index = IndexCache(self.store)
+        return self._index
 
     def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
         k = k or self.k
         filters = self.filters if filters is None else filters
         pool = max(3 * k, 30)
+        question = expand_query(question)
         vector = self.embeddings.embed_query(question)
-        dense = self.store.search(vector, pool, where_clause(filters))
-        lexical_hits = self.lexical.current().search(question, pool, filters)
-        dense_ids = {h.id for h in dense}
-        fetched = get_chunks(self.store, [h.id for h in lexical_hits if h.id not in dense_ids], embeddings=True)
-        by_id = {h.id: h for h in dense}
+        index = self.index.current()
+        dense_hits = index.dense(vector, pool, filters)
+        lexical_hits = index.lexical(question, pool, filters)
+        found = get_chunks(self.store, list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits])))
+        query = np.asarray(vector, dtype=np.float32)
+        dense: list[Hit] = []
+        for dh in dense_hits:
+            if (hit := found.get(dh.id)) is not None:
+                hit.dense = hit.score = dh.score
+                dense.append(hit)
         lexical: list[Hit] = []
-        query = np.asarray(vector)
         for lh in lexical_hits:
-            hit = by_id.get(lh.id) or fetched.get(lh.id)
-            if hit is None:
+            if (hit := found.get(lh.id)) is None:
                 continue
-            if hit.dense is None and "_vector" in hit.metadata:
-                hit.dense = float(np.dot(query, np.asarray(hit.metadata.pop("_vector"))))
+            if hit.dense is None:
+                row = index.row(lh.id)
+                hit.dense = float(index.vectors[row] @ query) if row is not None else None
             hit.lexical = lh.score
             lexical.append(hit)
         doc_ranks = self.store.rank_documents(vector) if DOCUMENT_WEIGHT else None
-        ranked = diversify(fuse(dense, lexical, doc_ranks))[:k]
+        fused = fuse(dense, lexical, doc_ranks)
+        asked = grade_bands(question)
+        if asked:
+            # a 3rd-grade question should not be answered from the grades 6-8 guide
+            fused.sort(key=lambda h: (bands_conflict(asked, str(h.metadata.get("grade_band", ""))), -h.score))
+        ranked = diversify(fused)[:k]
         self.expand(ranked[: self.context_hits])
         return ranked
 

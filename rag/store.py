@@ -32,6 +32,12 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+#: HNSW graph for the chunks. Chroma's defaults (16 neighbours, ef_search 100) miss true nearest
+#: neighbours now and then (chroma-core/chroma#1430); a denser graph and a wider search cost little
+#: at hub sizes and make a just-added passage findable at once.
+HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 200, "ef_search": 200}
+
+
 def make_client(settings: Settings) -> ClientAPI:
     """A persistent local client, or an HTTP client when a Chroma server URL is configured."""
     chroma = ChromaSettings(anonymized_telemetry=False)
@@ -68,7 +74,7 @@ class HubStore:
         self.client = client or make_client(settings)
         name = settings.collection
         self.chunks: Collection = self.client.get_or_create_collection(
-            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            name, configuration={"hnsw": HNSW}, embedding_function=None
         )
         self.docs: Collection = self.client.get_or_create_collection(
             f"{name}-docs", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
@@ -214,23 +220,18 @@ class HubStore:
         return hits
 
 
-def get_chunks(store: HubStore, ids: Sequence[str], embeddings: bool = False) -> dict[str, Hit]:
+def get_chunks(store: HubStore, ids: Sequence[str]) -> dict[str, Hit]:
     """Chunks by id (current versions only), as hits with no score yet."""
     if not ids:
         return {}
-    include = ["documents", "metadatas", *(["embeddings"] if embeddings else [])]
-    got = store.chunks.get(ids=list(ids), include=include)  # type: ignore[arg-type]
+    got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
     manifest = store.manifest()
-    vectors = got.get("embeddings") if embeddings else None
     out: dict[str, Hit] = {}
-    for i, (chunk_id, text, meta) in enumerate(zip(got["ids"], got["documents"], got["metadatas"], strict=True)):
+    for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
         record = manifest.get(str(meta.get("doc_id")))
         if record is None or record.version != meta.get("version"):
-            continue
-        hit = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)
-        if vectors is not None:
-            hit.metadata["_vector"] = vectors[i]
-        out[chunk_id] = hit
+            continue  # a version being replaced or removed right now
+        out[chunk_id] = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)
     return out
 
 

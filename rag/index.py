@@ -1,7 +1,12 @@
-"""BM25 over the chunks (bm25s), saved beside the store and rebuilt when the store changes.
+"""The search index of one process: BM25 (bm25s) and the chunk vectors, in step with the store.
 
-The saved index records the store's generation; a reader whose generation differs rebuilds
-it from the chunks in Chroma, so it can never drift from the dense index for long.
+Chroma is the store of record. Searching goes through this index because exact vector search
+over a hub-sized collection is fast (a 100k x 384 matrix product) and never misses a passage,
+whereas Chroma's approximate search can: a record written after its HNSW graph was built stays
+invisible to queries until Chroma compacts its log (seen with chromadb 1.5.9).
+
+The saved index records the store's generation; a reader whose generation differs rebuilds it
+from Chroma, so it never drifts from the store.
 """
 
 from __future__ import annotations
@@ -25,18 +30,18 @@ from rag.text import terms
 
 logging.getLogger("bm25s").setLevel(logging.ERROR)
 
-#: Metadata kept beside the index so filters apply to lexical hits too.
+#: Metadata kept beside the index so filters apply to its searches.
 FILTER_FIELDS = ("audience", "grade_band", "subject", "topic", "doc_id")
 
 
 @dataclass
-class LexicalHit:
+class IndexHit:
     id: str
     score: float
 
 
-class LexicalIndex:
-    """A BM25 index of one store's chunks, with the chunk ids and filter fields it covers."""
+class SearchIndex:
+    """BM25 and vectors of one store's chunks, with the chunk ids and filter fields they cover."""
 
     def __init__(
         self,
@@ -45,20 +50,27 @@ class LexicalIndex:
         fields: dict[str, list[str]],
         generation: int,
         idf: dict[str, float],
+        vectors: np.ndarray | None = None,
     ) -> None:
         self.bm25 = bm25
+        #: Normalised chunk embeddings, one row per id.
+        self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), dtype=np.float32)
         self.ids = ids
         self.fields = fields
         self.generation = generation
         #: Inverse document frequency per stemmed term, for weighting query words elsewhere.
         self.idf = idf
         self._columns = {k: np.array(v, dtype=object) for k, v in fields.items()}
+        self._rows = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    def row(self, chunk_id: str) -> int | None:
+        return self._rows.get(chunk_id)
 
     # -- building and persistence --------------------------------------------------------
     @classmethod
-    def build(cls, store: HubStore) -> LexicalIndex:
+    def build(cls, store: HubStore) -> SearchIndex:
         generation = store.generation()
-        got = store.chunks.get(include=["documents", "metadatas"])
+        got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
         ids: list[str] = list(got["ids"])
         metas = got["metadatas"] or []
         texts = [
@@ -70,14 +82,16 @@ class LexicalIndex:
         tokens = [terms(t) or ["_"] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
-        return cls(bm25, ids, fields, generation, _idf(tokens))
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        return cls(bm25, ids, fields, generation, _idf(tokens), vectors)
 
     def save(self, folder: Path) -> None:
         """Write atomically: a reader sees the old index or the new one, never half of one."""
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".lexical-", dir=folder.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
         if self.bm25 is not None:
             self.bm25.save(str(tmp), show_progress=False)
+        np.save(tmp / "vectors.npy", self.vectors)
         (tmp / "hubqa.json").write_text(
             json.dumps({"generation": self.generation, "ids": self.ids, "fields": self.fields, "idf": self.idf})
         )
@@ -88,39 +102,60 @@ class LexicalIndex:
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex | None:
+    def load(cls, folder: Path) -> SearchIndex | None:
         meta_file = folder / "hubqa.json"
         if not meta_file.exists():
             return None
         try:
             meta = json.loads(meta_file.read_text())
             bm25 = bm25s.BM25.load(str(folder), show_progress=False) if meta["ids"] else None
+            vectors = np.load(folder / "vectors.npy")
         except (OSError, ValueError, KeyError):
-            return None  # damaged or half-written: rebuild
-        return cls(bm25, meta["ids"], meta["fields"], int(meta["generation"]), meta.get("idf", {}))
+            return None  # damaged, half-written or from an older version: rebuild
+        if len(vectors) != len(meta["ids"]):
+            return None
+        return cls(bm25, meta["ids"], meta["fields"], int(meta["generation"]), meta.get("idf", {}), vectors)
 
     # -- search --------------------------------------------------------------------------
-    def search(self, query: str, k: int, filters: dict[str, str] | None = None) -> list[LexicalHit]:
+    def _mask(self, filters: dict[str, str] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.ones(len(self.ids), dtype=bool)
+        for key, value in filters.items():
+            mask &= self._columns[key] == value
+        return mask
+
+    def _top(self, scores: np.ndarray, k: int, floor: float) -> list[IndexHit]:
+        k = min(k, len(self.ids))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [IndexHit(self.ids[i], float(scores[i])) for i in top if scores[i] > floor]
+
+    def lexical(self, query: str, k: int, filters: dict[str, str] | None = None) -> list[IndexHit]:
+        """BM25 search (scores above zero only)."""
         if self.bm25 is None or not self.ids:
             return []
         vocab = self.bm25.vocab_dict
         tokens = [t for t in terms(query) if t in vocab]
         if not tokens:
             return []
-        mask = None
-        if filters:
-            mask = np.ones(len(self.ids), dtype=bool)
-            for key, value in filters.items():
-                mask &= self._columns[key] == value
-            if not mask.any():
-                return []
         scores = self.bm25.get_scores(tokens)
+        mask = self._mask(filters)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        k = min(k, len(self.ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [LexicalHit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return self._top(scores, k, 0.0)
+
+    def dense(self, vector: list[float], k: int, filters: dict[str, str] | None = None) -> list[IndexHit]:
+        """Exact cosine search (vectors are normalised, so a dot product)."""
+        if not self.ids or self.vectors.shape[1] == 0:
+            return []
+        scores = self.vectors @ np.asarray(vector, dtype=np.float32)
+        mask = self._mask(filters)
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        return self._top(scores, k, -np.inf)
 
 
 def _idf(tokens: list[list[str]]) -> dict[str, float]:
@@ -132,28 +167,28 @@ def _idf(tokens: list[list[str]]) -> dict[str, float]:
 
 
 def index_folder(store: HubStore) -> Path:
-    """Where a store's lexical index lives: beside a local store, or in the data folder."""
+    """Where a store's search index lives: beside a local store, or in the data folder."""
     settings = store.settings
-    base = settings.data_dir / "lexical" if settings.chroma_url else settings.store_path / "lexical"
+    base = settings.data_dir / "index" if settings.chroma_url else settings.store_path / "index"
     return base / settings.collection
 
 
-class LexicalCache:
-    """Keeps one process's lexical index in step with the store (checked at every query)."""
+class IndexCache:
+    """Keeps one process's search index in step with the store (checked at every query)."""
 
     def __init__(self, store: HubStore) -> None:
         self.store = store
         self.folder = index_folder(store)
-        self._index: LexicalIndex | None = None
+        self._index: SearchIndex | None = None
         self._lock = threading.Lock()
 
-    def current(self) -> LexicalIndex:
+    def current(self) -> SearchIndex:
         generation = self.store.generation()
         with self._lock:
             if self._index is None or self._index.generation != generation:
-                loaded = LexicalIndex.load(self.folder)
+                loaded = SearchIndex.load(self.folder)
                 if loaded is None or loaded.generation != generation:
-                    loaded = LexicalIndex.build(self.store)
+                    loaded = SearchIndex.build(self.store)
                     try:
                         loaded.save(self.folder)
                     except OSError:
@@ -162,8 +197,3 @@ class LexicalCache:
             return self._index
 
 
-def refresh(store: HubStore) -> LexicalIndex:
-    """Rebuild and save the index now (ingestion calls this so queries find it ready)."""
-    index = LexicalIndex.build(store)
-    index.save(index_folder(store))
-    return index

@@ -1,0 +1,71 @@
+"""Query expansion for how teachers name grades ("3rd graders", "kinders", "juniors").
+
+The hub labels material by grade band (K-2, 3-5, 6-8, 9-12); a question that names a grade gets
+its band appended, so both the dense and the lexical search can match it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}
+_NAMED = {
+    "kindergarten": 0, "kindergartener": 0, "kindergarteners": 0, "kinder": 0, "kinders": 0,
+    "freshman": 9, "freshmen": 9, "sophomore": 10, "sophomores": 10, "junior": 11, "juniors": 11,
+    "senior": 12, "seniors": 12,
+}
+_GRADE = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?[\s-]*grade(?:rs?)?|grade\s*(\d{1,2})\b|"
+    r"(" + "|".join(_ORDINALS) + r")[\s-]*grade(?:rs?)?|(" + "|".join(_NAMED) + r"))\b",
+    re.IGNORECASE,
+)
+_BANDS = [(0, 2, "K-2"), (3, 5, "3-5"), (6, 8, "6-8"), (9, 12, "9-12")]
+
+
+def grade_bands(question: str) -> list[str]:
+    """Grade bands a question mentions, in order of first mention."""
+    bands: list[str] = []
+    for m in _GRADE.finditer(question):
+        digits, grade_n, ordinal, named = m.groups()
+        if digits or grade_n:
+            grade = int(digits or grade_n)
+        elif ordinal:
+            grade = _ORDINALS[ordinal.lower()]
+        else:
+            grade = _NAMED[named.lower()]
+        if "senior" in (named or "").lower() and re.search(r"senior (citizen|leader|staff)", question, re.I):
+            continue
+        for low, high, band in _BANDS:
+            if low <= grade <= high and band not in bands:
+                bands.append(band)
+    return bands
+
+
+def expand(question: str) -> str:
+    """The question with the grade bands it implies, e.g. "... (grades 3-5)"."""
+    bands = [b for b in grade_bands(question) if b not in question]
+    return f"{question} (grades {', '.join(bands)})" if bands else question
+
+
+def band_range(band: str) -> tuple[int, int] | None:
+    """"6-12" -> (6, 12); "K-2" -> (0, 2); anything else -> None."""
+    m = re.fullmatch(r"\s*(K|\d{1,2})\s*-\s*(\d{1,2})\s*", band, re.IGNORECASE)
+    if not m:
+        return None
+    low = 0 if m.group(1).upper() == "K" else int(m.group(1))
+    return low, int(m.group(2))
+
+
+def bands_conflict(asked: list[str], labelled: str) -> bool:
+    """True when a passage's grade band cannot cover any band the question asks about."""
+    have = band_range(labelled)
+    if have is None or not asked:
+        return False
+    for band in asked:
+        want = band_range(band)
+        if want is not None and want[0] <= have[1] and have[0] <= want[1]:
+            return False
+    return True

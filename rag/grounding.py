@@ -32,6 +32,8 @@ THRESHOLD = 0.6
 MIN_RECALL_FOR_SEMANTIC = 0.35
 #: Embedding similarity that counts as "says the same thing".
 SEMANTIC_SIMILARITY = 0.72
+#: Similarity high enough to overrule the soft vetoes (unknown names, added words).
+STRONG_SIMILARITY = 0.85
 
 _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
@@ -97,10 +99,23 @@ def capitalised_terms(text: str) -> set[str]:
     return out
 
 
-def _negated(text: str) -> bool:
+def negated_terms(text: str, scope: int = 4) -> set[str]:
+    """Stemmed content words within a few words after a negation ("not", "never", "isn't"...)."""
     tokens = words(text)
-    count = sum(1 for t in tokens if t in NEGATIONS or t.endswith("n't"))
-    return count % 2 == 1
+    out: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token in NEGATIONS or token.endswith("n't"):
+            out |= {stem(t) for t in tokens[i + 1 : i + 1 + scope] if t not in STOPWORDS and t not in NEGATIONS}
+    return out
+
+
+def negation_conflict(claim: str, passage_window: str) -> bool:
+    """The claim negates what the passage states, or asserts what the passage negates."""
+    claim_neg, window_neg = negated_terms(claim), negated_terms(passage_window)
+    claim_terms, window_terms = set(terms(claim)), set(terms(passage_window))
+    negates_stated = (claim_neg - window_neg) & window_terms
+    asserts_negated = (window_neg - claim_neg) & (claim_terms - claim_neg)
+    return bool(negates_stated or asserts_negated)
 
 
 def _windows(passage: str) -> list[str]:
@@ -148,10 +163,12 @@ class GroundingChecker:
         score = max(recall, 0.85 * whole_recall)
         reasons: list[str] = []
 
+        similarity = 0.0
         if score < 0.95 and self.embed is not None and whole_recall >= MIN_RECALL_FOR_SEMANTIC:
             vectors = self.embed([claim, *windows])
             sims = [sum(a * b for a, b in zip(vectors[0], v, strict=True)) for v in vectors[1:]]
             top = max(range(len(sims)), key=lambda i: sims[i])
+            similarity = sims[top]
             if sims[top] >= SEMANTIC_SIMILARITY:
                 semantic = min(1.0, 0.5 * whole_recall + 0.6 * sims[top])
                 if semantic > score:
@@ -166,10 +183,10 @@ class GroundingChecker:
         passage_lower = passage_plain.lower()
         missing_names = {t for t in capitalised_terms(claim) if t not in passage_lower}
         missing_names = {t for t in missing_names if not all(stem(w) in whole_terms for w in words(t))}
-        if missing_names:
+        if missing_names and similarity < STRONG_SIMILARITY:
             score = min(score, 0.3)
             reasons.append(f"names not in passage: {sorted(missing_names)}")
-        if _negated(claim) != _negated(window) and recall >= 0.5:
+        if negation_conflict(claim, window) and recall >= 0.5:
             score = min(score, 0.25)
             reasons.append("negation differs")
         claim_words = set(words(claim))
@@ -180,7 +197,7 @@ class GroundingChecker:
             score = min(score, 0.35)
             reasons.append(f"overclaim: {sorted(absolutes)}")
         new_terms = [t for t in claim_terms if t not in whole_terms and t not in STOPWORDS]
-        if len(new_terms) >= 3 and recall < 0.8:
+        if len(new_terms) >= 3 and recall < 0.8 and similarity < STRONG_SIMILARITY:
             score = min(score, 0.5)
             reasons.append(f"adds {len(new_terms)} content words")
         score = round(max(0.0, min(1.0, score)), 4)

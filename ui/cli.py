@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+eval_app = typer.Typer(help="Evaluate answers, grounding and refusals.", invoke_without_command=True)
+app.add_typer(eval_app, name="eval")
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Chroma folder (HUBQA_STORE_DIR).", show_default=False)]
 UrlOpt = Annotated[
@@ -244,6 +246,117 @@ def docs_remove(
         msg = f"No document {doc_id!r} in the index; see `hubqa docs list`."
         raise HubqaError(msg)
     typer.echo(f"removed {doc_id}")
+
+
+def _parse_gates(items: list[str]) -> dict[str, float]:
+    gates = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            gates[key] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise HubqaError(f"--fail-under {item!r}: use METRIC=VALUE, e.g. retrieval.hit_at_5=0.7")
+    return gates
+
+
+@eval_app.callback()
+def eval_main(
+    ctx: typer.Context,
+    set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
+    split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
+    out: Annotated[Path, typer.Option(help="Folder for report.json and report.md.")] = Path(".hubqa/eval"),
+    corpus: Annotated[Path, typer.Option(help="The corpus the naive baseline indexes.")] = Path("corpus"),
+    fail_under: Annotated[
+        list[str] | None, typer.Option("--fail-under", help="Gate, e.g. retrieval.hit_at_5=0.7 (on the test split).")
+    ] = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Use the configured language model.")] = False,
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+) -> None:
+    """Run the evaluation set; write report.json and report.md; exit 1 when a gate fails.
+
+    \b
+    Examples:
+      hubqa eval --split test --fail-under retrieval.hit_at_5=0.7
+      hubqa eval grounding --pairs eval/sets/grounding-pairs.jsonl --out scores.jsonl
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from eval.dataset import HUB_SET
+    from eval.report import evaluate, failed_gates, write
+
+    if split not in ("dev", "test", "all"):
+        raise HubqaError("--split must be dev, test or all.")
+    gates = _parse_gates(fail_under or [])
+    report = evaluate(_settings(store, chroma_url), set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
+    write(report, out)
+    typer.echo((out / "report.md").read_text())
+    problems = failed_gates(report, gates)
+    for problem in problems:
+        typer.echo(f"gate failed: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@eval_app.command("grounding")
+def eval_grounding(
+    pairs: Annotated[Path, typer.Option("--pairs", help='JSONL of {"id", "claim", "passage"} lines.')],
+    out: Annotated[Path, typer.Option("--out", help='Where to write {"id", "score", "supported"} lines.')],
+    split: Annotated[str, typer.Option(help="Only pairs of this split (dev/test), if they carry one.")] = "all",
+) -> None:
+    """Score claim/passage pairs with the grounding checker (accuracy by kind when labelled)."""
+    from eval.dataset import read_jsonl
+    from rag.embeddings import SentenceEmbeddings
+    from rag.grounding import GroundingChecker
+
+    rows = [r for r in read_jsonl(pairs) if split == "all" or r.get("split", split) == split]
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row.get("claim"), str) or not isinstance(row.get("passage"), str):
+            raise HubqaError(f"{pairs}: entry {number} needs string fields claim and passage.")
+    checker = GroundingChecker(embed=SentenceEmbeddings(_settings()).embed_documents)
+    by_kind: dict[str, list[bool]] = {}
+    with out.open("w", encoding="utf-8") as f:
+        for row in rows:
+            verdict = checker.check(row["claim"], row["passage"])
+            f.write(json.dumps({"id": row.get("id"), "score": verdict.score, "supported": verdict.supported}) + "\n")
+            if "supported" in row:
+                by_kind.setdefault(str(row.get("kind", "all")), []).append(verdict.supported == row["supported"])
+    if by_kind:
+        total = [x for v in by_kind.values() for x in v]
+        for kind, hits in sorted(by_kind.items()):
+            typer.echo(f"{kind:24s} {sum(hits) / len(hits):.3f}  ({len(hits)} pairs)")
+        typer.echo(f"{'all':24s} {sum(total) / len(total):.3f}  ({len(total)} pairs)")
+
+
+@eval_app.command("document")
+def eval_document(
+    document: Annotated[Path, typer.Argument(help="A document to ingest alone, e.g. a long real report.")],
+    questions: Annotated[Path, typer.Option("--questions", help="JSONL with question, kind, locators.")],
+) -> None:
+    """Recall@5 (by locator phrases), refusals and latency on one document, against the naive pipeline."""
+    from eval.external import evaluate_document
+
+    if not document.is_file():
+        raise HubqaError(f"{document}: no such file.")
+    _print_json(evaluate_document(_settings(), document, questions))
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Find the refusal threshold with the best balanced accuracy on the dev split."""
+    from eval.dataset import HUB_SET, load_questions
+    from eval.runner import calibrate, run
+    from rag.assistant import Assistant
+
+    settings = _settings(store, refusal_threshold=0.0)
+    records = run(Assistant(settings), load_questions(set_path or HUB_SET, "dev"))
+    threshold, scores = calibrate(records)
+    typer.echo(json.dumps({"refusal_threshold": threshold, **scores}))
 
 
 @app.command()

@@ -40,7 +40,7 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 eval: index
-	$(BIN)/hubqa eval
+	$(BIN)/hubqa eval --out .hubqa/eval
 
 clean:
 	rm -rf $(VENV) .hubqa

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import HubqaError
+from rag.jsonl import read_jsonl as read_rows
 
 SETS = Path(__file__).resolve().parent / "sets"
 HUB_SET = SETS / "hub.jsonl"
@@ -38,23 +38,8 @@ class Question:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """Parse a JSONL file, naming the line of any malformed entry."""
-    rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise HubqaError(f"Cannot read {path}: {e.strerror or e}") from e
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise HubqaError(f"{path}, line {number}: not JSON ({e.msg})") from e
-        if not isinstance(row, dict):
-            raise HubqaError(f"{path}, line {number}: expected a JSON object")
-        rows.append(row)
-    return rows
+    """The objects of a JSONL file (errors name the file and line)."""
+    return [row for _, row in read_rows(path)]
 
 
 def load_questions(path: Path = HUB_SET, split: str = "all") -> list[Question]:

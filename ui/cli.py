@@ -190,21 +190,12 @@ def ask(
 
 def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Read a batch file, refusing it whole (with the line number) if any line is malformed."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise HubqaError(f"Cannot read {path}: {e}") from e
-    items = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise HubqaError(f"{path}, line {number}: not JSON ({e.msg}).") from e
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+    from rag.jsonl import read_jsonl
+
+    items = read_jsonl(path)
+    for number, item in items:
+        if not isinstance(item.get("question"), str) or not item["question"].strip():
             raise HubqaError(f'{path}, line {number}: expected {{"id": ..., "question": "..."}}.')
-        items.append((number, item))
     return items
 
 

@@ -377,6 +377,10 @@ def ui(
         typer.echo("The chat app is not built yet; use `hubqa ask \"...\"` meanwhile.")
         return
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    # An explicit address also stops Streamlit looking up this machine's external IP online.
+    env.setdefault("STREAMLIT_SERVER_ADDRESS", "localhost")
+    # Headless: no first-run e-mail prompt blocking `make run`; the URL is printed instead.
+    env.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
     if port:
         cmd += ["--server.port", str(port)]

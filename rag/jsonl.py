@@ -12,7 +12,7 @@ from rag.errors import HubqaError
 def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, object) for every non-blank line; refuses the file whole on a bad line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as e:
         raise HubqaError(f"Cannot read {path}: {getattr(e, 'strerror', None) or e}") from e
     rows = []

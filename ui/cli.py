@@ -321,6 +321,18 @@ def eval_grounding(
         typer.echo(f"{'all':24s} {sum(total) / len(total):.3f}  ({len(total)} pairs)")
 
 
+@eval_app.command("retrieval")
+def eval_retrieval(
+    beir: Annotated[Path, typer.Option("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")],
+    out: Annotated[Path, typer.Option("--out", help="TREC run file to write.")],
+    k: Annotated[int, typer.Option("--k", help="Passages per query in the run.", min=1)] = 100,
+) -> None:
+    """Index a BEIR corpus with the full pipeline, run its queries, write a TREC run, print metrics."""
+    from eval.beir import run_beir
+
+    _print_json(run_beir(_settings(), beir, out, k))
+
+
 @eval_app.command("document")
 def eval_document(
     document: Annotated[Path, typer.Argument(help="A document to ingest alone, e.g. a long real report.")],

@@ -51,8 +51,11 @@ class SearchIndex:
         generation: int,
         idf: dict[str, float],
         vectors: np.ndarray | None = None,
+        collection_id: str = "",
     ) -> None:
         self.bm25 = bm25
+        #: Which collection this indexes: generations alone repeat across stores and servers.
+        self.collection_id = collection_id
         #: Normalised chunk embeddings, one row per id.
         self.vectors = vectors if vectors is not None else np.zeros((len(ids), 0), dtype=np.float32)
         self.ids = ids
@@ -70,6 +73,7 @@ class SearchIndex:
     @classmethod
     def build(cls, store: HubStore) -> SearchIndex:
         generation = store.generation()
+        collection_id = str(store.chunks.id)
         got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
         ids: list[str] = list(got["ids"])
         metas = got["metadatas"] or []
@@ -78,12 +82,12 @@ class SearchIndex:
         ]
         fields = {f: [str(m.get(f, "")) for m in metas] for f in FILTER_FIELDS}
         if not ids:
-            return cls(None, [], fields, generation, {})
+            return cls(None, [], fields, generation, {}, collection_id=collection_id)
         tokens = [terms(t) or ["_"] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        return cls(bm25, ids, fields, generation, _idf(tokens), vectors)
+        return cls(bm25, ids, fields, generation, _idf(tokens), vectors, collection_id)
 
     def save(self, folder: Path) -> None:
         """Write atomically: a reader sees the old index or the new one, never half of one."""
@@ -93,7 +97,8 @@ class SearchIndex:
             self.bm25.save(str(tmp), show_progress=False)
         np.save(tmp / "vectors.npy", self.vectors)
         (tmp / "hubqa.json").write_text(
-            json.dumps({"generation": self.generation, "ids": self.ids, "fields": self.fields, "idf": self.idf})
+            json.dumps({"generation": self.generation, "collection_id": self.collection_id, "ids": self.ids,
+                        "fields": self.fields, "idf": self.idf})
         )
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
@@ -114,7 +119,8 @@ class SearchIndex:
             return None  # damaged, half-written or from an older version: rebuild
         if len(vectors) != len(meta["ids"]):
             return None
-        return cls(bm25, meta["ids"], meta["fields"], int(meta["generation"]), meta.get("idf", {}), vectors)
+        return cls(bm25, meta["ids"], meta["fields"], int(meta["generation"]), meta.get("idf", {}), vectors,
+                   str(meta.get("collection_id", "")))
 
     # -- search --------------------------------------------------------------------------
     def _mask(self, filters: dict[str, str] | None) -> np.ndarray | None:
@@ -184,10 +190,11 @@ class IndexCache:
 
     def current(self) -> SearchIndex:
         generation = self.store.generation()
+        collection_id = str(self.store.chunks.id)
         with self._lock:
             if self._index is None or self._index.generation != generation:
                 loaded = SearchIndex.load(self.folder)
-                if loaded is None or loaded.generation != generation:
+                if loaded is None or (loaded.generation, loaded.collection_id) != (generation, collection_id):
                     loaded = SearchIndex.build(self.store)
                     try:
                         loaded.save(self.folder)

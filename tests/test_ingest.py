@@ -141,3 +141,21 @@ def test_store_refuses_a_different_embedding_model(tmp_path: Path, settings: Set
     other = load_settings(data_dir=settings.data_dir, embedding_model="/some/other-model")
     with pytest.raises(HubqaError, match="built with the embedding model"):
         Ingestor(other)
+
+
+def test_search_index_from_another_collection_is_never_used(tmp_path: Path, embeddings) -> None:
+    from rag.index import IndexCache, index_folder
+    from rag.settings import load_settings
+
+    a, b = (load_settings(data_dir=tmp_path / name) for name in ("a", "b"))
+    for settings, text in ((a, "Recess moves indoors below 20 degrees."), (b, "Library books are due in 3 weeks.")):
+        doc = tmp_path / f"{settings.data_dir.name}.txt"
+        doc.write_text(f"Rules\n\n{text}\n")
+        ingestor(settings, embeddings).run([doc])
+    store_a, store_b = HubStore(a), HubStore(b)
+    assert store_a.generation() == store_b.generation()  # same counter, different stores
+    shutil.rmtree(index_folder(store_b))
+    shutil.copytree(index_folder(store_a), index_folder(store_b))  # a stale, foreign index in b's place
+    index = IndexCache(store_b).current()
+    texts = [store_b.chunks.get(ids=[i])["documents"][0] for i in index.ids]
+    assert len(texts) == 1 and "Library books" in texts[0]

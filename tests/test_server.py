@@ -51,9 +51,10 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **({"HUBQA_DATA_DIR": str(data)} if data else {})}
     return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+                          cwd=Path(__file__).resolve().parents[1], env=env)
 
 
 def test_ingest_ask_list_remove_against_server(tmp_path: Path, chroma_server: str) -> None:
@@ -61,13 +62,15 @@ def test_ingest_ask_list_remove_against_server(tmp_path: Path, chroma_server: st
     tree.mkdir()
     (tree / "homework.md").write_text(samples.MARKDOWN)
     samples.multipage_pdf(tree / "lab.pdf")
-    first = run_cli("ingest", str(tree), "--chroma-url", chroma_server, "--json")
+    data = tmp_path / "client-data"
+    first = run_cli("ingest", str(tree), "--chroma-url", chroma_server, "--json", data=data)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["added"] == 2
-    again = json.loads(run_cli("ingest", str(tree), "--chroma-url", chroma_server, "--json").stdout)
+    again = json.loads(run_cli("ingest", str(tree), "--chroma-url", chroma_server, "--json", data=data).stdout)
     assert (again["unchanged"], again["added"]) == (2, 0)
 
-    asked = run_cli("ask", "what do students wear near chemicals", "--chroma-url", chroma_server, "--json")
+    asked = run_cli("ask", "what do students wear near chemicals", "--chroma-url", chroma_server, "--json", data=data)
+    assert (data / "index" / "hubqa" / "hubqa.json").exists()  # the search index lives in the data folder
     top = json.loads(asked.stdout)["sources"][0]
     assert (top["doc_id"], top["page"]) == ("hub/lab.pdf", 2)
 

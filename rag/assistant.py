@@ -178,7 +178,6 @@ class Assistant:
         """Stream a model's answer; on failure return None so the caller falls back."""
         passages = hits[:LLM_PASSAGES]
         pieces: list[str] = []
-        generated = time.perf_counter()
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         tokens = stream_tokens(model, question, passages)
         problem = None
@@ -211,10 +210,9 @@ class Assistant:
             yield Event(text="\n\n")
             return None
         mode = f"llm:{self.settings.llm_backend}"
-        elapsed = {"generate": (time.perf_counter() - generated) * 1000}
         if checked.refused:
             text = refusal_text(hits)
-            return Answer(answer=text, refused=True, grounding=1.0, citations=[], timings_ms=elapsed,
+            return Answer(answer=text, refused=True, grounding=1.0, citations=[], timings_ms={},
                           notes=notes, mode=mode, **base)
         citations = [Citation(n=n, hit=hit) for n, hit in enumerate(passages, start=1)]
         used = sorted({n for s in checked.sentences for n in s.citations})
@@ -231,4 +229,4 @@ class Assistant:
             notes.append("Sentences marked (unverified) are not supported by the sources they cite.")
         grounding = sum(s.supported for s in checked.sentences) / len(checked.sentences)
         return Answer(answer=render("", checked.sentences), refused=False, grounding=grounding, citations=citations,
-                      timings_ms=elapsed, sentences=checked.sentences, notes=notes, mode=mode, **base)
+                      timings_ms={}, sentences=checked.sentences, notes=notes, mode=mode, **base)

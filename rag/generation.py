@@ -114,7 +114,7 @@ def check_answer(
         if cites:
             verdict, _ = checker.best_support(plain, [passages[n - 1].context or passages[n - 1].text for n in cites])
         else:
-            verdict, best = checker.best_support(plain, [p.context or p.text for p in passages])
+            verdict, _ = checker.best_support(plain, [p.context or p.text for p in passages])
             verdict.supported = False  # uncited sentences are never shown as verified
         item = AnswerSentence(plain, cites, verdict.supported, verdict.score, bullet)
         if item.supported or not drop_unsupported:

@@ -31,14 +31,6 @@ DOCUMENT_WEIGHT = 0.5
 PER_SECTION = 2
 
 
-def where_clause(filters: dict[str, str] | None) -> dict[str, Any] | None:
-    """Chroma ``where`` for metadata filters such as ``{"grade_band": "6-8"}``."""
-    if not filters:
-        return None
-    clauses = [{key: value} for key, value in sorted(filters.items())]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
 def hit_to_document(hit: Hit) -> Document:
     meta = {k: v for k, v in hit.metadata.items() if not k.startswith("_")}
     return Document(page_content=hit.text, metadata={**meta, "id": hit.id, "score": hit.score}, id=hit.id)

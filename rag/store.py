@@ -195,30 +195,6 @@ class HubStore:
         got = self.docs.query(query_embeddings=[list(embedding)], n_results=min(count, 20), include=[])
         return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
 
-    def search(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The ``k`` nearest chunks of current document versions."""
-        if self.chunks.count() == 0:
-            return []
-        manifest = self.manifest()
-        got = self.chunks.query(
-            query_embeddings=[list(embedding)],
-            n_results=min(k * 2 + 5, self.chunks.count()),
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
-        hits: list[Hit] = []
-        for chunk_id, text, meta, distance in zip(
-            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=False
-        ):
-            record = manifest.get(str(meta.get("doc_id")))
-            if record is None or record.version != meta.get("version"):
-                continue  # a version being replaced or removed right now
-            similarity = 1.0 - float(distance)
-            hits.append(Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=similarity, dense=similarity))
-            if len(hits) == k:
-                break
-        return hits
-
 
 def get_chunks(store: HubStore, ids: Sequence[str]) -> dict[str, Hit]:
     """Chunks by id (current versions only), as hits with no score yet."""

@@ -159,6 +159,13 @@ def is_local(settings: Settings) -> bool:
     return host in {"localhost", "127.0.0.1", "::1"} or host.startswith("127.")
 
 
+def _model_name(settings: Settings, example: str) -> str:
+    if not settings.llm_model:
+        msg = f"llm_backend is {settings.llm_backend}: set llm_model (HUBQA_LLM_MODEL), e.g. {example}."
+        raise HubqaError(msg)
+    return settings.llm_model
+
+
 def make_chat_model(settings: Settings) -> BaseChatModel | None:
     """The configured chat model, or None when no language model is configured."""
     backend = settings.llm_backend
@@ -171,20 +178,14 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
             raise HubqaError(msg)
         return ChatXLlamaCpp(model_path=Path(path), max_tokens=settings.llm_max_tokens)
     if backend == "openai":
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as e:
-            msg = "The openai backend needs langchain-openai: run `make install`."
-            raise HubqaError(msg) from e
-        if not settings.llm_model:
-            msg = "llm_backend is openai: set llm_model (HUBQA_LLM_MODEL)."
-            raise HubqaError(msg)
+        from langchain_openai import ChatOpenAI
+
         key = os.environ.get(settings.llm_api_key_env)
         if not key and not (settings.llm_base_url and is_local(settings)):
             msg = f"llm_backend is openai: put the API key in ${settings.llm_api_key_env}."
             raise HubqaError(msg)
         return ChatOpenAI(
-            model=settings.llm_model,
+            model=_model_name(settings, "gpt-4o-mini"),
             base_url=settings.llm_base_url,
             api_key=key or "not-needed",  # type: ignore[arg-type]
             timeout=settings.llm_timeout_s,
@@ -193,14 +194,8 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
             temperature=0.1,
         )
     if backend == "ollama":
-        try:
-            from langchain_ollama import ChatOllama
-        except ImportError as e:
-            msg = "The ollama backend needs langchain-ollama: run `make install`."
-            raise HubqaError(msg) from e
-        if not settings.llm_model:
-            msg = "llm_backend is ollama: set llm_model (HUBQA_LLM_MODEL), e.g. llama3.2."
-            raise HubqaError(msg)
-        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url, temperature=0.1)
+        from langchain_ollama import ChatOllama
+
+        return ChatOllama(model=_model_name(settings, "llama3.2"), base_url=settings.llm_base_url, temperature=0.1)
     msg = f"Unknown llm_backend {backend!r}: use none, openai, ollama or gguf."
     raise HubqaError(msg)

@@ -37,25 +37,21 @@ def hit_to_document(hit: Hit) -> Document:
 
 
 def fuse(dense: list[Hit], lexical: list[Hit], doc_ranks: dict[str, int] | None = None) -> list[Hit]:
-    """Reciprocal rank fusion of the ranked lists (a hit keeps both raw scores)."""
-    fused: dict[str, Hit] = {}
-    for weight, hits in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
-        for rank, hit in enumerate(hits):
-            entry = fused.setdefault(hit.id, hit)
-            if entry is not hit:
-                entry.dense = entry.dense if entry.dense is not None else hit.dense
-                entry.lexical = entry.lexical if entry.lexical is not None else hit.lexical
-            entry.metadata.setdefault("_rrf", 0.0)
-            entry.metadata["_rrf"] += weight / (RRF_K + rank + 1)
+    """Reciprocal rank fusion; a chunk found by both searches is the same ``Hit`` in both lists."""
+    hits: dict[str, Hit] = {}
+    scores: dict[str, float] = {}
+    for weight, ranked in ((DENSE_WEIGHT, dense), (LEXICAL_WEIGHT, lexical)):
+        for rank, hit in enumerate(ranked):
+            hits[hit.id] = hit
+            scores[hit.id] = scores.get(hit.id, 0.0) + weight / (RRF_K + rank + 1)
     if doc_ranks and DOCUMENT_WEIGHT:
-        for hit in fused.values():
+        for chunk_id, hit in hits.items():
             rank = doc_ranks.get(hit.doc_id)
             if rank is not None:
-                hit.metadata["_rrf"] += DOCUMENT_WEIGHT / (RRF_K + rank + 1)
-    ranked = sorted(fused.values(), key=lambda h: -h.metadata["_rrf"])
-    for hit in ranked:
-        hit.score = hit.metadata.pop("_rrf")
-    return ranked
+                scores[chunk_id] += DOCUMENT_WEIGHT / (RRF_K + rank + 1)
+    for chunk_id, hit in hits.items():
+        hit.score = scores[chunk_id]
+    return sorted(hits.values(), key=lambda h: -h.score)
 
 
 def diversify(hits: list[Hit], per_section: int = PER_SECTION) -> list[Hit]:

@@ -170,12 +170,19 @@ def ask(
     if batch is not None:
         for n, item in _read_batch(batch):
             answer = assistant.ask(str(item["question"]), filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
-            _print_json(answer.to_dict()) if as_json else (_print_answer(answer.to_dict()), typer.echo("---"))
+            if as_json:
+                _print_json(answer.to_dict())
+            else:
+                _print_answer(answer.to_dict())
+                typer.echo("---")
         return
     assert question is not None
     if as_json or not use_llm:
         answer = assistant.ask(question, filters=parsed_filters, use_llm=use_llm)
-        _print_json(answer.to_dict()) if as_json else _print_answer(answer.to_dict())
+        if as_json:
+            _print_json(answer.to_dict())
+        else:
+            _print_answer(answer.to_dict())
         return
     final = None
     for event in assistant.stream(question, filters=parsed_filters, use_llm=True):

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Use a Chroma server, e.g. http://localhost:8000.")
     collection: str = Field("hubqa", description="Chroma collection name.")
     corpus_dir: Path = Field(Path("corpus"), description="The documents `make run` indexes.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL for feedback, gaps, runs and accounts (default: DATA_DIR/hubqa.db)."
+    )
+    database_timeout_s: float = Field(10.0, gt=0, description="How long one database call may wait.")
+
+    # Sign-in
+    chat_requires_sign_in: bool = Field(False, description="Teachers must sign in before asking.")
 
     # Embeddings
     embedding_model: str = Field(
@@ -67,6 +74,9 @@ class Settings(BaseSettings):
     unsupported_sentences: Literal["flag", "drop"] = Field(
         "flag", description="What to do with a generated sentence its sources don't support."
     )
+    grounding_judge: Literal["rules", "llm"] = Field(
+        "rules", description="Who checks that sources support a sentence: the rules, or the language model."
+    )
 
     # Language model
     llm_backend: LlmBackend = Field("none", description="none | openai | ollama | gguf")
@@ -77,7 +87,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60.0, gt=0)
     llm_max_tokens: int = Field(400, ge=16, le=8192)
 
-    @field_validator("embedding_sha256", "chroma_url", "llm_model", "llm_base_url", mode="before")
+    @field_validator("embedding_sha256", "chroma_url", "database_url", "llm_model", "llm_base_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -1,4 +1,4 @@
-"""`hubqa`: the front door for every job (ingest, ask, docs, config, ui)."""
+"""`hubqa`: the front door for every job (ingest, ask, docs, users, eval, bench, ui)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_help=True)
+docs_app = typer.Typer(help="List, add, tag, retire and remove documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 eval_app = typer.Typer(help="Evaluate answers, grounding and refusals.", invoke_without_command=True)
 app.add_typer(eval_app, name="eval")
+users_app = typer.Typer(help="Accounts for the app's sign-in (coaches, maintainers).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Chroma folder (HUBQA_STORE_DIR).", show_default=False)]
 UrlOpt = Annotated[
@@ -90,6 +92,7 @@ def ingest(
             report = ingestor.run(paths, progress)
     else:
         report = ingestor.run(paths)
+    _record_ingest(settings, paths, report.to_dict())
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -102,6 +105,16 @@ def ingest(
         )
     if report.failed:
         raise typer.Exit(2)
+
+
+def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]) -> None:
+    """Keep the run (with its skipped files) for the coach workspace; the index is done either way."""
+    from rag.db import open_database
+
+    try:
+        open_database(settings).record_ingest([str(p) for p in paths], report)
+    except HubqaError as e:
+        typer.echo(f"warning: the index is up to date, but the ingest report was not saved: {e}", err=True)
 
 
 def _parse_filters(items: list[str]) -> dict[str, str]:
@@ -246,6 +259,144 @@ def docs_remove(
     typer.echo(f"removed {doc_id}")
 
 
+@docs_app.command("add")
+def docs_add(
+    files: Annotated[list[Path], typer.Argument(help="Files to copy into the corpus folder and index.")],
+    replace: Annotated[bool, typer.Option(help="Archive an existing file of the same name and index the new one.")] = False,
+    corpus: Annotated[Path | None, typer.Option(help="The corpus folder (HUBQA_CORPUS_DIR).")] = None,
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+) -> None:
+    """Add documents to the corpus folder (checked like the app's uploads), then index it.
+
+    \b
+    Examples:
+      hubqa docs add ~/Downloads/new-policy.pdf
+      hubqa docs add revised-guide.md --replace
+    """
+    from ingest.pipeline import Ingestor
+    from ingest.uploads import save_upload
+
+    settings = _settings(store, chroma_url, corpus_dir=corpus)
+    ingestor = Ingestor(settings)
+    for file in files:
+        if not file.is_file():
+            raise HubqaError(f"{file}: no such file.")
+        target = save_upload(
+            settings.corpus_dir, file.name, file.read_bytes(), settings.max_file_mb, ingestor.store.documents(), replace
+        )
+        typer.echo(f"saved {target}")
+    report = ingestor.run([settings.corpus_dir])
+    _record_ingest(settings, [settings.corpus_dir], report.to_dict())
+    for failure in report.failed:
+        typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
+    typer.echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
+
+
+@docs_app.command("retire")
+def docs_retire(
+    doc_id: Annotated[str, typer.Argument(help="The document id, as `hubqa docs list` shows it.")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+) -> None:
+    """Take a document out of the hub: out of the index, its file moved to .archive/ beside it."""
+    from ingest.uploads import retire_document
+    from rag.store import HubStore
+
+    archived = retire_document(HubStore(_settings(store, chroma_url)), doc_id)
+    typer.echo(f"retired {doc_id}" + (f" (file kept as {archived})" if archived else ""))
+
+
+@docs_app.command("tag")
+def docs_tag(
+    doc_id: Annotated[str, typer.Argument(help="The document id, as `hubqa docs list` shows it.")],
+    values: Annotated[list[str], typer.Argument(help="FIELD=VALUE pairs (grade_band, subject, topic, audience); FIELD= clears.")],
+    store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+) -> None:
+    """Set a document's tags (kept in .hubqa-tags.yaml beside it) and re-index it.
+
+    \b
+    Example:
+      hubqa docs tag corpus/math-guide-ai-in-mathematics.md grade_band=6-8 topic="subject guide"
+    """
+    from ingest.pipeline import Ingestor
+    from ingest.tags import set_tags, tags_for
+
+    settings = _settings(store, chroma_url)
+    ingestor = Ingestor(settings)
+    record = ingestor.store.documents().get(doc_id)
+    if record is None:
+        raise HubqaError(f"No document {doc_id!r} in the index; see `hubqa docs list`.")
+    path = Path(record.source)
+    changes = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise HubqaError(f"{item!r}: use FIELD=VALUE, e.g. grade_band=6-8.")
+        changes[key.strip()] = value
+    tags = set_tags(path, {**tags_for(path), **changes})
+    ingestor.run([path.parent] if record.root else [path])
+    typer.echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Account name (or the e-mail an OIDC sign-in reports).")],
+    role: Annotated[str, typer.Option(help="teacher, coach or maintainer.")] = "coach",
+    oidc: Annotated[bool, typer.Option("--oidc", help="No password: this person signs in through OIDC.")] = False,
+    replace: Annotated[bool, typer.Option(help="Reset the role and password of an existing account.")] = False,
+    password_env: Annotated[
+        str | None, typer.Option(help="Read the password from this environment variable (for scripts).")
+    ] = None,
+) -> None:
+    """Create an account; the password is asked for (twice) and stored as an argon2 hash.
+
+    \b
+    Examples:
+      hubqa users add maria --role coach
+      hubqa users add lead@district.org --role maintainer --oidc
+    """
+    from rag.accounts import add_user, check_role
+    from rag.db import open_database
+
+    check_role(role)
+    password: str | None = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise HubqaError(f"The environment variable {password_env} is empty or not set.")
+    elif not oidc:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    account = add_user(open_database(_settings()), name, role, password, replace)
+    typer.echo(f"{'updated' if replace else 'added'} {account.name} ({account.role})")
+
+
+@users_app.command("list")
+def users_list(as_json: JsonOpt = False) -> None:
+    """List accounts and their roles."""
+    from rag.accounts import list_users
+    from rag.db import open_database
+
+    accounts = list_users(open_database(_settings()))
+    if as_json:
+        _print_json({"users": [{"name": a.name, "role": a.role} for a in accounts]})
+        return
+    for a in accounts:
+        typer.echo(f"{a.name}\t{a.role}")
+
+
+@users_app.command("remove")
+def users_remove(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Delete an account."""
+    from rag.accounts import remove_user
+    from rag.db import open_database
+
+    if not remove_user(open_database(_settings()), name):
+        raise HubqaError(f"No account {name!r}; see `hubqa users list`.")
+    typer.echo(f"removed {name}")
+
+
 def _parse_gates(items: list[str]) -> dict[str, float]:
     gates = {}
     for item in items:
@@ -264,7 +415,9 @@ def eval_main(
     ctx: typer.Context,
     set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
     split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
-    out: Annotated[Path, typer.Option(help="Folder for report.json and report.md.")] = Path(".hubqa/eval"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for report.json, report.md, its PNG charts and ragas.jsonl.")
+    ] = Path(".hubqa/eval"),
     corpus: Annotated[Path, typer.Option(help="The corpus the naive baseline indexes.")] = Path("corpus"),
     fail_under: Annotated[
         list[str] | None, typer.Option("--fail-under", help="Gate, e.g. retrieval.hit_at_5=0.7 (on the test split).")
@@ -273,7 +426,7 @@ def eval_main(
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
 ) -> None:
-    """Run the evaluation set; write report.json and report.md; exit 1 when a gate fails.
+    """Run the evaluation set; write the report, charts and a RAGAS dataset; exit 1 when a gate fails.
 
     \b
     Examples:
@@ -287,11 +440,19 @@ def eval_main(
 
     if split not in ("dev", "test", "all"):
         raise HubqaError("--split must be dev, test or all.")
+    from rag.store import HubStore
+
     gates = _parse_gates(fail_under or [])
-    report = evaluate(_settings(store, chroma_url), set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
-    write(report, out)
+    settings = _settings(store, chroma_url)
+    report = evaluate(settings, set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
+    write(report, out, HubStore(settings))
     typer.echo((out / "report.md").read_text())
     problems = failed_gates(report, gates)
+    from rag.db import open_database
+
+    open_database(_settings(store, chroma_url)).record_eval_run(
+        report, split, str(set_path or HUB_SET), passed=not problems if gates else None
+    )
     for problem in problems:
         typer.echo(f"gate failed: {problem}", err=True)
     if problems:
@@ -303,29 +464,35 @@ def eval_grounding(
     pairs: Annotated[Path, typer.Option("--pairs", help='JSONL of {"id", "claim", "passage"} lines.')],
     out: Annotated[Path, typer.Option("--out", help='Where to write {"id", "score", "supported"} lines.')],
     split: Annotated[str, typer.Option(help="Only pairs of this split (dev/test), if they carry one.")] = "all",
+    judge: Annotated[
+        str | None, typer.Option("--judge", help="rules, or llm: the configured language model (grounding_judge).")
+    ] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="The judge's model backend: openai, ollama or gguf.")] = None,
 ) -> None:
-    """Score claim/passage pairs with the grounding checker (accuracy by kind when labelled)."""
-    from eval.dataset import read_jsonl
-    from rag.embeddings import SentenceEmbeddings
-    from rag.grounding import GroundingChecker
+    """Score claim/passage pairs with the grounding checker (accuracy by kind when labelled).
 
-    rows = [r for r in read_jsonl(pairs) if split == "all" or r.get("split", split) == split]
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row.get("claim"), str) or not isinstance(row.get("passage"), str):
-            raise HubqaError(f"{pairs}: entry {number} needs string fields claim and passage.")
-    checker = GroundingChecker(embed=SentenceEmbeddings(_settings()).embed_documents)
-    by_kind: dict[str, list[bool]] = {}
+    \b
+    Examples:
+      hubqa eval grounding --pairs eval/sets/grounding-pairs.jsonl --out scores.jsonl --split test
+      hubqa eval grounding --pairs eval/sets/grounding-pairs.jsonl --out scores.jsonl --judge llm --llm gguf
+    """
+    from eval.pairs import load_pairs, score_pairs
+    from rag.embeddings import SentenceEmbeddings
+    from rag.grounding import LlmJudge, make_checker
+
+    if judge not in (None, "rules", "llm"):
+        raise HubqaError("--judge must be rules or llm.")
+    settings = _settings(grounding_judge=judge, llm_backend=llm)
+    rows = load_pairs(pairs, split)
+    checker = make_checker(settings, SentenceEmbeddings(settings).embed_documents)
+    scores, by_kind = score_pairs(rows, checker)
     with out.open("w", encoding="utf-8") as f:
-        for row in rows:
-            verdict = checker.check(row["claim"], row["passage"])
-            f.write(json.dumps({"id": row.get("id"), "score": verdict.score, "supported": verdict.supported}) + "\n")
-            if "supported" in row:
-                by_kind.setdefault(str(row.get("kind", "all")), []).append(verdict.supported == row["supported"])
-    if by_kind:
-        total = [x for v in by_kind.values() for x in v]
-        for kind, hits in sorted(by_kind.items()):
-            typer.echo(f"{kind:24s} {sum(hits) / len(hits):.3f}  ({len(hits)} pairs)")
-        typer.echo(f"{'all':24s} {sum(total) / len(total):.3f}  ({len(total)} pairs)")
+        f.writelines(json.dumps(s) + "\n" for s in scores)
+    for kind, (accuracy, n) in by_kind.items():
+        typer.echo(f"{kind:24s} {accuracy:.3f}  ({n} pairs)")
+    if isinstance(checker, LlmJudge) and checker.fallbacks:
+        typer.echo(f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
+                   f"(last: {checker.problem}); the rule checker decided those.", err=True)
 
 
 @eval_app.command("retrieval")

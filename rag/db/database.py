@@ -1,0 +1,287 @@
+"""Connecting, migrating, and reading and writing rows, with retries when the server blips."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, Integer, create_engine, event, func, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from rag.db.schema import EvalRun, Feedback, IngestRun, Question, User
+from rag.errors import HubqaError
+from rag.privacy import redact
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: Waits between attempts when the database is unavailable (about 6 s in all).
+RETRY_DELAYS_S = (0.2, 0.4, 0.8, 1.6, 3.2)
+
+
+def database_url(settings: Settings) -> str:
+    """``HUBQA_DATABASE_URL``, or a SQLite file in the data folder."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{(settings.data_dir / 'hubqa.db').absolute()}"
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a nested report as dotted keys (``retrieval.mrr``)."""
+    out: dict[str, float] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, name + "."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = float(value)
+    return out
+
+
+class Database:
+    """All of hubqa's rows. Writes retry while the database is briefly unavailable, then
+    raise a ``HubqaError`` that says nothing was saved, so no input is dropped silently."""
+
+    def __init__(self, url: str, timeout_s: float = 10.0, retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> None:
+        self.url = url
+        self.retry_delays = retry_delays
+        is_sqlite = url.startswith("sqlite")
+        connect_args: dict[str, Any] = {"timeout": timeout_s} if is_sqlite else {"connect_timeout": max(1, int(timeout_s))}
+        self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        if is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _retrying(self, action: str, fn: Callable[[], T]) -> T:
+        for attempt, delay in enumerate((*self.retry_delays, None)):
+            try:
+                return fn()
+            except (OperationalError, DBAPIError) as e:
+                if not _transient(e):
+                    raise
+                if delay is None:
+                    reason = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
+                    msg = (
+                        f"The database ({self.display_url}) is unavailable, so {action} failed "
+                        f"after {attempt + 1} attempts ({reason}). Nothing was saved: try again in a minute."
+                    )
+                    raise HubqaError(msg) from e
+                log.warning("database unavailable (%s), retrying in %.1fs", type(e).__name__, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _session(self, action: str, fn: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with self._sessions() as session, session.begin():
+                return fn(session)
+
+        return self._retrying(action, run)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None when empty)."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision``; safe to call from many processes at once."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+
+        def run() -> None:
+            with self._migration_lock(), self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+
+        self._retrying("updating the database schema", run)
+
+    @contextlib.contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """One migrator at a time: a file lock beside a SQLite file, an advisory lock on PostgreSQL."""
+        if self.engine.url.get_backend_name() == "sqlite" and self.engine.url.database:
+            with open(f"{self.engine.url.database}.migrate-lock", "w") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                yield
+        elif self.engine.url.get_backend_name() == "postgresql":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT pg_advisory_lock(7206414)")
+                try:
+                    yield
+                finally:
+                    conn.exec_driver_sql("SELECT pg_advisory_unlock(7206414)")
+                    conn.commit()
+        else:
+            yield
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def record_question(self, answer: dict[str, Any], settings: dict[str, Any], user: str | None = None) -> int:
+        """Store an answered or refused question (text redacted again, to be sure); its id."""
+        row = Question(
+            question=redact(answer.get("question", ""))[0],
+            standalone=redact(answer.get("standalone_question", ""))[0],
+            answer=redact(answer.get("answer", ""))[0],
+            refused=bool(answer.get("refused")),
+            confidence=float(answer.get("confidence", 0.0)),
+            grounding=float(answer.get("grounding", 0.0)),
+            mode=str(answer.get("mode", "extractive")),
+            citations=[
+                {k: c.get(k) for k in ("n", "doc_id", "title", "source", "section", "page")}
+                for c in answer.get("citations", [])
+            ],
+            nearest=[
+                {k: s.get(k) for k in ("doc_id", "title", "source", "section", "page")}
+                for s in answer.get("sources", [])[:5]
+            ],
+            settings=settings,
+            user=user,
+        )
+
+        def add(session: Session) -> int:
+            session.add(row)
+            session.flush()
+            return row.id
+
+        return self._session("saving the question", add)
+
+    def record_feedback(
+        self, question_id: int, helpful: bool, comment: str = "", wrong_source: bool = False, user: str | None = None
+    ) -> int:
+        """Store a thumbs up/down on a stored answer; the comment goes through the privacy guard."""
+
+        def add(session: Session) -> int:
+            if session.get(Question, question_id) is None:
+                raise HubqaError(f"No stored answer with id {question_id}: feedback not saved.")
+            row = Feedback(
+                question_id=question_id,
+                helpful=helpful,
+                comment=redact(comment.strip())[0],
+                wrong_source=wrong_source,
+                user=user,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+        return self._session("saving your feedback", add)
+
+    def record_eval_run(self, report: dict[str, Any], split: str, eval_set: str, passed: bool | None = None) -> int:
+        """Store an evaluation report; its numeric figures are kept flat for charts over runs."""
+        metrics = _flat({k: v for k, v in report.items() if k not in ("questions", "baseline", "settings")})
+        row = EvalRun(split=split, eval_set=eval_set, metrics=metrics, report=report, passed=passed)
+
+        def add(session: Session) -> int:
+            session.add(row)
+            session.flush()
+            return row.id
+
+        return self._session("saving the evaluation run", add)
+
+    def record_ingest(self, paths: list[str], report: dict[str, Any], user: str | None = None) -> int:
+        row = IngestRun(paths=paths, report=report, user=user)
+
+        def add(session: Session) -> int:
+            session.add(row)
+            session.flush()
+            return row.id
+
+        return self._session("saving the ingest report", add)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def questions(self, refused: bool | None = None, limit: int = 1000) -> list[Question]:
+        """Newest first; ``refused=True`` gives the gaps."""
+        stmt = select(Question).order_by(Question.asked_at.desc(), Question.id.desc()).limit(limit)
+        if refused is not None:
+            stmt = stmt.where(Question.refused == refused)
+        return self._session("reading questions", lambda s: list(s.scalars(stmt)))
+
+    def feedback(self, helpful: bool | None = None, limit: int = 1000) -> list[tuple[Feedback, Question]]:
+        """Feedback rows with the answer they rate, newest first."""
+        stmt = select(Feedback, Question).join(Question).order_by(Feedback.id.desc()).limit(limit)
+        if helpful is not None:
+            stmt = stmt.where(Feedback.helpful == helpful)
+        return self._session("reading feedback", lambda s: [tuple(r) for r in s.execute(stmt)])  # type: ignore[misc]
+
+    def eval_runs(self, limit: int = 200) -> list[EvalRun]:
+        """Oldest first, for charts over time."""
+        stmt = select(EvalRun).order_by(EvalRun.id.desc()).limit(limit)
+        return self._session("reading evaluation runs", lambda s: list(s.scalars(stmt)))[::-1]
+
+    def last_ingest(self) -> IngestRun | None:
+        stmt = select(IngestRun).order_by(IngestRun.id.desc()).limit(1)
+        return self._session("reading the last ingest", lambda s: s.scalars(stmt).first())
+
+    def citation_counts(self) -> Counter[str]:
+        """How many stored answers cited each document."""
+        rows = self._session("reading citations", lambda s: list(s.scalars(select(Question.citations))))
+        counts: Counter[str] = Counter()
+        for citations in rows:
+            counts.update({c["doc_id"] for c in citations if c.get("doc_id")})
+        return counts
+
+    def questions_per_day(self) -> list[tuple[str, int, int]]:
+        """(day, questions, refused) for every day with questions."""
+        day = func.date(Question.asked_at)
+        stmt = select(day, func.count(), func.sum(Question.refused.cast(Integer))).group_by(day).order_by(day)
+        rows = self._session("reading question counts", lambda s: list(s.execute(stmt)))
+        return [(str(d), int(n), int(r or 0)) for d, n, r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for the dashboard and the tests."""
+
+        def count(session: Session) -> dict[str, int]:
+            return {
+                model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Question, Feedback, EvalRun, IngestRun, User)
+            }
+
+        return self._session("counting rows", count)
+
+    def session(self, action: str, fn: Callable[[Session], T]) -> T:
+        """Run ``fn`` in a transaction with retries (for modules with their own queries)."""
+        return self._session(action, fn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _transient(error: DBAPIError) -> bool:
+    """Connection trouble and lock timeouts are worth retrying; bad SQL is not."""
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return True
+    text = str(error.orig or "").lower()
+    return any(s in text for s in ("locked", "connection", "timeout", "terminat", "shutting down"))
+
+
+def open_database(settings: Settings) -> Database:
+    """The configured database, created and migrated to the current schema."""
+    url = database_url(settings)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db = Database(url, timeout_s=settings.database_timeout_s)
+    db.migrate()
+    return db

@@ -39,16 +39,33 @@ class ParsedDocument:
         return sum(len(s.text) for s in self.sections)
 
 
+#: Longest metadata value kept: a title is repeated in every chunk's embedded text.
+MAX_METADATA_CHARS = 500
+
+
+def _scalar(value: object) -> str | None:
+    if isinstance(value, (str, int, float, bool)):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())  # dates in YAML front matter
+    return None
+
+
 def clean_metadata(raw: dict[str, object]) -> dict[str, str]:
-    """Keep the known fields, as plain strings (Chroma metadata must be scalars)."""
+    """Keep the known fields, as plain strings (Chroma metadata must be scalars).
+
+    Lists keep their scalar items only: nested ones are how a YAML alias bomb
+    (``a: &a [x, x]``, ``b: [*a, *a]``...) expands to gigabytes when printed.
+    """
     out: dict[str, str] = {}
     for key in METADATA_FIELDS:
         value = raw.get(key)
-        if value is None or value == "":
-            continue
         if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()  # type: ignore[union-attr]
-        out[key] = " ".join(str(value).split())
+            items = [_scalar(v) for v in value[:50]]
+            text = ", ".join(i for i in items if i)
+        else:
+            text = _scalar(value) or ""
+        text = " ".join(text[: MAX_METADATA_CHARS * 2].split())[:MAX_METADATA_CHARS]
+        if text:
+            out[key] = text
     return out

@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.chunking import chunk_document, chunker_signature
 from ingest.loaders import is_supported, load_document
 from ingest.parsed import LoadError
+from ingest.tags import tags_for
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
 from rag.index import IndexCache
@@ -76,11 +77,16 @@ class Candidate:
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, so sources read well and travel."""
+    """Relative to the working directory when inside it, so sources read well and travel.
+
+    A symbolic link is named where it lies, not where it points (which may loop or be outside).
+    """
+    full = Path(os.path.realpath(path.absolute().parent)) / path.name
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = full.relative_to(Path(os.path.realpath(Path.cwd()))).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        shown = full.as_posix()
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")  # a non-UTF-8 name stays printable
 
 
 IGNORE_FILE = ".hubqaignore"
@@ -95,12 +101,33 @@ def ignore_patterns(root: Path) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+def _entry_problem(path: Path, real_root: Path) -> str | None:
+    """Why a file found in a folder cannot be indexed (a link out, a broken link, a device...)."""
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))  # never raises, even on a loop
+        if not target.is_relative_to(real_root):
+            return "symbolic link points outside the folder being indexed: copy the file in instead"
+        if not target.is_file():
+            return "symbolic link is broken or loops back on itself: fix or delete it"
+    elif not path.is_file():
+        return "not a regular file (a pipe or device?): replace it with the document"
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return "file name is not valid UTF-8 (saved on an older system?): rename the file"
+    return None
+
+
 def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
     """Supported files under ``root`` (hidden and ignored entries skipped), or why one is refused."""
     real_root = root.resolve()
     patterns = ignore_patterns(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:  # never followed; one pointing out is named so nothing vanishes quietly
+            path = Path(dirpath) / name
+            if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(real_root):
+                yield path, "symbolic link to a folder outside the one being indexed: copy its files in instead"
         for name in sorted(filenames):
             if name.startswith(".") or name.startswith("~$"):
                 continue
@@ -108,12 +135,7 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
             rel = path.relative_to(root).as_posix()
             if not is_supported(path) or any(fnmatch.fnmatch(rel, p) for p in patterns):
                 continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root):
-                    yield path, "symbolic link points outside the folder being indexed: copy the file in instead"
-                    continue
-            yield path, None
+            yield path, _entry_problem(path, real_root)
 
 
 def collect(paths: list[Path]) -> tuple[list[Candidate], list[Failure], set[str]]:
@@ -158,8 +180,10 @@ class Ingestor:
         self.store.check_model(settings.embedding_model)
         self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
 
-    def _version(self, file_hash: str) -> str:
-        return hashlib.sha256(f"{file_hash}/{self.signature}".encode()).hexdigest()[:16]
+    def _version(self, file_hash: str, tags: dict[str, str]) -> str:
+        """Changes with the file's bytes, the chunker's settings and the coach's tags."""
+        tagged = "".join(f"/{k}={v}" for k, v in sorted(tags.items()))
+        return hashlib.sha256(f"{file_hash}/{self.signature}{tagged}".encode()).hexdigest()[:16]
 
     def _read(self, path: Path) -> bytes:
         size = path.stat().st_size
@@ -192,12 +216,14 @@ class Ingestor:
             try:
                 data = self._read(cand.path)
                 file_hash = hashlib.sha256(data).hexdigest()
-                version = self._version(file_hash)
+                tags = tags_for(cand.path)
+                version = self._version(file_hash, tags)
                 if old is not None and old.version == version and old.source == source:
                     report.unchanged += 1
                     continue
                 parsed = load_document(cand.path, data)
-            except LoadError as e:
+                parsed.metadata.update(tags)
+            except (LoadError, HubqaError) as e:  # HubqaError: a broken .hubqa-tags.yaml beside it
                 report.failed.append(Failure(source, str(e)))
                 continue
             except OSError as e:

@@ -42,6 +42,8 @@ def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, float]:
     out: dict[str, float] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
+        if key == "baseline":
+            continue
         if isinstance(value, dict):
             out.update(_flat(value, name + "."))
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -181,9 +183,20 @@ class Database:
 
         return self._session("saving your feedback", add)
 
+    def update_feedback(self, feedback_id: int, helpful: bool, comment: str = "", wrong_source: bool = False) -> None:
+        """Change a feedback row (the thumbs first, the comment when the teacher sends it)."""
+
+        def update(session: Session) -> None:
+            row = session.get(Feedback, feedback_id)
+            if row is None:
+                raise HubqaError(f"No feedback with id {feedback_id}: not saved.")
+            row.helpful, row.comment, row.wrong_source = helpful, redact(comment.strip())[0], wrong_source
+
+        self._session("saving your feedback", update)
+
     def record_eval_run(self, report: dict[str, Any], split: str, eval_set: str, passed: bool | None = None) -> int:
         """Store an evaluation report; its numeric figures are kept flat for charts over runs."""
-        metrics = _flat({k: v for k, v in report.items() if k not in ("questions", "baseline", "settings")})
+        metrics = _flat({k: v for k, v in report.items() if k != "settings"})
         row = EvalRun(split=split, eval_set=eval_set, metrics=metrics, report=report, passed=passed)
 
         def add(session: Session) -> int:

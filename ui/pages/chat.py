@@ -1,16 +1,17 @@
-"""Teacher chat: ask in your own words, get the hub's answer with its sources."""
+"""Teacher chat: ask in your own words, get the hub's answer with its sources, rate it."""
 
 from __future__ import annotations
 
 import html
 import re
+from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from rag.assistant import Assistant
 from rag.errors import HubqaError
 from rag.privacy import redact
-from rag.settings import load_settings
+from ui import state as ui
 
 EXAMPLES = [
     "I suspect a student used AI to write an essay. What should I do?",
@@ -18,19 +19,14 @@ EXAMPLES = [
     "What should I never paste into a chatbot?",
     "Who approves a new AI tool for my class?",
 ]
-
-
-@st.cache_resource(show_spinner="Loading the hub…")
-def assistant() -> Assistant:
-    """One assistant per server process: the model and the index load once."""
-    return Assistant(load_settings())
+FILTERS = (("grade_band", "Grade band"), ("subject", "Subject"), ("topic", "Topic"))
+MODES = {"extractive": "Quick: the hub's own sentences", "llm": "Written by the language model"}
 
 
 @st.cache_data(ttl=300)
 def filter_options() -> dict[str, list[str]]:
-    docs = assistant().store.documents().values()
-    options: dict[str, set[str]] = {"grade_band": set(), "subject": set(), "topic": set()}
-    for doc in docs:
+    options: dict[str, set[str]] = {key: set() for key, _ in FILTERS}
+    for doc in ui.assistant().store.documents().values():
         for key in options:
             if doc.metadata.get(key):
                 options[key].add(doc.metadata[key])
@@ -47,24 +43,103 @@ def highlight(passage: str, quotes: list[str]) -> str:
     return text.replace("\n", "<br>")
 
 
-def show_answer(answer: dict) -> None:
+def document_link(source: dict[str, Any]) -> str:
+    """URL of the document page opened at this source's section or page."""
+    query = {"doc": source.get("doc_id") or ""}
+    if source.get("page"):
+        query["page"] = str(source["page"])
+    if source.get("section"):
+        query["section"] = str(source["section"])
+    return "document?" + urlencode(query)
+
+
+def show_sources(answer: dict[str, Any]) -> None:
+    badge = "green" if answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
+    st.badge(f"Grounded {answer['grounding']:.0%}", color=badge,
+             help="Share of the answer's sentences that the cited passages support.")
+    for c in answer["citations"]:
+        page = f" · page {c['page']}" if c["page"] else ""
+        section = f" — {c['section']}" if c["section"] else ""
+        with st.expander(f"[{c['n']}] {c['title']}{section}{page}"):
+            st.markdown(highlight(c["text"], c["quotes"]), unsafe_allow_html=True)
+            st.markdown(f"[Open the document at this place]({document_link(c)}) · `{c['source']}`")
+
+
+def show_answer(answer: dict[str, Any]) -> None:
     st.markdown(answer["answer"])
     for note in answer["notes"]:
         st.info(note, icon="🔒" if "privacy" in note else "ℹ️")
     if answer["refused"]:
+        nearest = [s for s in answer["sources"][:3] if s.get("doc_id")]
+        if nearest:
+            st.caption("The nearest documents in the hub:")
+            for s in nearest:
+                st.markdown(f"- [{s['title']}]({document_link(s)})" + (f" — {s['section']}" if s.get("section") else ""))
         return
-    badge = "green" if answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
-    st.badge(f"Grounded {answer['grounding']:.0%}", color=badge)
-    for c in answer["citations"]:
-        where = " › ".join(x for x in (c["section"],) if x)
-        page = f" · page {c['page']}" if c["page"] else ""
-        with st.expander(f"[{c['n']}] {c['title']}{' — ' + where if where else ''}{page}"):
-            st.caption(f"{c['source']}{page}")
-            st.markdown(highlight(c["text"], c["quotes"]), unsafe_allow_html=True)
+    show_sources(answer)
+
+
+def feedback(message: dict[str, Any]) -> None:
+    """Thumbs saved at once; an optional comment and a wrong-source flag update the same row."""
+    qid = message.get("qid")
+    if qid is None:
+        return
+    value = st.feedback("thumbs", key=f"thumbs_{qid}")
+    if value is None:
+        return
+    helpful = value == 1
+    saved = message.setdefault("feedback", {})
+    try:
+        if "id" not in saved:
+            saved["id"] = ui.database().record_feedback(qid, helpful, user=_user())
+        elif saved.get("helpful") != helpful:
+            ui.database().update_feedback(saved["id"], helpful, saved.get("comment", ""), saved.get("wrong", False))
+        saved["helpful"] = helpful
+    except HubqaError as e:
+        st.error(str(e))
+        return
+    with st.form(f"comment_{qid}", border=False):
+        comment = st.text_area("Tell us more (optional)", key=f"comment_text_{qid}",
+                               placeholder="What was wrong or missing? No student names, please.")
+        wrong = st.checkbox("A cited source is wrong or out of date", key=f"wrong_{qid}")
+        sent = st.form_submit_button("Send feedback")
+    if sent:
+        try:
+            ui.database().update_feedback(saved["id"], helpful, comment, wrong)
+        except HubqaError as e:
+            st.error(str(e))  # the text stays in the box, so nothing typed is lost
+            return
+        saved.update(comment=comment, wrong=wrong)
+    if "comment" in saved:
+        st.success("Thank you: a coach will read this.", icon="✅")
+
+
+def _user() -> str | None:
+    account = ui.current_account()
+    return account.name if account else None
+
+
+def record(answer: dict[str, Any], mode: str, filters: dict[str, str]) -> int | None:
+    """Store the question (refused ones are the corpus's gaps); the answer shows even if this fails."""
+    hub = ui.assistant()
+    used = {"mode": mode, "filters": filters, "threshold": hub.threshold, "top_k": hub.settings.top_k,
+            "embedding_model": hub.settings.embedding_model, "llm_backend": hub.settings.llm_backend,
+            "llm_model": hub.settings.llm_model}
+    try:
+        return ui.database().record_question(answer, used, _user())
+    except HubqaError as e:
+        st.warning(f"Your answer is below, but it could not be saved for the hub's coaches: {e}")
+        return None
 
 
 state = st.session_state
 state.setdefault("messages", [])
+settings = ui.settings()
+if settings.chat_requires_sign_in and ui.current_account() is None:
+    st.title("Ask the hub")
+    st.info("Sign in to ask the hub.")
+    ui.sign_in_form("chat_signin")
+    st.stop()
 
 with st.sidebar:
     st.header("Filters")
@@ -74,10 +149,13 @@ with st.sidebar:
         st.error(str(e))
         st.stop()
     filters = {}
-    for key, label in (("grade_band", "Grade band"), ("subject", "Subject"), ("topic", "Topic")):
+    for key, label in FILTERS:
         choice = st.selectbox(label, ["Any"] + options[key], key=f"filter_{key}")
         if choice != "Any":
             filters[key] = choice
+    mode = "extractive"
+    if settings.llm_backend != "none":
+        mode = st.radio("Answer mode", list(MODES), format_func=MODES.get, key="mode")
     if st.button("New conversation", icon="🧹"):
         state.messages = []
         st.rerun()
@@ -100,6 +178,7 @@ for message in state.messages:
             st.markdown(message["content"])
         else:
             show_answer(message["answer"])
+            feedback(message)
 
 question = st.chat_input("Ask about AI in your classroom…") or state.pop("pending", None)
 if question:
@@ -107,11 +186,25 @@ if question:
     with st.chat_message("user"):
         st.markdown(redact(question)[0])  # the conversation keeps only the redacted question
     with st.chat_message("assistant"):
+        placeholder = st.empty()
+        written, final = "", None
         try:
-            answer = assistant().ask(question, history=history, filters=filters or None).to_dict()
+            for event in ui.assistant().stream(question, history=history, filters=filters or None,
+                                               use_llm=mode == "llm"):
+                if event.answer is not None:
+                    final = event.answer.to_dict()
+                else:
+                    written += event.text
+                    placeholder.markdown(written + " ▌")
         except HubqaError as e:
+            placeholder.empty()
             st.error(str(e))
             st.stop()
-        show_answer(answer)
-    state.messages.append({"role": "user", "content": answer["question"]})
-    state.messages.append({"role": "assistant", "answer": answer, "standalone": answer["standalone_question"]})
+        placeholder.empty()
+        assert final is not None
+        message = {"role": "assistant", "answer": final, "standalone": final["standalone_question"],
+                   "qid": record(final, mode, filters)}
+        show_answer(final)
+        feedback(message)
+    state.messages.append({"role": "user", "content": final["question"]})
+    state.messages.append(message)

@@ -1,0 +1,72 @@
+"""Maintainer dashboard: run the evaluation, follow its metrics over runs, drill into questions."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from eval.dataset import HUB_SET
+from eval.report import evaluate, flat
+from ui import state as ui
+
+#: The metrics plotted over runs (test split; present in every report).
+TRACKED = ("retrieval.hit_at_5", "retrieval.mrr", "refusal.refusal_accuracy", "refusal.false_refusal_rate",
+           "answers.grounding", "answers.citation_recall")
+
+account = ui.require("maintainer")
+hub, db = ui.assistant(), ui.database()
+st.title("Maintainer dashboard")
+
+with st.form("run_eval"):
+    split = st.selectbox("Split", ["test", "dev", "all"], help="Tune on dev; report and gate on test.")
+    run = st.form_submit_button("Run the evaluation", type="primary", icon="▶️")
+if run:
+    with st.spinner(f"Running the {split} split of {HUB_SET.name}…"):
+        corpus = hub.settings.corpus_dir if hub.settings.corpus_dir.is_dir() else None
+        report = evaluate(hub.settings, HUB_SET, split, corpus)
+    ui.guarded(lambda: db.record_eval_run(report, split, str(HUB_SET)))
+
+runs = ui.guarded(db.eval_runs) or []
+st.subheader("Metrics over runs")
+if not runs:
+    st.caption("No evaluation runs yet: run one above or with `hubqa eval`.")
+else:
+    history = pd.DataFrame(
+        [{"run": f"#{r.id} {r.created_at:%m-%d %H:%M}", **{k: r.metrics.get(f"test.{k}") for k in TRACKED}}
+         for r in runs]
+    ).set_index("run")
+    st.line_chart(history.dropna(axis=1, how="all"))
+    latest = runs[-1]
+    st.subheader(f"Run #{latest.id} ({latest.split}, {latest.created_at:%Y-%m-%d %H:%M} UTC)")
+    for name in ("dev", "test"):
+        if name in latest.report:
+            figures = {k.removeprefix(f"{name}."): v for k, v in latest.metrics.items() if k.startswith(f"{name}.")}
+            st.markdown(f"**{name}** ({latest.report[name].get('questions', '?')} questions)")
+            baseline = flat(latest.report[name].get("baseline", {}))
+            st.dataframe([{"metric": k, "hubqa": round(v, 3), "naive baseline": baseline.get(k)}
+                          for k, v in figures.items()], hide_index=True)
+    records = latest.report.get("records", [])
+    if records:
+        st.subheader("Per question")
+        table = pd.DataFrame([{k: r.get(k) for k in ("id", "split", "expect", "question", "refused", "correct_refusal",
+                                                       "hit_at_5", "mrr", "grounding", "completeness")} for r in records])
+        if st.toggle("Only misses (gold not in the top 5, or a wrong refusal or answer)"):
+            table = table[(table["hit_at_5"] == 0) | (table["correct_refusal"] == False)]  # noqa: E712
+        st.dataframe(table, hide_index=True, use_container_width=True)
+        chosen = st.selectbox("Question", [r.get("id") for r in records])
+        st.json(next(r for r in records if r.get("id") == chosen), expanded=False)
+
+st.subheader("Index")
+documents = hub.store.documents()
+kinds = Counter(r.kind for r in documents.values())
+st.write(f"{len(documents)} documents ({', '.join(f'{n} {k}' for k, n in kinds.most_common())}), "
+         f"{hub.store.chunk_count()} chunks, generation {hub.store.generation()}.")
+st.write(f"Store: `{hub.settings.chroma_url or hub.settings.store_path}` · Database: `{db.display_url}`")
+counts = ui.guarded(db.counts)
+if counts:
+    st.write(" · ".join(f"{table}: {n}" for table, n in counts.items()))
+
+st.subheader("Settings")
+st.json(hub.settings.model_dump(mode="json"), expanded=False)

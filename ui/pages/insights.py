@@ -1,0 +1,55 @@
+"""Coach workspace: what teachers ask that the hub can't answer, and what they think of answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rag.insights import citation_ranking, group_gaps
+from ui import state as ui
+
+ui.require("coach")
+hub, db = ui.assistant(), ui.database()
+st.title("Insights")
+
+per_day = ui.guarded(db.questions_per_day) or []
+if per_day:
+    st.subheader("Questions over time")
+    frame = pd.DataFrame(per_day, columns=["day", "questions", "unanswered"]).set_index("day")
+    st.bar_chart(frame, stack=False)
+
+st.subheader("Gaps: questions the hub could not answer")
+gaps_rows = ui.guarded(lambda: db.questions(refused=True, limit=500)) or []
+if not gaps_rows:
+    st.caption("No unanswered questions yet.")
+else:
+    gaps = group_gaps([q.question for q in gaps_rows], hub.embeddings.embed_documents)
+    st.caption(f"{len(gaps_rows)} unanswered questions in {len(gaps)} groups, largest first.")
+    for gap in gaps:
+        newest = max(gaps_rows[i].asked_at for i in gap.indices)
+        with st.expander(f"{len(gap.indices)} × {gap.label}  ·  last asked {newest:%Y-%m-%d}"):
+            for question in gap.questions:
+                st.markdown(f"- {question}")
+
+st.subheader("Answers teachers marked unhelpful")
+down = ui.guarded(lambda: db.feedback(helpful=False, limit=200)) or []
+if not down:
+    st.caption("No thumbs-down yet.")
+for fb, q in down:
+    flag = " · ⚠️ wrong source" if fb.wrong_source else ""
+    with st.expander(f"{fb.created_at:%Y-%m-%d} · {q.question}{flag}"):
+        if fb.comment:
+            st.markdown(f"**Comment:** {fb.comment}")
+        st.markdown(q.answer)
+        if q.citations:
+            st.caption("Cited: " + "; ".join(f"[{c['n']}] {c['title']}" for c in q.citations))
+
+st.subheader("Documents by citations")
+counts = ui.guarded(db.citation_counts)
+if counts is not None:
+    cited, never = citation_ranking(counts, hub.store.documents())
+    left, right = st.columns(2)
+    left.markdown("**Most cited**")
+    left.dataframe([{"document": r.title, "answers citing it": n} for r, n in cited[:15]], hide_index=True)
+    right.markdown(f"**Never cited** ({len(never)})")
+    right.dataframe([{"document": r.title, "id": r.doc_id} for r in never], hide_index=True)

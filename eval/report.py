@@ -9,10 +9,13 @@ from typing import Any
 
 from eval import metrics
 from eval.baseline import NaiveBaseline
+from eval.charts import write_charts
 from eval.dataset import HUB_SET, load_questions
+from eval.ragas import write_ragas
 from eval.runner import run, summarise
 from rag.assistant import Assistant
 from rag.settings import Settings
+from rag.store import HubStore
 
 
 def baseline_summary(baseline: NaiveBaseline, questions: list) -> dict[str, Any]:
@@ -67,7 +70,7 @@ def flat(summary: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def markdown(report: dict[str, Any]) -> str:
+def markdown(report: dict[str, Any], charts: list[str] | None = None) -> str:
     lines = ["# hubqa evaluation report", "", f"Set: `{report['set']}`; settings: `{json.dumps(report['settings'])}`", ""]
     for name in ("dev", "test"):
         if name not in report:
@@ -79,13 +82,18 @@ def markdown(report: dict[str, Any]) -> str:
         for key, value in ours.items():
             lines.append(f"| {key} | {value:.3f} | {base[key]:.3f} |" if key in base else f"| {key} | {value:.3f} | |")
         lines.append("")
+    if charts:
+        lines += ["## Charts", ""] + [f"![{Path(name).stem}]({name})" for name in charts] + [""]
     return "\n".join(lines) + "\n"
 
 
-def write(report: dict[str, Any], out: Path) -> None:
+def write(report: dict[str, Any], out: Path, store: HubStore | None = None) -> None:
+    """report.json, report.md with its PNG charts, and (given the store) ragas.jsonl."""
     out.mkdir(parents=True, exist_ok=True)
+    if store is not None:
+        write_ragas(report["records"], store, out / "ragas.jsonl")
     (out / "report.json").write_text(json.dumps(report, indent=1, default=str))
-    (out / "report.md").write_text(markdown(report))
+    (out / "report.md").write_text(markdown(report, write_charts(report, out)))
 
 
 def failed_gates(report: dict[str, Any], gates: dict[str, float]) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from eval import metrics
 from eval.dataset import Question
-from rag.assistant import Assistant
+from rag.assistant import LLM_PASSAGES, Assistant
 from rag.grounding import GroundingChecker
 
 EXPECT_REFUSAL = "refuse"
@@ -36,6 +36,8 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         "gold": gold,
         "citations": [{"n": c["n"], "doc_id": c["doc_id"], "section": c["section"]} for c in answer["citations"]],
         "contexts": [c["text"] for c in answer["citations"]],
+        "retrieved_contexts": [s["text"] for s in answer["sources"][:LLM_PASSAGES]],
+        "key_facts": q.key_facts,
     }
     if gold:
         record.update(

@@ -20,7 +20,7 @@ from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
 from rag.generation import check_answer, stream_tokens
-from rag.grounding import GroundingChecker
+from rag.grounding import GroundingChecker, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
 from rag.records import Hit
@@ -86,7 +86,7 @@ class Assistant:
         return self._chat_model
 
     def checker(self) -> GroundingChecker:
-        return GroundingChecker(embed=self.embeddings.embed_documents, idf=self.retriever.index.current().idf)
+        return make_checker(self.settings, self.embeddings.embed_documents, self.retriever.index.current().idf)
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         """Answer in one go (see ``stream`` for the arguments)."""

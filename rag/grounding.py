@@ -24,6 +24,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from rag.errors import HubqaError
+from rag.llm import make_chat_model
+from rag.settings import Settings
 from rag.text import NEGATIONS, STOPWORDS, split_units, stem, strip_markdown, terms, words
 
 #: Scores at or above this count as supported (dev-calibrated).
@@ -118,6 +124,11 @@ def negation_conflict(claim: str, passage_window: str) -> bool:
     return bool(negates_stated or asserts_negated)
 
 
+def plain_claim(claim: str) -> str:
+    """The claim as words: Markdown and citation markers ([1], [2, 3]) removed."""
+    return re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", strip_markdown(claim)).strip()
+
+
 def _windows(passage: str) -> list[str]:
     units = [strip_markdown(u) for u in split_units(passage)]
     units = [u for u in units if u]
@@ -148,8 +159,7 @@ class GroundingChecker:
         self.threshold = threshold
 
     def check(self, claim: str, passage: str) -> Verdict:
-        claim = strip_markdown(claim)
-        claim = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", claim).strip()
+        claim = plain_claim(claim)
         claim_terms = terms(claim)
         if not claim_terms:
             return Verdict(1.0, True, ["no content words"])
@@ -210,3 +220,66 @@ class GroundingChecker:
         verdicts = [self.check(claim, p) for p in passages]
         best = max(range(len(verdicts)), key=lambda i: verdicts[i].score)
         return verdicts[best], best
+
+
+#: Enough for "yes" or "no" (and a model that insists on a few more words).
+JUDGE_MAX_TOKENS = 16
+JUDGE_SYSTEM = (
+    "You check facts. Given a passage and a claim, answer with one word: yes if the passage "
+    "supports every part of the claim, no otherwise. Do not explain."
+)
+_YES = re.compile(r"\b(yes|supports?|supported|true|correct)\b", re.IGNORECASE)
+_NO = re.compile(r"\b(no|not|\w+n't|cannot|unsupported|false|incorrect)\b", re.IGNORECASE)
+
+
+def parse_judgement(reply: str) -> bool | None:
+    """yes -> True, no -> False, anything else -> None; the first verdict word wins ("No, yes..." is no)."""
+    yes, no = _YES.search(reply), _NO.search(reply)
+    if yes and no:
+        return yes.start() < no.start()
+    return True if yes else False if no else None
+
+
+class LlmJudge(GroundingChecker):
+    """A grounding checker whose verdicts come from a language model asked a strict yes/no
+    question; the rules decide when the reply cannot be read or the model fails.
+
+    yes scores 1.0, no scores 0.0.
+    """
+
+    def __init__(self, model: BaseChatModel, embed: Callable[[list[str]], list[list[float]]] | None = None,
+                 idf: dict[str, float] | None = None) -> None:
+        super().__init__(embed=embed, idf=idf)
+        self.model = model
+        #: How many checks fell back to the rules, and the last reason why.
+        self.fallbacks = 0
+        self.problem = ""
+
+    def check(self, claim: str, passage: str) -> Verdict:
+        prompt = (f"Passage:\n{strip_markdown(passage)}\n\nClaim: {plain_claim(claim)}\n\n"
+                  "Does the passage support the claim? Answer yes or no.")
+        try:
+            reply = str(self.model.invoke([SystemMessage(JUDGE_SYSTEM), HumanMessage(prompt)]).content)
+            supported = parse_judgement(reply)
+            problem = f"unreadable reply {reply[:40]!r}" if supported is None else ""
+        except Exception as e:  # connection refused, timeouts, a crashed runtime: the rules still answer
+            supported, problem = None, f"{type(e).__name__}: {str(e)[:120]}"
+        if supported is None:
+            self.fallbacks += 1
+            self.problem = problem
+            verdict = super().check(claim, passage)
+            return Verdict(verdict.score, verdict.supported, [f"llm judge failed ({problem}); rules", *verdict.reasons])
+        return Verdict(1.0 if supported else 0.0, supported, [f"llm judge: {'yes' if supported else 'no'}"])
+
+
+def make_checker(settings: Settings, embed: Callable[[list[str]], list[list[float]]] | None = None,
+                 idf: dict[str, float] | None = None) -> GroundingChecker:
+    """The checker the settings ask for: the rules, or (grounding_judge = "llm") the LLM judge."""
+    if settings.grounding_judge == "rules":
+        return GroundingChecker(embed=embed, idf=idf)
+    if settings.llm_backend == "none":
+        msg = 'grounding_judge is "llm" but no language model is configured: set llm_backend or use "rules".'
+        raise HubqaError(msg)
+    model = make_chat_model(settings.model_copy(update={"llm_max_tokens": JUDGE_MAX_TOKENS}))
+    assert model is not None
+    return LlmJudge(model, embed=embed, idf=idf)

@@ -11,8 +11,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typing import Any
+
+import pytest
+from matplotlib.image import imread
+
+from eval.charts import CHARTS
+from eval.metrics import completeness
+from eval.ragas import FIELDS
 from eval.report import evaluate, failed_gates, flat, write
 from rag.settings import Settings
+from rag.store import HubStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -25,15 +34,53 @@ GATES = {
 }
 
 
-def test_test_split_passes_the_release_gates(corpus_settings: Settings, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def test_split(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """One evaluation of the test split, written out (report, charts, ragas.jsonl), shared by these tests."""
+    out = tmp_path_factory.mktemp("eval")
     report = evaluate(corpus_settings, split="test")
-    write(report, tmp_path)
+    write(report, out, HubStore(corpus_settings))
+    return report, out
+
+
+def test_test_split_passes_the_release_gates(test_split: tuple[dict[str, Any], Path]) -> None:
+    report, out = test_split
     values = flat(report["test"])
     assert failed_gates(report, GATES) == [], values
     assert values["refusal.false_refusal_rate"] <= 0.25
     private = [r for r in report["records"] if r["expect"] == "redact_and_answer"]
     assert private and all(r["redacted"] for r in private)
-    assert "| retrieval.hit_at_5 |" in (tmp_path / "report.md").read_text()
+    assert "| retrieval.hit_at_5 |" in (out / "report.md").read_text()
+
+
+def test_charts_are_png_files_linked_from_the_report(test_split: tuple[dict[str, Any], Path]) -> None:
+    _, out = test_split
+    markdown = (out / "report.md").read_text()
+    for name in CHARTS:
+        path = out / name
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, name
+        pixels = imread(path)
+        assert pixels.shape[0] >= 300 and pixels.shape[1] >= 500 and pixels.std() > 0.05, name
+        assert f"]({name})" in markdown
+
+
+def test_ragas_dataset_has_every_question_with_ragas_fields(test_split: tuple[dict[str, Any], Path]) -> None:
+    report, out = test_split
+    rows = [json.loads(line) for line in (out / "ragas.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in report["records"]] and len(rows) == 69
+    for row, record in zip(rows, report["records"], strict=True):
+        assert set(FIELDS) <= set(row)
+        assert row["user_input"] == record["question"] and row["response"] == record["answer"]
+        assert isinstance(row["reference"], str) and row["reference"]
+        for key in ("retrieved_contexts", "reference_contexts"):
+            assert isinstance(row[key], list) and all(isinstance(t, str) and t for t in row[key])
+        assert len(row["retrieved_contexts"]) == min(5, len(record["retrieved"]))
+        assert len(row["reference_contexts"]) == len(record["gold"])
+    # the gold sections hold the answers: their text contains most key facts
+    with_facts = [(r, rec) for r, rec in zip(rows, report["records"], strict=True) if rec["gold"] and rec["key_facts"]]
+    found = [completeness("\n".join(r["reference_contexts"]), rec["key_facts"]) for r, rec in with_facts]
+    assert with_facts and sum(found) / len(found) >= 0.8, found
+    assert all(all(fact in r["reference"] for fact in rec["key_facts"]) for r, rec in with_facts)
 
 
 def test_cli_gate_fails_with_exit_code_1(corpus_settings: Settings, tmp_path: Path) -> None:
@@ -46,3 +93,4 @@ def test_cli_gate_fails_with_exit_code_1(corpus_settings: Settings, tmp_path: Pa
     assert result.returncode == 1 and "gate failed: retrieval.hit_at_5" in result.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["test"]["questions"] == 69 and "Traceback" not in result.stderr
+    assert (out / "ragas.jsonl").is_file() and (out / "retrieval.png").is_file()

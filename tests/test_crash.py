@@ -1,45 +1,58 @@
-"""kill -9 during ingestion: the next run ends with the same index as a clean run."""
+"""kill -9 at random points during ingestion, many times: every interrupted run leaves each
+document's old or new version complete, and the next run ends with the same index as a clean run."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from rag.index import SearchIndex, index_folder
 from rag.settings import load_settings
 from rag.store import HubStore
 
 pytestmark = pytest.mark.slow
 
+REPO = Path(__file__).resolve().parents[1]
 TOPICS = ["recess", "homework", "field trips", "lab safety", "grading", "reading logs", "attendance", "lunch"]
+ROUNDS = 20
 
 
-def make_tree(root: Path, n: int = 40) -> Path:
+def write_doc(path: Path, i: int, rng: random.Random) -> None:
+    topic = TOPICS[i % len(TOPICS)]
+    paras = [
+        f"## Part {j}\n\nRule {i}.{j} about {topic}: students {rng.choice(['walk', 'wait', 'write', 'read'])} "
+        f"for {rng.randint(2, 40)} minutes, and teachers record it in log {rng.randint(100, 999)}."
+        for j in range(3)
+    ]
+    path.write_text(f"# Guide {i} on {topic}\n\n" + "\n\n".join(paras) + "\n")
+
+
+def make_tree(root: Path, n: int = 30) -> Path:
     rng = random.Random(7)
     root.mkdir()
     for i in range(n):
-        topic = TOPICS[i % len(TOPICS)]
-        paras = [
-            f"## Part {j}\n\nRule {i}.{j} about {topic}: students {rng.choice(['walk', 'wait', 'write', 'read'])} "
-            f"for {rng.randint(2, 40)} minutes, and teachers record it in log {rng.randint(100, 999)}."
-            for j in range(4)
-        ]
-        (root / f"doc-{i:03d}.md").write_text(f"# Guide {i} on {topic}\n\n" + "\n\n".join(paras) + "\n")
+        write_doc(root / f"doc-{i:03d}.md", i, rng)
     return root
 
 
-def ingest_cmd(tree: Path, data: Path) -> list[str]:
-    return [sys.executable, "-m", "ui.cli", "ingest", str(tree), "--json"]
-
-
-def env_for(data: Path) -> dict[str, str]:
-    return {**os.environ, "HUBQA_DATA_DIR": str(data), "HUBQA_CHUNK_SIZE": "200", "HUBQA_CHUNK_OVERLAP": "20"}
+def mutate(tree: Path, rng: random.Random, round_no: int) -> None:
+    """Between runs the hub changes: three edits, one deletion, one new document."""
+    docs = sorted(tree.glob("*.md"))
+    for path in rng.sample(docs, 3):
+        with path.open("a") as f:
+            f.write(f"\n## Update {round_no}\n\nFrom round {round_no}, bring log {rng.randint(100, 999)} to the office.\n")
+    rng.choice(docs).unlink()
+    write_doc(tree / f"doc-new-{round_no:02d}.md", 100 + round_no, rng)
 
 
 def snapshot(data: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
@@ -49,28 +62,104 @@ def snapshot(data: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return docs, sorted(zip(got["ids"], got["documents"], strict=True))
 
 
-def test_kill_9_repeatedly_then_rerun_matches_clean_ingest(tmp_path: Path) -> None:
+class Zygote:
+    """Talks to tests/crash_zygote.py: one ingestion or check per forked child."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+
+    def _send(self, **command: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+
+    def _events(self) -> Iterator[dict]:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            event = json.loads(line)
+            yield event
+            if event["event"] == "exit":
+                return
+        raise AssertionError("the zygote died")
+
+    def ingest(self, data: Path, tree: Path, kill_after: int | None = None, delay: float = 0.0) -> dict:
+        """Run one ingestion; with ``kill_after``, SIGKILL it ``delay`` s after that many commits."""
+        self._send(cmd="ingest", data=str(data), tree=str(tree))
+        pid, commits, outcome = None, 0, {"killed": False, "commits": 0, "done": None}
+        for event in self._events():
+            if event["event"] == "child":
+                pid = event["pid"]
+            elif event["event"] == "commit":
+                commits = event["n"]
+            elif event["event"] == "done":
+                outcome["done"] = event["report"]
+            elif event["event"] == "error":
+                raise AssertionError(event["error"])
+            if kill_after is not None and pid is not None and commits >= kill_after and not outcome["killed"]:
+                time.sleep(delay)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    outcome["killed"] = outcome["done"] is None
+                except ProcessLookupError:
+                    pass
+                kill_after = None
+            if event["event"] == "exit":
+                killed = os.WIFSIGNALED(event["status"]) and os.WTERMSIG(event["status"]) == signal.SIGKILL
+                outcome["killed"] = killed
+                outcome["commits"] = commits
+        return outcome
+
+    def check(self, data: Path) -> dict:
+        self._send(cmd="check", data=str(data), tree="")
+        found = [e for e in self._events() if e["event"] in ("check", "error")]
+        assert found and found[0]["event"] == "check", found
+        return found[0]
+
+
+@contextmanager
+def zygote(log: Path) -> Iterator[Zygote]:
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "crash_zygote.py")], cwd=REPO, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        try:
+            yield Zygote(proc)
+        finally:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=60)
+
+
+def test_kill_9_at_random_points_many_times_then_rerun_matches_clean_ingest(tmp_path: Path) -> None:
     tree = make_tree(tmp_path / "hub")
     crashed, clean = tmp_path / "crashed", tmp_path / "clean"
-    cwd = Path(__file__).resolve().parents[1]
     rng = random.Random(11)
-    kills = 0
-    for _ in range(4):
-        proc = subprocess.Popen(ingest_cmd(tree, crashed), env=env_for(crashed), cwd=cwd,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(4.0, 9.0))
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            kills += 1
-        proc.wait()
-    assert kills >= 1, "ingest finished before any kill: make the tree larger"
-    final = subprocess.run(ingest_cmd(tree, crashed), env=env_for(crashed), cwd=cwd, capture_output=True, text=True)
-    assert final.returncode == 0, final.stderr
-    reference = subprocess.run(ingest_cmd(tree, clean), env=env_for(clean), cwd=cwd, capture_output=True, text=True)
-    assert reference.returncode == 0, reference.stderr
+    kill_points: list[int] = []
+    with zygote(tmp_path / "zygote.log") as z:
+        for round_no in range(ROUNDS):
+            if round_no:
+                mutate(tree, rng, round_no)
+            outcome = z.ingest(crashed, tree, kill_after=rng.randint(0, 10), delay=rng.uniform(0.0, 0.25))
+            if outcome["killed"]:
+                kill_points.append(outcome["commits"])
+                state = z.check(crashed)  # each document is at its old or its new version, complete
+                assert state["incomplete"] == [], state
+        assert len(kill_points) >= ROUNDS * 2 // 3, kill_points  # many kills, at varied points
+        assert len(set(kill_points)) >= 5, kill_points
+        print(f"kill -9 points (documents committed before the kill): {kill_points}")
+        final = subprocess.run([sys.executable, "-m", "ui.cli", "ingest", str(tree), "--json"], cwd=REPO,
+                               capture_output=True, text=True,
+                               env={**os.environ, "HUBQA_DATA_DIR": str(crashed), "HUBQA_CHUNK_SIZE": "200",
+                                    "HUBQA_CHUNK_OVERLAP": "20"})
+        assert final.returncode == 0, final.stderr
+        assert z.ingest(clean, tree)["done"] is not None
 
     crashed_docs, crashed_chunks = snapshot(crashed)
     clean_docs, clean_chunks = snapshot(clean)
-    assert len(crashed_docs) == 40
+    assert len(crashed_docs) == len(list(tree.glob("*.md")))
     assert crashed_docs == clean_docs
     assert crashed_chunks == clean_chunks
+    store = HubStore(load_settings(data_dir=crashed))
+    index = SearchIndex.load(index_folder(store))  # the saved search index is in step as well
+    assert index is not None and index.generation == store.generation()
+    assert sorted(index.ids) == [chunk_id for chunk_id, _ in crashed_chunks]

@@ -3,7 +3,7 @@ kill -9 many ingestions at chosen points without paying the imports each time.
 
 Commands arrive on stdin as JSON lines: {"cmd": "ingest" | "check", "data": DIR, "tree": DIR}.
 Events leave on stdout as JSON lines: {"event": "child", "pid"}, then from the child
-{"event": "commit", "n"} after every document written or removed, {"event": "done", "report"}
+{"event": "commit", "n"} after every write to Chroma, {"event": "done", "report"}
 or {"event": "check", ...}, and finally {"event": "exit", "status"} from this process.
 The embedding model is loaded here once but never run: torch is held to one thread first, so no
 thread pool exists to be lost in the fork, and every child computes with the inherited weights.
@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import torch
+from chromadb.api.models.Collection import Collection
 
 from ingest.pipeline import Ingestor
 from rag.embeddings import load_sentence_transformer
@@ -33,21 +34,21 @@ def settings_for(data: str):  # noqa: ANN201
 
 
 def ingest(data: str, tree: str) -> None:
-    commits = 0
-    original_commit, original_remove = HubStore.commit_document, HubStore.remove_document
+    """Ingest, announcing every write to Chroma (chunks, document entries, the generation, deletes)."""
+    writes = 0
 
     def counted(method):  # noqa: ANN001, ANN202
         def wrapper(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-            nonlocal commits
+            nonlocal writes
             result = method(self, *args, **kwargs)
-            commits += 1
-            emit(event="commit", n=commits)
+            writes += 1
+            emit(event="commit", n=writes)
             return result
 
         return wrapper
 
-    HubStore.commit_document = counted(original_commit)  # type: ignore[method-assign]
-    HubStore.remove_document = counted(original_remove)  # type: ignore[method-assign]
+    for name in ("upsert", "add", "update", "delete", "modify"):
+        setattr(Collection, name, counted(getattr(Collection, name)))
     report = Ingestor(settings_for(data)).run([Path(tree)])
     emit(event="done", report=report.to_dict())
 

@@ -139,14 +139,14 @@ def test_kill_9_at_random_points_many_times_then_rerun_matches_clean_ingest(tmp_
         for round_no in range(ROUNDS):
             if round_no:
                 mutate(tree, rng, round_no)
-            outcome = z.ingest(crashed, tree, kill_after=rng.randint(0, 10), delay=rng.uniform(0.0, 0.25))
+            outcome = z.ingest(crashed, tree, kill_after=rng.randint(0, 40), delay=rng.uniform(0.0, 0.25))
             if outcome["killed"]:
                 kill_points.append(outcome["commits"])
                 state = z.check(crashed)  # each document is at its old or its new version, complete
                 assert state["incomplete"] == [], state
         assert len(kill_points) >= ROUNDS * 2 // 3, kill_points  # many kills, at varied points
-        assert len(set(kill_points)) >= 5, kill_points
-        print(f"kill -9 points (documents committed before the kill): {kill_points}")
+        assert len(set(kill_points)) >= 8, kill_points
+        print(f"kill -9 points (writes to Chroma before the kill): {kill_points}")
         final = subprocess.run([sys.executable, "-m", "ui.cli", "ingest", str(tree), "--json"], cwd=REPO,
                                capture_output=True, text=True,
                                env={**os.environ, "HUBQA_DATA_DIR": str(crashed), "HUBQA_CHUNK_SIZE": "200",

@@ -48,3 +48,20 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     report = Ingestor(settings).run([REPO / "corpus"])
     assert report.failed == [], report.failed
     return settings
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server for this test run (skipped, with the reason, where none is installed)."""
+    from tests.postgres import PostgresServer, binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed: apt-get install postgresql (`.ci/run` does)")
+    folder = tmp_path_factory.mktemp("postgres")
+    os.chmod(folder, 0o755)
+    for parent in list(folder.parents)[:3]:  # the postgres user must reach its folder
+        os.chmod(parent, os.stat(parent).st_mode | 0o005)
+    server = PostgresServer(folder)
+    server.start()
+    yield server
+    server.stop()

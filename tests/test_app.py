@@ -15,7 +15,7 @@ from rag.db import open_database
 from rag.settings import Settings, load_settings
 from rag.store import HubStore
 
-PAGES = Path(__file__).resolve().parents[1] / "ui" / "pages"
+VIEWS = Path(__file__).resolve().parents[1] / "ui" / "views"
 FIRE = "---\ntitle: Fire Drill Procedures\ngrade_band: K-2\ntopic: safety\n---\n# Fire Drill Procedures\n\n" \
        "## Leaving the room\n\nLine up at the door within 30 seconds. The teacher carries the red attendance folder.\n\n" \
        "## At the meeting point\n\nThe class meets at the north soccer field and the teacher takes attendance.\n"
@@ -26,7 +26,7 @@ BUS = "# Field Trip Buses\n\nBook the bus 15 school days ahead through the trans
 def page(name: str) -> AppTest:
     st.cache_resource.clear()  # each test has its own store and database
     st.cache_data.clear()
-    return AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=180)
+    return AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=180)
 
 
 @pytest.fixture

@@ -15,17 +15,17 @@ st.set_page_config(page_title="Teacher Hub Assistant", page_icon="📚", layout=
 account = ui.current_account()
 pages: dict[str, list[st.Page]] = {
     "Teachers": [
-        st.Page("pages/chat.py", title="Ask the hub", icon="💬", default=True),
-        st.Page("pages/document.py", title="Read a document", icon="📄", url_path="document"),
+        st.Page("views/chat.py", title="Ask the hub", icon="💬", default=True),
+        st.Page("views/document.py", title="Read a document", icon="📄", url_path="document"),
     ],
 }
 if account is not None and account.can("coach"):
     pages["Coaches"] = [
-        st.Page("pages/corpus.py", title="Corpus", icon="🗂️", url_path="corpus"),
-        st.Page("pages/insights.py", title="Insights", icon="📈", url_path="insights"),
+        st.Page("views/corpus.py", title="Corpus", icon="🗂️", url_path="corpus"),
+        st.Page("views/insights.py", title="Insights", icon="📈", url_path="insights"),
     ]
 if account is not None and account.can("maintainer"):
-    pages["Maintainers"] = [st.Page("pages/dashboard.py", title="Dashboard", icon="🧪", url_path="dashboard")]
-pages["Account"] = [st.Page("pages/account.py", title="Sign out" if account else "Sign in", icon="👤",
+    pages["Maintainers"] = [st.Page("views/dashboard.py", title="Dashboard", icon="🧪", url_path="dashboard")]
+pages["Account"] = [st.Page("views/account.py", title="Sign out" if account else "Sign in", icon="👤",
                             url_path="account")]
 st.navigation(pages).run()

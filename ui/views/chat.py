@@ -164,7 +164,8 @@ st.title("Ask the hub")
 st.caption("Answers come only from the program's guides and policies, with sources. "
            "Never type student names or personal details.")
 
-if not state.messages:
+question = st.chat_input("Ask about AI in your classroom…") or state.pop("pending", None)
+if not state.messages and not question:
     st.write("Try one of these:")
     cols = st.columns(2)
     for i, example in enumerate(EXAMPLES):
@@ -180,7 +181,6 @@ for message in state.messages:
             show_answer(message["answer"])
             feedback(message)
 
-question = st.chat_input("Ask about AI in your classroom…") or state.pop("pending", None)
 if question:
     history = [m["standalone"] for m in state.messages if m["role"] == "assistant"]
     with st.chat_message("user"):

@@ -1,0 +1,165 @@
+"""End to end in a real headless Chromium: a teacher asks and rates, a coach uploads, a maintainer looks.
+
+Debian's ``chromium`` package is driven by the Python ``playwright`` package (browsers cannot be
+downloaded here); `.ci/run` installs it. Screenshots of every page land in test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.accounts import add_user
+from rag.db import open_database
+from rag.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts" / "e2e"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 180_000
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="no Chromium: install Debian's chromium package (`.ci/run` does)"
+)
+playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_url(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    """`hubqa ui` on a copy of the corpus index, with its own database and upload folder."""
+    shutil.copytree(corpus_settings.store_path, tmp_path / "store")
+    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp_path / "store"), "HUBQA_DATA_DIR": str(tmp_path / "data"),
+           "HUBQA_CORPUS_DIR": str(tmp_path / "uploads"), "HF_HUB_OFFLINE": "1"}
+    settings = load_settings(store_dir=tmp_path / "store", data_dir=tmp_path / "data", corpus_dir=tmp_path / "uploads")
+    db = open_database(settings)
+    add_user(db, "coach", "coach", "coach-password-1")
+    add_user(db, "lead", "maintainer", "lead-password-1")
+    port = free_port()
+    log = (tmp_path / "ui.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port)], cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"the app did not start: {(tmp_path / 'ui.log').read_text()[-2000:]}")
+        yield url, settings
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # a fresh profile each time
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.set_default_timeout(WAIT_MS)
+        yield page
+        browser.close()
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]  (let the last rerun paint)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def ask(page: object, question: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+    box.fill(question)
+    box.press("Enter")
+
+
+def sign_in(page: object, name: str, password: str) -> None:
+    page.get_by_role("link", name="Sign in").click()  # type: ignore[attr-defined]
+    page.get_by_label("Account name").fill(name)  # type: ignore[attr-defined]
+    page.get_by_role("textbox", name="Password").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Sign out").wait_for()  # type: ignore[attr-defined]
+
+
+def test_teacher_coach_and_maintainer_in_a_real_browser(app_url: tuple[str, Settings], page: object,
+                                                        tmp_path: Path) -> None:
+    url, settings = app_url
+    db = open_database(settings)
+    page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_text("Try one of these").wait_for()  # type: ignore[attr-defined]
+    shot(page, "1-chat-empty")
+
+    # A teacher asks, sees a citation card, and gives a thumbs-down with a comment.
+    ask(page, "How long do I have to meet with the student after I suspect AI use?")
+    card = page.get_by_test_id("stExpander").filter(has_text="Handling Suspected AI Use")  # type: ignore[attr-defined]
+    card.first.click()
+    link = page.locator("a", has_text="Open the document at this place").first  # type: ignore[attr-defined]
+    href = link.get_attribute("href")
+    page.get_by_label("Thumbs down").click()  # type: ignore[attr-defined]
+    page.get_by_label("Tell us more (optional)").fill("It should mention the letter to the family")  # type: ignore[attr-defined]
+    page.get_by_text("A cited source is wrong or out of date").click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Send feedback").click()  # type: ignore[attr-defined]
+    page.get_by_text("a coach will read this").wait_for()  # type: ignore[attr-defined]
+    shot(page, "2-chat-answer-feedback")
+    [(feedback, question)] = db.feedback()
+    assert feedback.helpful is False and feedback.wrong_source is True
+    assert feedback.comment == "It should mention the letter to the family"
+    assert "meet with the student" in question.question
+    assert question.citations[0]["doc_id"] == "corpus/handling-suspected-ai-use-in-essays.md"
+
+    # The citation opens the document at the cited section.
+    page.goto(f"{url}/{href.lstrip('/')}" if not href.startswith("http") else href)  # type: ignore[attr-defined]
+    page.get_by_text("The cited place:").wait_for()  # type: ignore[attr-defined]
+    shot(page, "3-document")
+
+    # A coach signs in, uploads a document, and the chat answers from it.
+    page.goto(url)  # type: ignore[attr-defined]
+    sign_in(page, "coach", "coach-password-1")
+    shot(page, "4-account")
+    page.get_by_role("link", name="Corpus").click()  # type: ignore[attr-defined]
+    upload = tmp_path / "field trip buses.md"
+    upload.write_text("# Field Trip Buses\n\nBook the field trip bus 15 school days ahead through the transport "
+                      "office. Every trip needs one adult chaperone per 10 students.\n")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))  # type: ignore[attr-defined]
+    page.get_by_text("field trip buses.md").first.wait_for()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Add to the hub").click()  # type: ignore[attr-defined]
+    page.get_by_text("Added field trip buses.md").wait_for()  # type: ignore[attr-defined]
+    shot(page, "5-corpus-upload")
+    assert (settings.corpus_dir / "field trip buses.md").is_file()
+    page.get_by_role("link", name="Insights").click()  # type: ignore[attr-defined]
+    page.get_by_text("Answers teachers marked unhelpful").wait_for()  # type: ignore[attr-defined]
+    shot(page, "6-insights")
+    page.get_by_role("link", name="Ask the hub").click()  # type: ignore[attr-defined]
+    ask(page, "How many days ahead must I book the field trip bus?")
+    page.get_by_test_id("stExpander").filter(has_text="Field Trip Buses").first.wait_for()  # type: ignore[attr-defined]
+    assert "15 school days" in page.get_by_test_id("stChatMessage").last.inner_text()  # type: ignore[attr-defined]
+    shot(page, "7-chat-uploaded-document")
+
+    # A maintainer sees the dashboard; the coach did not.
+    page.get_by_role("link", name="Sign out").click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
+    assert page.get_by_role("link", name="Dashboard").count() == 0  # type: ignore[attr-defined]
+    sign_in(page, "lead", "lead-password-1")
+    page.get_by_role("link", name="Dashboard").click()  # type: ignore[attr-defined]
+    page.get_by_text("Metrics over runs").wait_for()  # type: ignore[attr-defined]
+    shot(page, "8-dashboard")

@@ -3,15 +3,10 @@ document's old or new version complete, and the next run ends with the same inde
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +14,7 @@ import pytest
 from rag.index import SearchIndex, index_folder
 from rag.settings import load_settings
 from rag.store import HubStore
+from tests.ingest_zygote import zygote
 
 pytestmark = pytest.mark.slow
 
@@ -62,74 +58,6 @@ def snapshot(data: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return docs, sorted(zip(got["ids"], got["documents"], strict=True))
 
 
-class Zygote:
-    """Talks to tests/crash_zygote.py: one ingestion or check per forked child."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-
-    def _send(self, **command: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(command) + "\n")
-        self.proc.stdin.flush()
-
-    def _events(self) -> Iterator[dict]:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            event = json.loads(line)
-            yield event
-            if event["event"] == "exit":
-                return
-        raise AssertionError("the zygote died")
-
-    def ingest(self, data: Path, tree: Path, kill_after: int | None = None, delay: float = 0.0) -> dict:
-        """Run one ingestion; with ``kill_after``, SIGKILL it ``delay`` s after that many commits."""
-        self._send(cmd="ingest", data=str(data), tree=str(tree))
-        pid, commits, outcome = None, 0, {"killed": False, "commits": 0, "done": None}
-        for event in self._events():
-            if event["event"] == "child":
-                pid = event["pid"]
-            elif event["event"] == "commit":
-                commits = event["n"]
-            elif event["event"] == "done":
-                outcome["done"] = event["report"]
-            elif event["event"] == "error":
-                raise AssertionError(event["error"])
-            if kill_after is not None and pid is not None and commits >= kill_after and not outcome["killed"]:
-                time.sleep(delay)
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    outcome["killed"] = outcome["done"] is None
-                except ProcessLookupError:
-                    pass
-                kill_after = None
-            if event["event"] == "exit":
-                killed = os.WIFSIGNALED(event["status"]) and os.WTERMSIG(event["status"]) == signal.SIGKILL
-                outcome["killed"] = killed
-                outcome["commits"] = commits
-        return outcome
-
-    def check(self, data: Path) -> dict:
-        self._send(cmd="check", data=str(data), tree="")
-        found = [e for e in self._events() if e["event"] in ("check", "error")]
-        assert found and found[0]["event"] == "check", found
-        return found[0]
-
-
-@contextmanager
-def zygote(log: Path) -> Iterator[Zygote]:
-    with log.open("w") as err:
-        proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "crash_zygote.py")], cwd=REPO, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                env={**os.environ, "PYTHONPATH": str(REPO)})
-        try:
-            yield Zygote(proc)
-        finally:
-            assert proc.stdin is not None
-            proc.stdin.close()
-            proc.wait(timeout=60)
-
-
 def test_kill_9_at_random_points_many_times_then_rerun_matches_clean_ingest(tmp_path: Path) -> None:
     tree = make_tree(tmp_path / "hub")
     crashed, clean = tmp_path / "crashed", tmp_path / "clean"
@@ -141,7 +69,7 @@ def test_kill_9_at_random_points_many_times_then_rerun_matches_clean_ingest(tmp_
                 mutate(tree, rng, round_no)
             outcome = z.ingest(crashed, tree, kill_after=rng.randint(0, 40), delay=rng.uniform(0.0, 0.25))
             if outcome["killed"]:
-                kill_points.append(outcome["commits"])
+                kill_points.append(outcome["writes"])
                 state = z.check(crashed)  # each document is at its old or its new version, complete
                 assert state["incomplete"] == [], state
         assert len(kill_points) >= ROUNDS * 2 // 3, kill_points  # many kills, at varied points

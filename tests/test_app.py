@@ -161,7 +161,7 @@ def test_coach_pages_need_a_coach(small_hub: Settings) -> None:
         assert not at.exception
         assert any("Sign in" in i.value for i in at.info) and not at.dataframe
         signed_in(at, "teacher").run()
-        assert any("you are signed in as test-teacher (teacher)" in e.value for e in at.error)
+        assert any("; you are signed in as test-teacher (teacher)" in e.value for e in at.error)
 
 
 def test_corpus_tags_and_retire(small_hub: Settings, tmp_path: Path) -> None:
@@ -226,3 +226,26 @@ def test_dashboard_runs_the_evaluation(hub: Settings, monkeypatch: pytest.Monkey
     assert any(s.value.startswith(f"Run #{run.id} (dev") for s in at.subheader)
     assert len(at.dataframe[-1].value) == run.report["dev"]["questions"]  # per-question table
     assert any("909 chunks" in m.value for m in at.markdown)
+
+
+def test_only_coaches_signed_in_for_real_reach_the_corpus(small_hub: Settings) -> None:
+    """Through the whole app: the password form, then the corpus page, for each role."""
+    db = open_database(small_hub)
+    add_user(db, "tina", "teacher", "teacher password")
+    add_user(db, "cora", "coach", "coach password!")
+    for name, password, allowed in (("tina", "teacher password", False), ("cora", "coach password!", True)):
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(VIEWS.parent / "app.py"), default_timeout=180)
+        at.run()
+        at.switch_page("views/account.py").run()
+        at.text_input[0].input(name)
+        at.text_input[1].input(password)
+        at.button[0].click().run()
+        assert at.session_state["account"].name == name
+        if not allowed:  # a teacher's app has no corpus page at all (its URL falls back to the chat)
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page("views/corpus.py")
+            continue
+        at.switch_page("views/corpus.py").run()
+        assert not at.exception
+        assert at.dataframe[0].value["title"].tolist() == ["Field Trip Buses", "Fire Drill Procedures"]

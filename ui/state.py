@@ -90,10 +90,11 @@ def require(role: str) -> Account:
     account = current_account()
     if account is not None and account.can(role):
         return account
+    who = "coaches" if role == "coach" else f"{role}s"
     if account is not None:
-        st.error(f"This page is for {role}s; you are signed in as {account.name} ({account.role}).")
+        st.error(f"This page is for {who}; you are signed in as {account.name} ({account.role}).")
     else:
-        st.info(f"This page is for {role}s. Sign in to continue.")
+        st.info(f"This page is for {who}. Sign in to continue.")
         sign_in_form()
     st.stop()
     raise AssertionError("unreachable")

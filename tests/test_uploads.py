@@ -1,0 +1,121 @@
+"""Coach uploads and curation: names made safe, limits enforced, duplicates refused, nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ingest.pipeline import Ingestor
+from ingest.tags import read_tags, set_tags
+from ingest.uploads import archive, check_upload, safe_upload_name, save_upload
+from rag.errors import HubqaError
+from rag.settings import Settings, load_settings
+from rag.store import HubStore
+from ui.cli import app
+
+GUIDE = b"# Recess Duty\n\nTwo adults supervise recess. Whistle signals: one for line up, two for come inside.\n"
+
+
+@pytest.mark.parametrize(
+    ("given", "safe"),
+    [
+        ("../../etc/passwd.md", "passwd.md"),
+        ("..\\..\\windows\\system32\\evil.PDF", "evil.pdf"),
+        ("/abs/path/Plan de clase – año 2.docx", "Plan de clase - año 2.docx"),
+        ("  .hidden.md", "hidden.md"),
+        ("report<script>.html", "report-script.html"),
+        ("Guía_pour les élèves.md", "Guía_pour les élèves.md"),
+        ("name\x00with-nul.txt", "namewith-nul.txt"),
+    ],
+)
+def test_safe_names(given: str, safe: str) -> None:
+    assert safe_upload_name(given) == safe
+    assert safe_upload_name(safe) == safe  # idempotent
+
+
+@pytest.mark.parametrize("bad", ["", "..", "../", "CON.txt", "///", "   ", "-.-"])
+def test_unusable_names_are_refused(bad: str) -> None:
+    with pytest.raises(HubqaError, match="cannot be used"):
+        safe_upload_name(bad)
+
+
+def test_type_and_size_limits() -> None:
+    with pytest.raises(HubqaError, match=r"cannot read \.exe"):
+        check_upload("setup.exe", 100, 25)
+    with pytest.raises(HubqaError, match="empty"):
+        check_upload("notes.md", 0, 25)
+    with pytest.raises(HubqaError, match=r"26\.0 MB is over the 25 MB limit"):
+        check_upload("big.pdf", 26 * 1024 * 1024, 25)
+    with pytest.raises(HubqaError, match="cannot read files without an extension"):
+        check_upload(".md", 10, 25)  # a hidden name loses its dot, and with it the type
+    assert check_upload("fine.md", 10, 25) == "fine.md"
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "recess.md").write_bytes(GUIDE)
+    settings = load_settings(data_dir=tmp_path / "data", corpus_dir=Path("corpus"))
+    Ingestor(settings).run([Path("corpus")])
+    return settings
+
+
+def test_duplicates_replace_and_archive(hub: Settings, tmp_path: Path) -> None:
+    corpus, docs = Path("corpus"), HubStore(hub).documents()
+    with pytest.raises(HubqaError, match="already in the hub as corpus/recess.md"):
+        save_upload(corpus, "copy of recess.md", GUIDE, 25, docs)
+    with pytest.raises(HubqaError, match="exactly this content"):
+        save_upload(corpus, "recess.md", GUIDE, 25, docs)
+    newer = GUIDE + b"\nIn rain, recess is in the gym.\n"
+    with pytest.raises(HubqaError, match="choose Replace"):
+        save_upload(corpus, "recess.md", newer, 25, docs)
+    assert (corpus / "recess.md").read_bytes() == GUIDE  # nothing overwritten
+    save_upload(corpus, "recess.md", newer, 25, docs, replace=True)
+    assert (corpus / "recess.md").read_bytes() == newer
+    [old] = (corpus / ".archive").glob("recess.*.md")
+    assert old.read_bytes() == GUIDE  # the replaced version is kept
+    report = Ingestor(hub).run([corpus])
+    assert (report.updated, report.documents) == (1, 1)  # the archive is not indexed
+    assert not list(corpus.glob(".upload-*"))  # no temporary files left behind
+
+
+def test_cli_add_tag_retire(hub: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUBQA_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "bus.md").write_text("# Buses\n\nBook buses 15 school days ahead.\n")
+    runner = CliRunner()
+    added = runner.invoke(app, ["docs", "add", str(tmp_path / "bus.md")])
+    assert added.exit_code == 0, added.output
+    assert "corpus/bus.md" in HubStore(hub).documents()
+    again = runner.invoke(app, ["docs", "add", str(tmp_path / "bus.md")])
+    assert again.exit_code == 1 and "exactly this content" in str(again.exception)
+
+    tagged = runner.invoke(app, ["docs", "tag", "corpus/bus.md", "grade_band=6-8", "topic=field trips"])
+    assert tagged.exit_code == 0, tagged.output
+    meta = HubStore(hub).documents()["corpus/bus.md"].metadata
+    assert (meta["grade_band"], meta["topic"]) == ("6-8", "field trips")
+    assert read_tags(Path("corpus")) == {"bus.md": {"grade_band": "6-8", "topic": "field trips"}}
+    bad = runner.invoke(app, ["docs", "tag", "corpus/bus.md", "colour=red"])
+    assert bad.exit_code == 1 and "Unknown tag field(s) colour" in str(bad.exception)
+
+    retired = runner.invoke(app, ["docs", "retire", "corpus/bus.md"])
+    assert retired.exit_code == 0, retired.output
+    assert set(HubStore(hub).documents()) == {"corpus/recess.md"}
+    assert not Path("corpus/bus.md").exists() and list(Path("corpus/.archive").glob("bus.*.md"))
+    assert read_tags(Path("corpus")) == {}
+
+
+def test_broken_tags_file_is_one_clear_failure(hub: Settings) -> None:
+    set_tags(Path("corpus/recess.md"), {"grade_band": "K-2"})
+    Path("corpus/.hubqa-tags.yaml").write_text("recess.md: [unclosed\n")
+    report = Ingestor(hub).run([Path("corpus")])
+    [failure] = report.failed
+    assert ".hubqa-tags.yaml: not valid YAML" in failure.error
+    assert set(HubStore(hub).documents()) == {"corpus/recess.md"}  # kept from before
+
+
+def test_archive_refuses_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(HubqaError, match="no such file to retire"):
+        archive(tmp_path / "gone.md")

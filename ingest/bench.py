@@ -7,11 +7,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ingest.pipeline import Ingestor
 from rag.embeddings import SentenceEmbeddings
+from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
 from rag.store import HubStore
 
@@ -22,7 +24,7 @@ def bench_ingest(corpus: Path, base: Settings | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hubqa-bench-") as tmp:
         settings = base.model_copy(update={"data_dir": Path(tmp), "store_dir": None, "chroma_url": None})
         embeddings = SentenceEmbeddings(settings)
-        embeddings.embed_query("warm up")  # model load is not part of either figure
+        embeddings.embed_documents(["warm up"])  # model load is not part of either figure
         ingestor = Ingestor(settings)
         ingestor.embeddings = embeddings
         started = time.perf_counter()
@@ -34,7 +36,7 @@ def bench_ingest(corpus: Path, base: Settings | None = None) -> dict[str, Any]:
         embeddings.embed_documents(texts)
         embed_s = time.perf_counter() - started
 
-        noop_s, noop_rss = _timed_cli(["ingest", str(corpus)], tmp)
+        noop = timed_cli(["ingest", str(corpus)], tmp)
         return {
             "documents": report.documents,
             "chunks": report.chunks,
@@ -43,8 +45,8 @@ def bench_ingest(corpus: Path, base: Settings | None = None) -> dict[str, Any]:
             "chunks_per_s": round(report.chunks / pipeline_s, 1),
             "embed_only_chunks_per_s": round(len(texts) / embed_s, 1),
             "overhead_ratio": round(pipeline_s / embed_s, 3),
-            "noop_s": round(noop_s, 2),
-            "noop_peak_rss_mb": round(noop_rss, 1),
+            "noop_s": round(noop.seconds, 2),
+            "noop_peak_rss_mb": round(noop.peak_mb, 1),
             "peak_rss_mb": round(_own_peak_mb(), 1),
         }
 
@@ -71,16 +73,33 @@ _REPORT_RSS = (
     "from ui.cli import main\n"
     "sys.argv = ['hubqa', *sys.argv[1:]]\n"
     "try:\n    main()\n"
-    "finally:\n    hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
-    "    sys.stderr.write(f'\\nPEAK_RSS_KB {hwm}\\n')\n"
+    "finally:\n    status = open('/proc/self/status').read()\n"
+    "    for key in ('VmHWM', 'VmRSS'):\n"
+    "        sys.stderr.write(f'\\n{key}_KB ' + re.search(key + r':\\s+(\\d+)', status).group(1) + '\\n')\n"
 )
 
 
-def _timed_cli(args: list[str], data_dir: str) -> tuple[float, float]:
-    """Run ``hubqa ARGS`` in a fresh process: wall seconds and its own peak RSS (MB)."""
-    env = {**os.environ, "HUBQA_DATA_DIR": data_dir}
+@dataclass
+class CliRun:
+    """A finished ``hubqa`` process: wall seconds, its peak and its final resident memory (MB)."""
+
+    seconds: float
+    peak_mb: float
+    rss_mb: float
+
+
+def timed_cli(args: list[str], data_dir: str | Path) -> CliRun:
+    """Run ``hubqa ARGS`` in a fresh process with its own data folder, measuring it from /proc."""
+    env = {**os.environ, "HUBQA_DATA_DIR": str(data_dir)}
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _REPORT_RSS, *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    kb = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KB")]
-    return elapsed, (kb[-1] / 1024 if kb else float("nan"))
+    if proc.returncode not in (0, 2):  # 2: some files skipped, still a complete run
+        msg = f"`hubqa {' '.join(args)}` failed during the benchmark: {proc.stderr.strip()[-300:]}"
+        raise HubqaError(msg)
+
+    def mb(key: str) -> float:
+        kb = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith(f"{key}_KB")]
+        return kb[-1] / 1024 if kb else float("nan")
+
+    return CliRun(elapsed, mb("VmHWM"), mb("VmRSS"))

@@ -86,7 +86,7 @@ class Assistant:
         return self._chat_model
 
     def checker(self) -> GroundingChecker:
-        return make_checker(self.settings, self.embeddings.embed_documents, self.retriever.index.current().idf)
+        return make_checker(self.settings, self.embeddings.embed_documents, self.retriever.index.latest().idf)
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         """Answer in one go (see ``stream`` for the arguments)."""
@@ -114,7 +114,7 @@ class Assistant:
         standalone = standalone_question(clean, history_clean)
 
         hits = self.retriever.search(standalone, k=k or self.settings.top_k, filters=filters)
-        idf = self.retriever.index.current().idf
+        idf = self.retriever.index.latest().idf
         conf = confidence(standalone, hits, idf)
         retrieved = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000}

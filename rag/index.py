@@ -25,7 +25,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from rag.store import HubStore
+from rag.store import HubStore, read_pages
 from rag.text import terms
 
 logging.getLogger("bm25s").setLevel(logging.ERROR)
@@ -74,20 +74,23 @@ class SearchIndex:
     def build(cls, store: HubStore) -> SearchIndex:
         generation = store.generation()
         collection_id = str(store.chunks.id)
-        got = store.chunks.get(include=["documents", "metadatas", "embeddings"])
-        ids: list[str] = list(got["ids"])
-        metas = got["metadatas"] or []
-        texts = [
-            f"{m.get('title', '')} {m.get('section', '')} {t or ''}" for t, m in zip(got["documents"] or [], metas, strict=True)
-        ]
-        fields = {f: [str(m.get(f, "")) for m in metas] for f in FILTER_FIELDS}
+        ids: list[str] = []
+        fields: dict[str, list[str]] = {f: [] for f in FILTER_FIELDS}
+        tokens: list[list[str]] = []
+        pages: list[np.ndarray] = []
+        # page by page, so a 100k-chunk store's texts and metadata are never all in memory at once
+        for got in read_pages(store.chunks, ["documents", "metadatas", "embeddings"]):
+            ids += got["ids"]
+            for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+                tokens.append(terms(f"{meta.get('title', '')} {meta.get('section', '')} {text or ''}") or ["_"])
+                for f in FILTER_FIELDS:
+                    fields[f].append(str(meta.get(f, "")))
+            pages.append(np.asarray(got["embeddings"], dtype=np.float32))
         if not ids:
             return cls(None, [], fields, generation, {}, collection_id=collection_id)
-        tokens = [terms(t) or ["_"] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
-        vectors = np.asarray(got["embeddings"], dtype=np.float32)
-        return cls(bm25, ids, fields, generation, _idf(tokens), vectors, collection_id)
+        return cls(bm25, ids, fields, generation, _idf(tokens), np.concatenate(pages), collection_id)
 
     def save(self, folder: Path) -> None:
         """Write atomically: a reader sees the old index or the new one, never half of one."""
@@ -202,5 +205,10 @@ class IndexCache:
                         pass  # a read-only deployment still answers, it just rebuilds per process
                 self._index = loaded
             return self._index
+
+    def latest(self) -> SearchIndex:
+        """The index the last ``current()`` returned, without asking the store again (for the
+        rest of a query that has just searched)."""
+        return self._index if self._index is not None else self.current()
 
 

@@ -15,7 +15,7 @@ from rag.embeddings import SentenceEmbeddings
 from rag.index import IndexCache
 from rag.query import bands_conflict, grade_bands
 from rag.query import expand as expand_query
-from rag.records import Hit
+from rag.records import DocRecord, Hit
 from rag.store import HubStore, get_chunks
 
 FILTER_KEYS = ("audience", "grade_band", "subject", "topic", "doc_id")
@@ -91,9 +91,11 @@ class HubRetriever(BaseRetriever):
         question = expand_query(question)
         vector = self.embeddings.embed_query(question)
         index = self.index.current()
+        manifest = self.store.manifest(index.generation)
         dense_hits = index.dense(vector, pool, filters)
         lexical_hits = index.lexical(question, pool, filters)
-        found = get_chunks(self.store, list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits])))
+        found = get_chunks(self.store, list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits])),
+                           manifest)
         query = np.asarray(vector, dtype=np.float32)
         dense: list[Hit] = []
         for dh in dense_hits:
@@ -116,16 +118,16 @@ class HubRetriever(BaseRetriever):
             # a 3rd-grade question should not be answered from the grades 6-8 guide
             fused.sort(key=lambda h: (bands_conflict(asked, str(h.metadata.get("grade_band", ""))), -h.score))
         ranked = diversify(fused)[:k]
-        self.expand(ranked[: self.context_hits])
+        self.expand(ranked[: self.context_hits], manifest)
         return ranked
 
-    def expand(self, hits: list[Hit]) -> None:
+    def expand(self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None) -> None:
         """Attach each hit's neighbours in the same section, overlap removed (small-to-big)."""
         wanted = []
         for hit in hits:
             doc, version, index = hit.id.rsplit("#", 2)
             wanted += [f"{doc}#{version}#{int(index) + d:05d}" for d in (-1, 1) if int(index) + d >= 0]
-        neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)))
+        neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)), manifest)
         for hit in hits:
             doc, version, index = hit.id.rsplit("#", 2)
             before = neighbours.get(f"{doc}#{version}#{int(index) - 1:05d}")

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -64,6 +65,19 @@ def make_client(settings: Settings) -> ClientAPI:
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+#: Records read per request. Chroma 1.5.9 cannot read the metadata of a 100k-chunk collection in
+#: one request ("too many SQL variables": SQLite allows 32766 per statement).
+READ_BATCH = 10000
+
+
+def read_pages(collection: Collection, include: list[str]) -> Iterator[dict[str, list[Any]]]:
+    """Every record of a collection: the ids in one request, then their fields page by page."""
+    ids = collection.get(include=[])["ids"]
+    for batch in _batches(ids, READ_BATCH):
+        got = collection.get(ids=list(batch), include=include)  # type: ignore[arg-type]
+        yield {"ids": list(got["ids"]), **{f: list(got[f] if got[f] is not None else []) for f in include}}  # type: ignore[literal-required]
 
 
 class HubStore:
@@ -115,15 +129,16 @@ class HubStore:
 
     def documents(self) -> dict[str, DocRecord]:
         """Every indexed document, by id (read fresh from the store)."""
-        got = self.docs.get(include=["metadatas"])
         return {
             doc_id: DocRecord.from_metadata(doc_id, meta or {})
-            for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=False)
+            for page in read_pages(self.docs, ["metadatas"])
+            for doc_id, meta in zip(page["ids"], page["metadatas"], strict=True)
         }
 
-    def manifest(self) -> dict[str, DocRecord]:
-        """The documents, cached until the generation changes (cheap to call per query)."""
-        generation = self.generation()
+    def manifest(self, generation: int | None = None) -> dict[str, DocRecord]:
+        """The documents, cached until the generation changes (cheap to call per query); a caller
+        that has just read the generation passes it, saving a round trip to Chroma."""
+        generation = self.generation() if generation is None else generation
         with self._lock:
             if self._manifest is None or generation != self._manifest_generation:
                 self._manifest = self.documents()
@@ -148,22 +163,35 @@ class HubStore:
         self, record: DocRecord, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]
     ) -> None:
         """Make ``record.version`` with these chunks the document's current version."""
+        self.commit_documents([(record, chunks, embeddings)])
+
+    def commit_documents(
+        self, items: Sequence[tuple[DocRecord, Sequence[Chunk], Sequence[Sequence[float]]]]
+    ) -> None:
+        """Commit several documents with one write per batch; each stays all-or-nothing, because
+        every new chunk is written before any entry flips, and old chunks go only after."""
+        if not items:
+            return
         self._remember_model(self.settings.embedding_model)
-        for batch in _batches(list(range(len(chunks))), self._batch):
+        rows = [(chunk, vector) for _, chunks, vectors in items for chunk, vector in zip(chunks, vectors, strict=True)]
+        for batch in _batches(rows, self._batch):
             self.chunks.upsert(
-                ids=[chunks[i].id for i in batch],
-                embeddings=[list(embeddings[i]) for i in batch],
-                documents=[chunks[i].text for i in batch],
-                metadatas=[chunks[i].metadata for i in batch],
+                ids=[chunk.id for chunk, _ in batch],
+                embeddings=[list(vector) for _, vector in batch],
+                documents=[chunk.text for chunk, _ in batch],
+                metadatas=[chunk.metadata for chunk, _ in batch],
             )
-        self.docs.upsert(
-            ids=[record.doc_id],
-            embeddings=[_mean_vector(embeddings)],
-            documents=[record.title],
-            metadatas=[record.to_metadata()],
-        )
+        for entries in _batches(items, self._batch):
+            self.docs.upsert(
+                ids=[record.doc_id for record, _, _ in entries],
+                embeddings=[_mean_vector(vectors) for _, _, vectors in entries],
+                documents=[record.title for record, _, _ in entries],
+                metadatas=[record.to_metadata() for record, _, _ in entries],
+            )
         self._bump_generation()
-        self.chunks.delete(where={"$and": [{"doc_id": record.doc_id}, {"version": {"$ne": record.version}}]})
+        for entries in _batches(items, 100):
+            stale = [{"$and": [{"doc_id": r.doc_id}, {"version": {"$ne": r.version}}]} for r, _, _ in entries]
+            self.chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
 
     def remove_document(self, doc_id: str) -> bool:
         """Take a document out of the index; False if it was not there."""
@@ -189,19 +217,16 @@ class HubStore:
     # -- search ----------------------------------------------------------------------------
     def rank_documents(self, embedding: Sequence[float]) -> dict[str, int]:
         """Documents ranked by the similarity of their mean chunk vector to the query."""
-        count = self.docs.count()
-        if count == 0:
-            return {}
-        got = self.docs.query(query_embeddings=[list(embedding)], n_results=min(count, 20), include=[])
+        got = self.docs.query(query_embeddings=[list(embedding)], n_results=20, include=[])
         return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
 
 
-def get_chunks(store: HubStore, ids: Sequence[str]) -> dict[str, Hit]:
+def get_chunks(store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None = None) -> dict[str, Hit]:
     """Chunks by id (current versions only), as hits with no score yet."""
     if not ids:
         return {}
     got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-    manifest = store.manifest()
+    manifest = store.manifest() if manifest is None else manifest
     out: dict[str, Hit] = {}
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
         record = manifest.get(str(meta.get("doc_id")))
@@ -212,9 +237,7 @@ def get_chunks(store: HubStore, ids: Sequence[str]) -> dict[str, Hit]:
 
 
 def _mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
-    if not vectors:
+    if not len(vectors):
         return [0.0]
-    dim = len(vectors[0])
-    mean = [sum(v[i] for v in vectors) / len(vectors) for i in range(dim)]
-    norm = sum(x * x for x in mean) ** 0.5 or 1.0
-    return [x / norm for x in mean]
+    mean = np.asarray(vectors, dtype=np.float64).mean(axis=0)
+    return (mean / (np.linalg.norm(mean) or 1.0)).tolist()

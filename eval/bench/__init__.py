@@ -1,0 +1,1 @@
+"""`hubqa bench`: ingestion, query latency, concurrency, memory and language-model figures."""

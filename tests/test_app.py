@@ -249,3 +249,27 @@ def test_only_coaches_signed_in_for_real_reach_the_corpus(small_hub: Settings) -
         at.switch_page("views/corpus.py").run()
         assert not at.exception
         assert at.dataframe[0].value["title"].tolist() == ["Field Trip Buses", "Fire Drill Procedures"]
+
+
+def test_language_model_answer_mode(hub: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a model configured (the real SmolLM2 GGUF), teachers may choose a written answer."""
+    monkeypatch.setenv("HUBQA_LLM_BACKEND", "gguf")
+    at = page("chat")
+    at.run()
+    assert at.sidebar.radio[0].options == ["Quick: the hub's own sentences", "Written by the language model"]
+    at.sidebar.radio[0].set_value("llm").run()
+    at.chat_input[0].set_value("How long do I have to meet with the student after I suspect AI use?").run()
+    assert not at.exception
+    [stored] = open_database(hub).questions()
+    assert stored.settings["mode"] == "llm" and stored.settings["llm_backend"] == "gguf"
+    assert stored.mode != "extractive" or any("language model" in i.value for i in at.info)  # written, or said why not
+    assert any("Grounded" in m.value for m in at.markdown)  # the grounding badge on the answer
+
+
+def test_oidc_sign_in_offered_when_configured(hub: Settings) -> None:
+    at = page("account")
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "hubqa", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.run()
+    assert any(b.label == "Sign in with your organisation" for b in at.button)

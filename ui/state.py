@@ -51,7 +51,7 @@ def current_account() -> Account | None:
     account = st.session_state.get(ACCOUNT_KEY)
     if account is not None:
         return account
-    if oidc_configured() and st.user.is_logged_in:
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
         email = str(st.user.get("email") or st.user.get("sub") or "")
         account = Account(email, role_of(database(), email) or "teacher")
         st.session_state[ACCOUNT_KEY] = account
@@ -81,7 +81,7 @@ def sign_in_form(key: str = "signin") -> None:
 
 def sign_out() -> None:
     st.session_state.pop(ACCOUNT_KEY, None)
-    if oidc_configured() and st.user.is_logged_in:
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 
 

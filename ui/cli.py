@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -336,7 +337,7 @@ def docs_tag(
             raise HubqaError(f"{item!r}: use FIELD=VALUE, e.g. grade_band=6-8.")
         changes[key.strip()] = value
     tags = set_tags(path, {**tags_for(path), **changes})
-    ingestor.run([path.parent] if record.root else [path])
+    ingestor.run([Path(record.root)] if record.root else [path])
     typer.echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
 
 
@@ -538,19 +539,39 @@ def eval_calibrate(
 
 @app.command()
 def bench(
-    corpus: Annotated[Path, typer.Option(help="Documents to ingest for the ingestion figures.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="Documents to ingest and to build the scaled stores from.")] = Path("corpus"),
+    only: Annotated[
+        str, typer.Option("--only", help="Parts to run, comma-separated: ingest,query,concurrency,memory,llm.")
+    ] = "ingest,query,concurrency,memory,llm",
+    sizes: Annotated[str, typer.Option("--sizes", help="Store sizes in chunks for query latency; memory uses the largest.")] = "1k,10k,100k",
+    concurrency_size: Annotated[str, typer.Option("--concurrency-size", help="Store size for concurrent askers.")] = "10k",
+    questions: Annotated[int, typer.Option("--questions", help="Questions per measurement.", min=5)] = 239,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic documents and questions.")] = 7,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure ingestion throughput (against embedding alone), no-op re-ingest time and memory."""
-    from ingest.bench import bench_ingest
+    """Measure ingestion, query latency at scale, concurrent askers, memory and the local LLM.
 
-    results = {"ingest": bench_ingest(corpus, _settings())}
+    Scaled stores (the corpus plus synthetic documents) are built on first use and cached
+    under DATA_DIR/bench/; the first 100k run takes a while.
+
+    \b
+    Examples:
+      hubqa bench --json > bench.json
+      hubqa bench --only query,concurrency --sizes 1k,10k
+    """
+    from eval.bench.run import flatten, run_bench
+    from eval.bench.scaled import parse_size
+
+    def log(message: str) -> None:
+        typer.echo(f"bench: {message}", err=True)
+
+    results = run_bench(_settings(), corpus, [p.strip() for p in only.split(",") if p.strip()],
+                        [parse_size(s) for s in sizes.split(",")], parse_size(concurrency_size), questions, seed, log)
     if as_json:
         _print_json(results)
         return
-    for group, figures in results.items():
-        for key, value in figures.items():
-            typer.echo(f"{group}.{key} = {value}")
+    for key, value in flatten(results):
+        typer.echo(f"{key} = {value}")
 
 
 @app.command()
@@ -567,6 +588,10 @@ def ui(
     env.setdefault("STREAMLIT_SERVER_ADDRESS", "localhost")
     # Headless: no first-run e-mail prompt blocking `make run`; the URL is printed instead.
     env.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
+    # Teachers get no "Deploy" button or developer menu.
+    env.setdefault("STREAMLIT_CLIENT_TOOLBAR_MODE", "minimal")
+    # The upload widget's limit matches the hub's own file limit.
+    env.setdefault("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", str(max(1, math.ceil(_settings().max_file_mb))))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
     if port:
         cmd += ["--server.port", str(port)]

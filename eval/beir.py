@@ -2,9 +2,9 @@
 
 Each passage of ``corpus.jsonl`` becomes a Markdown document (title as heading) ingested with
 the real pipeline into a temporary store; each query runs through the hub retriever; passages
-are ranked by their best chunk. Metrics: standard nDCG@10 (graded), recall@10 and @100, MRR@10,
-and the msmarco-5k leaderboard's own nDCG@10, whose ideal ranking is the retrieved top 10 sorted
-by grade (see ../shared/benchmarks/README.md).
+are ranked by their best chunk. Metrics: standard nDCG@10 (graded, the grade as gain as in
+trec_eval and BEIR), recall@10 and @100, MRR@10, and the msmarco-5k leaderboard's own nDCG@10,
+whose ideal ranking is the retrieved top 10 sorted by grade (see ../shared/benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ def read_qrels(path: Path, skip_first_line: bool = False) -> dict[str, dict[str,
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int = 10, leaderboard: bool = False) -> float:
+    """nDCG with the grade itself as gain, as trec_eval (and so BEIR and the leaderboard) computes it."""
     gains = [grades.get(doc, 0) for doc in ranked[:k]]
-    dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     ideal_grades = sorted(gains if leaderboard else grades.values(), reverse=True)[:k]
-    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal_grades))
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal_grades))
     return dcg / idcg if idcg else 0.0
 
 

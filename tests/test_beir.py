@@ -44,10 +44,10 @@ def test_beir_run_file_and_metrics(tmp_path: Path) -> None:
 def test_ndcg_definitions_by_hand(tmp_path: Path) -> None:
     grades = {"a": 3, "b": 1, "c": 2}
     ranked = ["b", "x", "a"]
-    dcg = (2**1 - 1) / 1 + 0 + (2**3 - 1) / 2  # log2(2)=1, log2(4)=2
-    standard_ideal = (2**3 - 1) / 1 + (2**2 - 1) / 1.5849625007211562 + (2**1 - 1) / 2
+    dcg = 1 / 1 + 0 + 3 / 2  # gain = grade (trec_eval); log2(2)=1, log2(4)=2
+    standard_ideal = 3 / 1 + 2 / 1.5849625007211562 + 1 / 2
     assert abs(ndcg(ranked, grades) - dcg / standard_ideal) < 1e-9
-    leaderboard_ideal = (2**3 - 1) / 1 + (2**1 - 1) / 1.5849625007211562  # the retrieved grades, sorted
+    leaderboard_ideal = 3 / 1 + 1 / 1.5849625007211562  # the retrieved grades, sorted
     assert abs(ndcg(ranked, grades, leaderboard=True) - dcg / leaderboard_ideal) < 1e-9
     qrels = tmp_path / "q.tsv"
     qrels.write_text("q\ta\t1\nq\tb\t0\nr\tc\t2\n")

@@ -96,6 +96,14 @@ class Database:
 
         return self._retrying(action, run)
 
+    def _insert(self, action: str, row: Question | EvalRun | IngestRun) -> int:
+        def add(session: Session) -> int:
+            session.add(row)
+            session.flush()
+            return row.id
+
+        return self._session(action, add)
+
     def revision(self) -> str | None:
         """The schema revision the database is at (None when empty)."""
         with self.engine.connect() as conn:
@@ -155,12 +163,7 @@ class Database:
             user=user,
         )
 
-        def add(session: Session) -> int:
-            session.add(row)
-            session.flush()
-            return row.id
-
-        return self._session("saving the question", add)
+        return self._insert("saving the question", row)
 
     def record_feedback(
         self, question_id: int, helpful: bool, comment: str = "", wrong_source: bool = False, user: str | None = None
@@ -199,22 +202,12 @@ class Database:
         metrics = _flat({k: v for k, v in report.items() if k != "settings"})
         row = EvalRun(split=split, eval_set=eval_set, metrics=metrics, report=report, passed=passed)
 
-        def add(session: Session) -> int:
-            session.add(row)
-            session.flush()
-            return row.id
-
-        return self._session("saving the evaluation run", add)
+        return self._insert("saving the evaluation run", row)
 
     def record_ingest(self, paths: list[str], report: dict[str, Any], user: str | None = None) -> int:
         row = IngestRun(paths=paths, report=report, user=user)
 
-        def add(session: Session) -> int:
-            session.add(row)
-            session.flush()
-            return row.id
-
-        return self._session("saving the ingest report", add)
+        return self._insert("saving the ingest report", row)
 
     # -- reads ----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from ingest.parsed import ParsedDocument
 from rag.records import Chunk, Scalar
 
 #: Bump when loaders or chunking change, so every document is re-chunked on the next ingest.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def chunker_signature(chunk_size: int, chunk_overlap: int) -> str:

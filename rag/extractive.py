@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.injection import looks_like_injection
+from rag.injection import planted_flags
 from rag.records import Hit
 from rag.text import split_units, strip_markdown, terms
 
@@ -53,9 +53,10 @@ _ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 
 def _units(hit: Hit, index: int) -> list[Unit]:
     units = []
-    for position, raw in enumerate(split_units(hit.context or hit.text)):
+    raws = split_units(hit.context or hit.text)
+    for position, (raw, planted) in enumerate(zip(raws, planted_flags(raws), strict=True)):
         text = strip_markdown(raw)
-        if len(text) < 3 or looks_like_injection(text):
+        if len(text) < 3 or planted:
             continue
         units.append(Unit(text=text, hit_index=index, position=position, is_item=bool(_ITEM.match(raw))))
     return units

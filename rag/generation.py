@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from rag.answer import REFUSAL, AnswerSentence
 from rag.grounding import GroundingChecker
-from rag.injection import neutralise
+from rag.injection import is_planted_output, neutralise, planted_words
 from rag.records import Hit
 from rag.text import split_sentences, strip_markdown
 
@@ -60,6 +60,8 @@ class Checked:
     refused: bool
     removed_markers: int
     problem: str | None = None
+    #: Sentences dropped because they carried planted instructions (or words only those had).
+    withheld: int = 0
 
 
 def parse_citations(text: str, n_passages: int) -> tuple[list[tuple[str, list[int]]], int]:
@@ -105,12 +107,15 @@ def check_answer(
     if REFUSAL.lower().rstrip(".") in text.lower():
         return Checked([], True, 0)
     parsed, removed = parse_citations(text, len(passages))
-    if not parsed:
-        return Checked([], False, removed, "the model returned no usable sentences")
+    planted = planted_words([p.context or p.text for p in passages])
+    withheld = 0
     sentences: list[AnswerSentence] = []
     for sentence, cites in parsed:
         bullet = bool(re.match(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+", sentence))
         plain = re.sub(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+", "", sentence)
+        if is_planted_output(plain, planted):  # a weak model may still echo what a document told it
+            withheld += 1
+            continue
         if cites:
             verdict, _ = checker.best_support(plain, [passages[n - 1].context or passages[n - 1].text for n in cites])
         else:
@@ -119,6 +124,8 @@ def check_answer(
         item = AnswerSentence(plain, cites, verdict.supported, verdict.score, bullet)
         if item.supported or not drop_unsupported:
             sentences.append(item)
+    if not sentences:
+        return Checked([], False, removed, "the model returned no usable sentences", withheld)
     if not any(s.citations for s in sentences):
-        return Checked(sentences, False, removed, "the answer cited none of the sources")
-    return Checked(sentences, False, removed)
+        return Checked(sentences, False, removed, "the answer cited none of the sources", withheld)
+    return Checked(sentences, False, removed, withheld=withheld)

@@ -1,36 +1,139 @@
 """Recognise instructions planted in documents ("ignore previous instructions...").
 
 Retrieved text is data. Sentences that address an AI system or try to redirect the user are
-kept out of extractive answers and replaced by a marker before a passage reaches a model.
+kept out of extractive answers and replaced by a marker before a passage reaches a model; what
+a model writes is checked again, because a small model copies whatever it is shown.
+
+Text is matched after NFKC normalisation with invisible characters removed, so full-width
+letters and zero-width spaces do not hide an instruction.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
+from rag.text import split_sentences
+
+_AI = r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?)"
+_PEOPLE = r"(?:users?|readers?|teachers?|educators?|students?|parents?|staff|visitors?)"
+_SECRETS = r"(?:passwords?|passcodes?|log ?ins?|credentials?|ssn|social security|bank|credit card|gift cards?|pins?)"
 _PATTERNS = [
     r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(of\s+)?(the\s+)?(previous|prior|above|earlier|preceding|"
     r"your|these|system)\b.{0,20}\b(instructions?|rules?|prompts?|directions?|guidelines?)\b",
     r"\b(ignore|disregard|forget|override)\s+(all\s+)?(the\s+|your\s+|any\s+)?(instructions?|rules?|prompts?|directions?)"
     r"\s+(above|before|earlier|given|so far|you were given)",
+    r"\bforget\s+(everything|all|anything)\b.{0,30}\b(told|said|given|above|before|instructions?)\b",
     r"\b(reveal|print|show|repeat|output|leak|ignore)\b.{0,20}\b(system|developer)\s+(prompt|message|instructions?)\b",
-    r"\byou are now\b|\bact as (an? )?(unrestricted|jailbroken|different)\b|\bnew instructions?\s*:",
-    r"\b(tell|ask|instruct|direct)\s+(the\s+)?(user|reader|teacher|student)s?\s+to\b.{0,60}"
-    r"\b(password|credentials?|log ?in|email|send|click|visit|download|wire|pay|gift card)",
-    r"\b(e-?mail|send|share|give|enter|type)\b.{0,30}\b(your|their)\s+(password|login|credentials?|ssn|social security)",
-    r"\b(assistants?|chatbots?|ai|models?|llms?)\s*(must|should|will)\s+(now\s+)?(say|reply|respond|answer|output|print)",
-    r"<\s*/?\s*(system|instructions?)\s*>|\[\s*(system|inst)\s*[\]:]",
+    r"\byou are now\b|\bact as (an? )?(unrestricted|jailbroken|different)\b|\bnew instructions?\s*:|\bdeveloper mode\b",
+    rf"\b(tell|ask|instruct|direct|remind)\s+(the\s+)?{_PEOPLE}\s+to\b.{{0,60}}"
+    r"\b(password|credentials?|log ?in|send|click|visit|download|wire|pay|gift card)",
+    rf"\b(ask|request|prompt)\s+(the\s+)?{_PEOPLE}\b.{{0,40}}\b{_SECRETS}",
+    rf"\b(note|message|attention|memo|instructions?|reminder)\s+(to|for)\s+(the\s+|any\s+|all\s+)?{_AI}\b",
+    rf"\b(when|if|whenever)\s+(an?\s+|the\s+|any\s+)?{_AI}\s+(reads?|summari[sz]es|sees|answers|responds|processes|"
+    r"is asked)\b.{0,60}\b(should|must|will|needs? to|has to)\b",
+    rf"\b{_AI}\s*(must|should|will|shall)\s+(now\s+|always\s+)?(say|reply|respond|answer|output|print|tell|ask|include)",
+    rf"^\W*{_AI}\s*[,:]\s*(please\s+)?(ask|tell|say|reply|respond|ignore|output|include|print)\b",
+    r"\b(reply|respond|answer|begin|start|end)\b.{0,30}\b(with|using)\s+(only\s+)?(the\s+|this\s+)?"
+    r"(phrase|code ?word|code|word|string|token|password)\b",
+    r"\b(include|insert|append|add|mention|repeat|output|print|say)\s+(only\s+)?(the\s+|this\s+)?"
+    r"(secret\s+)?(phrase|code ?word|code|string|token|canary)\b",
+    r"<\s*/?\s*(system|instructions?)\s*>|\[\s*(system|inst)\s*[\]:]|^\W*(system|instructions?|system prompt)\s*:",
 ]
-_INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.DOTALL)
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.DOTALL | re.MULTILINE)
+#: Asking for someone's secrets, unless the sentence says not to ("never share your password").
+_CREDENTIALS = re.compile(
+    rf"\b(e-?mail|send|share|give|enter|type|text|submit|confirm|verify)\b.{{0,30}}\b(your|their|his|her)\s+{_SECRETS}",
+    re.IGNORECASE | re.DOTALL,
+)
+_NEGATION = re.compile(r"\b(not|never|no one|nobody|don'?t|doesn'?t|shouldn'?t|mustn'?t|avoid)\b", re.IGNORECASE)
 
 REMOVED = "[text that looked like instructions to an AI was removed]"
 
 
+def normalise(text: str) -> str:
+    """NFKC, without invisible format characters (zero-width spaces, joiners, direction marks)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def looks_like_injection(text: str) -> bool:
-    return bool(_INJECTION.search(text))
+    plain = normalise(text)
+    if _INJECTION.search(plain):
+        return True
+    for match in _CREDENTIALS.finditer(plain):
+        if not _NEGATION.search(plain[max(0, match.start() - 40) : match.start()]):
+            return True
+    return False
+
+
+#: A command right after a planted sentence continues it ("System: you are now... Output X.").
+_COMMAND = re.compile(
+    r"^\W*(output|say|reply|respond|print|write|include|tell|ask|send|e-?mail|visit|click|type|enter|repeat|"
+    r"answer|begin|start|append|add|mention|remember|always|do not|don'?t|never)\b",
+    re.IGNORECASE,
+)
+
+
+def planted_flags(units: list[str]) -> list[bool]:
+    """Which of a passage's consecutive sentences are planted: each match, and the commands after it."""
+    flags: list[bool] = []
+    for unit in units:
+        continues = bool(flags) and flags[-1] and bool(_COMMAND.match(normalise(unit)))
+        flags.append(looks_like_injection(unit) or continues)
+    return flags
+
+
+def _split(line: str) -> list[str]:
+    return split_sentences(line) or [line]
 
 
 def neutralise(text: str) -> str:
-    """The passage with any line that carries planted instructions replaced by a marker."""
-    lines = text.splitlines()
-    return "\n".join(REMOVED if looks_like_injection(line) else line for line in lines)
+    """The passage with every sentence that carries planted instructions replaced by a marker."""
+    out = []
+    for line in text.splitlines():
+        if not looks_like_injection(line):
+            out.append(line)
+            continue
+        sentences = _split(line)
+        flags = planted_flags(sentences)
+        if not any(flags):  # the instruction spans sentences: drop the whole line
+            out.append(REMOVED)
+            continue
+        kept: list[str] = []
+        for sentence, planted in zip(sentences, flags, strict=True):
+            if not planted:
+                kept.append(sentence)
+            elif not kept or kept[-1] != REMOVED:
+                kept.append(REMOVED)
+        out.append(" ".join(kept))
+    return "\n".join(out)
+
+
+_WORD = re.compile(r"[\w@.:/-]*\w", re.UNICODE)
+
+
+def planted_words(passages: list[str]) -> set[str]:
+    """Words found only in the planted sentences of these passages (a canary, an address, a URL).
+
+    The model never saw them (``neutralise`` took them out), so an answer using one repeats
+    a planted instruction by another route and must not be shown."""
+    planted: set[str] = set()
+    kept: set[str] = set()
+    for passage in passages:
+        for line in passage.splitlines():
+            sentences = _split(line)
+            flags = planted_flags(sentences) if looks_like_injection(line) else [False] * len(sentences)
+            if looks_like_injection(line) and not any(flags):
+                flags = [True] * len(sentences)
+            for sentence, flag in zip(sentences, flags, strict=True):
+                found = {w.lower().strip(".:/-") for w in _WORD.findall(normalise(sentence))}
+                (planted if flag else kept).update(w for w in found if len(w) >= 4)
+    return planted - kept
+
+
+def is_planted_output(sentence: str, planted: set[str]) -> bool:
+    """A sentence of a model's answer that carries an instruction or a word only planted text had."""
+    if looks_like_injection(sentence):
+        return True
+    return any(w.lower().strip(".:/-") in planted for w in _WORD.findall(normalise(sentence)))

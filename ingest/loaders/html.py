@@ -18,14 +18,18 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = _HEADINGS | {"p", "li", "pre", "blockquote", "tr", "dt", "dd", "figcaption", "caption"}
 _DROP = ["script", "style", "noscript", "template", "iframe", "object", "svg", "head"]
 _HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0|"
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*[01](\.\d+)?(px|pt|em|rem)?\s*(;|$)|"
+    r"opacity\s*:\s*0(\.0+)?\s*(;|$)|(left|top|text-indent)\s*:\s*-\d{3,}|"
     r"(?<![-\w])color\s*:\s*(#fff\b|#ffffff\b|white\b|rgba?\(\s*255\s*,\s*255\s*,\s*255)",
     re.IGNORECASE,
 )
+_WHITE = re.compile(r"^\s*(#fff|#ffffff|white)\s*$", re.IGNORECASE)
 
 
 def _is_hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+        return True
+    if tag.name == "font" and _WHITE.match(str(tag.get("color", ""))):
         return True
     return bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
 

@@ -72,9 +72,18 @@ def sections_from_markdown(body: str, base_offset: int = 0) -> tuple[str | None,
     return title, sections
 
 
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)
+
+
+def blank_comments(text: str) -> str:
+    """HTML comments, which a reader of the rendered page never sees, become spaces (offsets kept)."""
+    return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def load_markdown(path: Path, data: bytes) -> ParsedDocument:
     text = decode_text(data)
     front, body, body_at = split_front_matter(text)
+    body = blank_comments(body)
     heading_title, sections = sections_from_markdown(body, body_at)
     meta = clean_metadata(front)
     title = meta.pop("title", None) or heading_title or path.stem.replace("-", " ").replace("_", " ")

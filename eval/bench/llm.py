@@ -9,13 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from eval.bench.questions import BenchQuestion
 from rag.assistant import LLM_PASSAGES, Assistant
 from rag.generation import stream_tokens
 from rag.llm import make_chat_model, smollm2_path
 
 
-def llm_speed(assistant: Assistant, questions: Sequence[BenchQuestion]) -> dict[str, Any]:
+def llm_speed(assistant: Assistant, questions: Sequence[str]) -> dict[str, Any]:
     """Stream an answer to each question from its retrieved passages (the prompt ``--llm`` sends);
     streamed pieces are counted as tokens (llama.cpp and vLLM stream one token per piece)."""
     settings = assistant.settings
@@ -30,11 +29,11 @@ def llm_speed(assistant: Assistant, questions: Sequence[BenchQuestion]) -> dict[
     load_s = time.perf_counter() - started
     first_ms, rates, counts = [], [], []
     for q in questions:
-        passages = assistant.retriever.search(q.text)[:LLM_PASSAGES]
+        passages = assistant.retriever.search(q)[:LLM_PASSAGES]
         started = time.perf_counter()
         first = None
         tokens = 0
-        for _ in stream_tokens(model, q.text, passages):
+        for _ in stream_tokens(model, q, passages):
             tokens += 1
             first = first or time.perf_counter()
         ended = time.perf_counter()

@@ -7,16 +7,15 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.bench.questions import BenchQuestion
 from ingest.bench import timed_cli
 from rag.settings import Settings
 
 
-def answering_memory(store: Settings, questions: Sequence[BenchQuestion]) -> dict[str, float]:
+def answering_memory(store: Settings, questions: Sequence[str]) -> dict[str, float]:
     """Run ``hubqa ask --batch`` (the app's code path: one assistant, the index, the model) in a
     fresh process on ``store``; its resident memory after the last answer and its peak."""
     with tempfile.TemporaryDirectory(prefix="hubqa-bench-") as tmp:
         batch = Path(tmp) / "questions.jsonl"
-        batch.write_text("".join(json.dumps({"id": n, "question": q.text}) + "\n" for n, q in enumerate(questions)))
+        batch.write_text("".join(json.dumps({"id": n, "question": q}) + "\n" for n, q in enumerate(questions)))
         run = timed_cli(["ask", "--batch", str(batch), "--json"], store.data_dir)
     return {"rss_mb": round(run.rss_mb, 1), "peak_mb": round(run.peak_mb, 1), "seconds": round(run.seconds, 1)}

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from eval.dataset import HUB_SET, load_questions
-from eval.metrics import Retrieved
 from rag.settings import Settings
 from rag.store import HubStore
 
@@ -19,23 +17,16 @@ _TEMPLATES = (
 )
 
 
-@dataclass
-class BenchQuestion:
-    text: str
-    #: Sections that answer it (evaluation-set questions only).
-    gold: list[Retrieved] = field(default_factory=list)
-
-
-def bench_questions(base: Settings, count: int, seed: int) -> list[BenchQuestion]:
+def bench_questions(base: Settings, count: int, seed: int) -> list[str]:
     """``count`` questions: the hub evaluation set first, the rest made from the corpus's
     section headings (deterministic by ``seed``)."""
-    hub = [BenchQuestion(q.question, [(g.doc_id, g.section) for g in q.gold]) for q in load_questions(HUB_SET)]
+    hub = [q.question for q in load_questions(HUB_SET)]
     got = HubStore(base).chunks.get(include=["metadatas"])
     sections = sorted({(str(m.get("title", "")), str(m.get("section", "")).split(" > ")[-1])
                        for m in got["metadatas"] or [] if m.get("section")})
     rng = random.Random(seed)
-    made = []
+    made: list[str] = []
     while sections and len(hub) + len(made) < count:
         title, topic = rng.choice(sections)
-        made.append(BenchQuestion(rng.choice(_TEMPLATES).format(title=title, topic=topic.lower())))
+        made.append(rng.choice(_TEMPLATES).format(title=title, topic=topic.lower()))
     return (hub + made)[:count]

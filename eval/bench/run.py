@@ -16,6 +16,7 @@ from ingest.bench import bench_ingest
 from rag.assistant import Assistant
 from rag.errors import HubqaError
 from rag.settings import Settings
+from rag.store import HubStore
 
 PARTS = ("ingest", "query", "concurrency", "memory", "llm")
 ASKERS = (1, 4, 16)
@@ -64,9 +65,9 @@ def run_bench(
             log(f"query: {len(asked)} questions at {size_label(size)} chunks")
             figures = query_latency(Assistant(scaled), asked)
             label = size_label(size)
+            query[f"chunks_{label}"] = HubStore(scaled).chunk_count()
             query.update({f"{k}_ms_{label}": v for k, v in figures["answer"].items()})
             query.update({f"retrieve_{k}_ms_{label}": v for k, v in figures["retrieve"].items()})
-            query[f"hit_at_5_{label}"] = figures["hit_at_5"]
             if size > 1000:
                 query[f"vector_fidelity_{label}"] = round(vector_fidelity(scaled), 3)
         results["query"] = query

@@ -27,7 +27,7 @@ from rag.errors import HubqaError
 from rag.index import IndexCache
 from rag.records import Chunk, DocRecord, Scalar
 from rag.settings import Settings
-from rag.store import HubStore, now_iso
+from rag.store import HubStore, now_iso, read_pages
 from rag.text import split_units
 
 #: Bump when the synthetic recipe changes: cached stores of another recipe are not reused.
@@ -42,7 +42,7 @@ COMMIT_CHUNKS = 5000
 
 @dataclass
 class Unit:
-    """A sentence, list item or table row of the corpus, with its model embedding."""
+    """A sentence, list item or table row of the corpus (its embedding is kept alongside)."""
 
     doc_id: str
     section: str
@@ -121,8 +121,8 @@ def scaled_store(settings: Settings, corpus: Path, size: int, seed: int) -> Sett
 
 def corpus_units(base: Settings, cache: Path) -> tuple[list[Unit], np.ndarray]:
     """Every distinct unit of the corpus's chunks, in document order, and their embeddings."""
-    got = HubStore(base).chunks.get(include=["documents", "metadatas"])
-    rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], strict=True))
+    rows = sorted(row for page in read_pages(HubStore(base).chunks, ["documents", "metadatas"])
+                  for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True))
     seen: set[tuple[str, str]] = set()
     units: list[Unit] = []
     for _, text, meta in rows:

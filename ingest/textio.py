@@ -31,4 +31,6 @@ def decode_text(data: bytes) -> str:
             text = data.decode("cp1252", errors="replace")
     if _looks_binary(text):
         raise LoadError("binary content, not text: check the file type or re-export it as text")
+    if not text.strip():  # only Unicode spaces (no-break, ideographic...)
+        raise LoadError("empty file (only spaces): add content or delete it")
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -76,15 +76,17 @@ def parse_citations(text: str, n_passages: int) -> tuple[list[tuple[str, list[in
         pieces = [paragraph] if bullet else split_sentences(paragraph)
         for piece in pieces:
             cites: list[int] = []
-            for match in _MARKER.finditer(piece):
-                for number in re.split(r"\s*[,;]\s*", match.group(1)):
-                    n = int(number)
-                    if 1 <= n <= n_passages:
-                        if n not in cites:
-                            cites.append(n)
-                    else:
-                        removed += 1
-            clean = _MARKER.sub("", piece)
+            clean = piece
+            while found := list(_MARKER.finditer(clean)):  # until none is left: "[0[1]]" hides one
+                for match in found:
+                    for number in re.split(r"\s*[,;]\s*", match.group(1)):
+                        n = int(number)
+                        if 1 <= n <= n_passages:
+                            if n not in cites:
+                                cites.append(n)
+                        else:
+                            removed += 1
+                clean = _MARKER.sub("", clean)
             clean = re.sub(r"\s+([.,;:!?])", r"\1", clean).strip()
             if strip_markdown(clean):
                 out.append((clean, cites))

@@ -82,6 +82,7 @@ _ABBREVIATION = re.compile(
 def split_sentences(text: str) -> list[str]:
     """Sentence split that survives abbreviations such as e.g. and U.S."""
     saved: list[str] = []
+    text = text.replace("\x00", "")  # NUL marks the protected abbreviations below
 
     def protect(match: re.Match[str]) -> str:
         saved.append(match.group(0))

@@ -42,4 +42,5 @@ def load_document(path: Path, data: bytes) -> ParsedDocument:
     except RecursionError as e:
         raise LoadError("structure nested too deeply to read") from e
     except Exception as e:  # a loader bug must not stop the run or lose other documents
-        raise LoadError(f"could not read the file ({type(e).__name__}: {e})") from e
+        detail = " ".join(str(e).split())[:160]  # one line, whatever the library wrote
+        raise LoadError(f"could not read the file ({type(e).__name__}: {detail}): re-export it") from e

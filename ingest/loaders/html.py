@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from ingest.parsed import METADATA_FIELDS, LoadError, ParsedDocument, Section, clean_metadata
 from ingest.textio import decode_text
@@ -46,6 +47,8 @@ def load_html(path: Path, data: bytes) -> ParsedDocument:
         soup = BeautifulSoup(decode_text(data), "html.parser")
     except RecursionError as e:
         raise LoadError("HTML nested too deeply to read: simplify or re-export the page") from e
+    except ParserRejectedMarkup as e:
+        raise LoadError("HTML too malformed to read: re-save or re-export the page") from e
     raw_meta: dict[str, object] = {}
     for meta in soup.find_all("meta"):
         name = str(meta.get("name", "")).strip().lower().replace("-", "_")

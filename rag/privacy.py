@@ -63,8 +63,12 @@ _CONTEXT = re.compile(
     r"referral|fight\w*|cheat\w*|plagiari\w*|custody|divorc\w*|foster|immigra\w*|undocumented|homeless|"
     r"student|pupil|kid|child|son|daughter|his mom|her mom|his dad|her dad|parent)\b"
 )
-_TITLE_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?")
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?){0,2}")
+#: One capitalised name, accents included: García, O'Brien, McAllister, Jean-Luc, Łukasz.
+_UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_LOWER = "a-zß-öø-ÿ\u0100-\u017f"
+_NAME = rf"[{_UPPER}](?:[{_LOWER}]+|'[{_UPPER}][{_LOWER}]+)(?:[{_UPPER}][{_LOWER}]+)?(?:[-'\u2019][{_UPPER}]?[{_LOWER}]+)*"
+_TITLE_NAME = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+{_NAME}")
+_CAPITALISED_RUN = re.compile(rf"(?<![\w'])({_NAME})(?:\s+{_NAME}){{0,2}}(?![\w'])")
 _INTRODUCED = re.compile(
     r"(?i:student|pupil|kid|child|boy|girl|son|daughter)\s+(?i:named\s+|called\s+)?([A-Z][a-z]+)"
     r"|\b([A-Z][a-z]+)(?='s\s+(?i:iep|504|grade|score|mom|dad|parent|essay|work|behaviou?r))"

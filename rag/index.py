@@ -24,7 +24,9 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from chromadb.errors import ChromaError
 
+from rag.errors import HubqaError
 from rag.store import HubStore, read_pages
 from rag.text import terms
 
@@ -198,13 +200,28 @@ class IndexCache:
             if self._index is None or self._index.generation != generation:
                 loaded = SearchIndex.load(self.folder)
                 if loaded is None or (loaded.generation, loaded.collection_id) != (generation, collection_id):
-                    loaded = SearchIndex.build(self.store)
+                    try:
+                        loaded = SearchIndex.build(self.store)
+                    except ChromaError as e:
+                        return self._while_written(loaded, collection_id, e)
                     try:
                         loaded.save(self.folder)
                     except OSError:
                         pass  # a read-only deployment still answers, it just rebuilds per process
                 self._index = loaded
             return self._index
+
+    def _while_written(self, saved: SearchIndex | None, collection_id: str, error: Exception) -> SearchIndex:
+        """The last complete index, while another process writes to an embedded store.
+
+        Embedded Chroma cannot read vectors that another process is writing ("Error finding id",
+        chromadb 1.5.9); the index that process saved last still answers, and the next query
+        tries again."""
+        for fallback in (self._index, saved):
+            if fallback is not None and fallback.collection_id == collection_id:
+                return fallback
+        msg = "The hub's index is being updated by another process: ask again in a moment."
+        raise HubqaError(msg) from error
 
     def latest(self) -> SearchIndex:
         """The index the last ``current()`` returned, without asking the store again (for the

@@ -67,7 +67,7 @@ def test_kill_9_at_random_points_many_times_then_rerun_matches_clean_ingest(tmp_
         for round_no in range(ROUNDS):
             if round_no:
                 mutate(tree, rng, round_no)
-            outcome = z.ingest(crashed, tree, kill_after=rng.randint(0, 40), delay=rng.uniform(0.0, 0.25))
+            outcome = z.ingest(crashed, tree, kill_after=rng.randint(0, 25), delay=rng.uniform(0.0, 0.01))
             if outcome["killed"]:
                 kill_points.append(outcome["writes"])
                 state = z.check(crashed)  # each document is at its old or its new version, complete

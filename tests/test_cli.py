@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import samples
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,3 +61,21 @@ def test_ingest_json_contract_exit_codes_ask_and_docs(tmp_path: Path) -> None:
 def test_help_reads_well() -> None:
     out = run_cli("ingest", "--help").stdout
     assert "hubqa ingest corpus/" in out and "--chroma-url" in out
+
+
+def test_an_unexpected_bug_is_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import ui.cli
+
+    def broken() -> None:
+        raise KeyError("chunk_hash")
+
+    monkeypatch.setattr(ui.cli, "app", broken)
+    with pytest.raises(SystemExit) as exit_info:
+        ui.cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 70
+    assert err.count("\n") == 1 and "unexpected KeyError" in err and "HUBQA_DEBUG=1" in err
+    monkeypatch.setenv("HUBQA_DEBUG", "1")
+    with pytest.raises(KeyError):
+        ui.cli.main()

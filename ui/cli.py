@@ -590,6 +590,8 @@ def ui(
     env.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
     # Teachers get no "Deploy" button or developer menu.
     env.setdefault("STREAMLIT_CLIENT_TOOLBAR_MODE", "minimal")
+    # An unexpected error shows its type in the page; the traceback goes to the server log only.
+    env.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "type")
     # The upload widget's limit matches the hub's own file limit.
     env.setdefault("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", str(max(1, math.ceil(_settings().max_file_mb))))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
@@ -610,6 +612,15 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
+    except Exception as e:  # a bug: still one line for the user, the traceback on request
+        if os.environ.get("HUBQA_DEBUG"):
+            raise
+        typer.echo(
+            f"Error: unexpected {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} "
+            "(a bug in hubqa: run again with HUBQA_DEBUG=1 and report what it prints).",
+            err=True,
+        )
+        sys.exit(70)
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ def test_dashboard_runs_the_evaluation(hub: Settings, monkeypatch: pytest.Monkey
     [run] = open_database(hub).eval_runs()
     assert run.split == "dev" and run.metrics["dev.retrieval.hit_at_5"] > 0.5
     assert any(s.value.startswith(f"Run #{run.id} (dev") for s in at.subheader)
-    assert len(at.dataframe[-1].value) == run.report["dev"]["questions"]  # per-question table
+    assert len(at.dataframe[-1].value) == open_database(hub).eval_report(run.id)["dev"]["questions"]  # per question
     assert any("909 chunks" in m.value for m in at.markdown)
 
 

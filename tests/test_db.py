@@ -75,7 +75,9 @@ def test_upgrade_from_the_first_schema_keeps_rows(url: str) -> None:
     assert db.revision() == "0002"
     assert [q.question for q in db.questions(refused=True)] == ["question 1"]
     assert db.feedback()[0][0].comment == "missing the bus policy"
-    assert db.eval_runs()[0].metrics == {"test.retrieval.mrr": 0.7}
+    [run] = db.eval_runs()
+    assert run.metrics == {"test.retrieval.mrr": 0.7}
+    assert db.eval_report(run.id) == {"test": {"retrieval": {"mrr": 0.7}}}
     add_user(db, "maria", "coach", "long enough pw")  # the new table works
     assert list_users(db) == [Account("maria", "coach")]
 

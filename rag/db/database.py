@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, Integer, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from rag.db.schema import EvalRun, Feedback, IngestRun, Question, User
 from rag.errors import HubqaError
@@ -226,9 +226,16 @@ class Database:
         return self._session("reading feedback", lambda s: [tuple(r) for r in s.execute(stmt)])  # type: ignore[misc]
 
     def eval_runs(self, limit: int = 200) -> list[EvalRun]:
-        """Oldest first, for charts over time."""
-        stmt = select(EvalRun).order_by(EvalRun.id.desc()).limit(limit)
+        """Oldest first, for charts over time; metrics only (a full report is about 1 MB)."""
+        stmt = select(EvalRun).options(defer(EvalRun.report, raiseload=True)).order_by(EvalRun.id.desc()).limit(limit)
         return self._session("reading evaluation runs", lambda s: list(s.scalars(stmt)))[::-1]
+
+    def eval_report(self, run_id: int) -> dict[str, Any]:
+        """The whole stored report of one run (per-question records included)."""
+        run = self._session("reading the evaluation report", lambda s: s.get(EvalRun, run_id))
+        if run is None:
+            raise HubqaError(f"No evaluation run #{run_id}.")
+        return run.report
 
     def last_ingest(self) -> IngestRun | None:
         stmt = select(IngestRun).order_by(IngestRun.id.desc()).limit(1)

@@ -11,7 +11,7 @@ from eval.dataset import HUB_SET
 from eval.report import evaluate, flat
 from ui import state as ui
 
-#: The metrics plotted over runs (test split; present in every report).
+#: The metrics plotted over runs (of the test split, or of the dev split for dev-only runs).
 TRACKED = ("retrieval.hit_at_5", "retrieval.mrr", "refusal.refusal_accuracy", "refusal.false_refusal_rate",
            "answers.grounding", "answers.citation_recall")
 
@@ -25,8 +25,8 @@ with st.form("run_eval"):
 if run:
     with st.spinner(f"Running the {split} split of {HUB_SET.name}…"):
         corpus = hub.settings.corpus_dir if hub.settings.corpus_dir.is_dir() else None
-        report = evaluate(hub.settings, HUB_SET, split, corpus)
-    ui.guarded(lambda: db.record_eval_run(report, split, str(HUB_SET)))
+        fresh = evaluate(hub.settings, HUB_SET, split, corpus)
+    ui.guarded(lambda: db.record_eval_run(fresh, split, str(HUB_SET)))
 
 runs = ui.guarded(db.eval_runs) or []
 st.subheader("Metrics over runs")
@@ -34,20 +34,22 @@ if not runs:
     st.caption("No evaluation runs yet: run one above or with `hubqa eval`.")
 else:
     history = pd.DataFrame(
-        [{"run": f"#{r.id} {r.created_at:%m-%d %H:%M}", **{k: r.metrics.get(f"test.{k}") for k in TRACKED}}
+        [{"run": f"#{r.id} {r.created_at:%m-%d %H:%M} ({r.split})",
+          **{k: r.metrics.get(f"{'dev' if r.split == 'dev' else 'test'}.{k}") for k in TRACKED}}
          for r in runs]
     ).set_index("run")
     st.line_chart(history.dropna(axis=1, how="all"))
     latest = runs[-1]
+    report = ui.guarded(lambda: db.eval_report(latest.id)) or {}
     st.subheader(f"Run #{latest.id} ({latest.split}, {latest.created_at:%Y-%m-%d %H:%M} UTC)")
     for name in ("dev", "test"):
-        if name in latest.report:
+        if name in report:
             figures = {k.removeprefix(f"{name}."): v for k, v in latest.metrics.items() if k.startswith(f"{name}.")}
-            st.markdown(f"**{name}** ({latest.report[name].get('questions', '?')} questions)")
-            baseline = flat(latest.report[name].get("baseline", {}))
+            st.markdown(f"**{name}** ({report[name].get('questions', '?')} questions)")
+            baseline = flat(report[name].get("baseline", {}))
             st.dataframe([{"metric": k, "hubqa": round(v, 3), "naive baseline": baseline.get(k)}
                           for k, v in figures.items()], hide_index=True)
-    records = latest.report.get("records", [])
+    records = report.get("records", [])
     if records:
         st.subheader("Per question")
         table = pd.DataFrame([{k: r.get(k) for k in ("id", "split", "expect", "question", "refused", "correct_refusal",

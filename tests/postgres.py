@@ -41,7 +41,10 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "hubqa", "--auth=trust", "-E", "UTF8")
 
     def _run(self, tool: str, *args: str) -> None:
-        subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True, capture_output=True, cwd=self.folder)
+        done = subprocess.run([*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True,
+                              cwd=self.folder)
+        if done.returncode:
+            raise RuntimeError(f"{tool} {' '.join(args)} failed: {(done.stderr or done.stdout).strip()[-500:]}")
 
     @property
     def url(self) -> str:
@@ -52,4 +55,6 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
 
     def stop(self) -> None:
+        if not (self.data / "postmaster.pid").exists():
+            return  # not running (or its folder was cleaned away under it)
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

@@ -179,6 +179,8 @@ class Ingestor:
         self.embeddings = SentenceEmbeddings(settings)
         self.store.check_model(settings.embedding_model)
         self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
+        #: Documents committed this run whose old chunks are still stored.
+        self._replaced: list[DocRecord] = []
 
     def _version(self, file_hash: str, tags: dict[str, str]) -> str:
         """Changes with the file's bytes, the chunker's settings and the coach's tags."""
@@ -263,6 +265,9 @@ class Ingestor:
         if progress:
             progress(len(candidates), len(candidates), "")
         IndexCache(self.store).current()  # rebuilt here if anything changed, not at the first query
+        # Only now that the new index is saved: readers still on the old one could need them.
+        self.store.delete_old_versions(self._replaced)
+        self._replaced.clear()
         report.documents = len(self.store.documents())
         report.chunks = self.store.chunk_count()
         report.seconds = time.perf_counter() - started
@@ -280,7 +285,8 @@ class Ingestor:
             report.embedded += len(missing)
             vectors.update({c.hash: v for c, v in zip(missing, fresh, strict=True)})
         for record, chunks, is_new in pending:
-            self.store.commit_document(record, chunks, [vectors[c.hash] for c in chunks])
+            self.store.commit_documents([(record, chunks, [vectors[c.hash] for c in chunks])], keep_old=True)
+            self._replaced.append(record)
             if is_new:
                 report.added += 1
             else:

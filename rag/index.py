@@ -67,6 +67,9 @@ class SearchIndex:
         self.idf = idf
         self._columns = {k: np.array(v, dtype=object) for k, v in fields.items()}
         self._rows = {chunk_id: i for i, chunk_id in enumerate(ids)}
+        #: Served while the store is being written and is newer than this index: its chunks are
+        #: read as the versions it lists (ingestion keeps them until the next index is saved).
+        self.snapshot = False
 
     def row(self, chunk_id: str) -> int | None:
         return self._rows.get(chunk_id)
@@ -81,13 +84,18 @@ class SearchIndex:
         tokens: list[list[str]] = []
         pages: list[np.ndarray] = []
         # page by page, so a 100k-chunk store's texts and metadata are never all in memory at once
+        current = {doc_id: record.version for doc_id, record in store.documents().items()}
         for got in read_pages(store.chunks, ["documents", "metadatas", "embeddings"]):
-            ids += got["ids"]
-            for text, meta in zip(got["documents"], got["metadatas"], strict=True):
+            keep = []
+            for row, (chunk_id, text, meta) in enumerate(zip(got["ids"], got["documents"], got["metadatas"], strict=True)):
+                if current.get(str(meta.get("doc_id"))) != meta.get("version"):
+                    continue  # an old version ingestion has not deleted yet
+                keep.append(row)
+                ids.append(chunk_id)
                 tokens.append(terms(f"{meta.get('title', '')} {meta.get('section', '')} {text or ''}") or ["_"])
                 for f in FILTER_FIELDS:
                     fields[f].append(str(meta.get(f, "")))
-            pages.append(np.asarray(got["embeddings"], dtype=np.float32))
+            pages.append(np.asarray(got["embeddings"], dtype=np.float32)[keep].reshape(len(keep), -1))
         if not ids:
             return cls(None, [], fields, generation, {}, collection_id=collection_id)
         bm25 = bm25s.BM25()
@@ -219,6 +227,7 @@ class IndexCache:
         tries again."""
         for fallback in (self._index, saved):
             if fallback is not None and fallback.collection_id == collection_id:
+                fallback.snapshot = True
                 return fallback
         msg = "The hub's index is being updated by another process: ask again in a moment."
         raise HubqaError(msg) from error

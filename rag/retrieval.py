@@ -95,7 +95,7 @@ class HubRetriever(BaseRetriever):
         dense_hits = index.dense(vector, pool, filters)
         lexical_hits = index.lexical(question, pool, filters)
         found = get_chunks(self.store, list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits])),
-                           manifest)
+                           manifest, snapshot=index.snapshot)
         query = np.asarray(vector, dtype=np.float32)
         dense: list[Hit] = []
         for dh in dense_hits:
@@ -118,16 +118,16 @@ class HubRetriever(BaseRetriever):
             # a 3rd-grade question should not be answered from the grades 6-8 guide
             fused.sort(key=lambda h: (bands_conflict(asked, str(h.metadata.get("grade_band", ""))), -h.score))
         ranked = diversify(fused)[:k]
-        self.expand(ranked[: self.context_hits], manifest)
+        self.expand(ranked[: self.context_hits], manifest, snapshot=index.snapshot)
         return ranked
 
-    def expand(self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None) -> None:
+    def expand(self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False) -> None:
         """Attach each hit's neighbours in the same section, overlap removed (small-to-big)."""
         wanted = []
         for hit in hits:
             doc, version, index = hit.id.rsplit("#", 2)
             wanted += [f"{doc}#{version}#{int(index) + d:05d}" for d in (-1, 1) if int(index) + d >= 0]
-        neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)), manifest)
+        neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)), manifest, snapshot)
         for hit in hits:
             doc, version, index = hit.id.rsplit("#", 2)
             before = neighbours.get(f"{doc}#{version}#{int(index) - 1:05d}")

@@ -166,10 +166,12 @@ class HubStore:
         self.commit_documents([(record, chunks, embeddings)])
 
     def commit_documents(
-        self, items: Sequence[tuple[DocRecord, Sequence[Chunk], Sequence[Sequence[float]]]]
+        self, items: Sequence[tuple[DocRecord, Sequence[Chunk], Sequence[Sequence[float]]]], keep_old: bool = False
     ) -> None:
         """Commit several documents with one write per batch; each stays all-or-nothing, because
-        every new chunk is written before any entry flips, and old chunks go only after."""
+        every new chunk is written before any entry flips, and old chunks go only after (with
+        ``keep_old``, when the caller says so: ingestion keeps them until the new search index is
+        saved, so readers still on the previous index can read the chunks it lists)."""
         if not items:
             return
         self._remember_model(self.settings.embedding_model)
@@ -189,8 +191,13 @@ class HubStore:
                 metadatas=[record.to_metadata() for record, _, _ in entries],
             )
         self._bump_generation()
-        for entries in _batches(items, 100):
-            stale = [{"$and": [{"doc_id": r.doc_id}, {"version": {"$ne": r.version}}]} for r, _, _ in entries]
+        if not keep_old:
+            self.delete_old_versions([record for record, _, _ in items])
+
+    def delete_old_versions(self, records: Sequence[DocRecord]) -> None:
+        """Drop these documents' chunks of any version but the current one."""
+        for entries in _batches(records, 100):
+            stale = [{"$and": [{"doc_id": r.doc_id}, {"version": {"$ne": r.version}}]} for r in entries]
             self.chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
 
     def remove_document(self, doc_id: str) -> bool:
@@ -221,16 +228,19 @@ class HubStore:
         return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
 
 
-def get_chunks(store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None = None) -> dict[str, Hit]:
-    """Chunks by id (current versions only), as hits with no score yet."""
+def get_chunks(
+    store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False
+) -> dict[str, Hit]:
+    """Chunks by id, as hits with no score yet: current versions only, or (``snapshot``, for ids
+    from an earlier complete index) whatever versions that index listed, if still stored."""
     if not ids:
         return {}
     got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-    manifest = store.manifest() if manifest is None else manifest
+    manifest = store.manifest() if manifest is None and not snapshot else manifest
     out: dict[str, Hit] = {}
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-        record = manifest.get(str(meta.get("doc_id")))
-        if record is None or record.version != meta.get("version"):
+        record = None if snapshot else manifest.get(str(meta.get("doc_id")))  # type: ignore[union-attr]
+        if not snapshot and (record is None or record.version != meta.get("version")):
             continue  # a version being replaced or removed right now
         out[chunk_id] = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)
     return out

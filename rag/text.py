@@ -53,6 +53,8 @@ def split_units(text: str) -> list[str]:
     """Split a passage into sentences, list items and table rows, in order."""
     units: list[str] = []
     paragraph: list[str] = []
+    header: list[str] = []  # the current table's column names
+    previous_row: str | None = None  # the last line, when it was a table row
 
     def flush() -> None:
         if paragraph:
@@ -61,17 +63,35 @@ def split_units(text: str) -> list[str]:
 
     for line in text.splitlines():
         stripped = line.strip()
+        row = stripped if stripped.startswith("|") else None
         if not stripped:
             flush()
+            header = []
         elif _TABLE_SEP.match(stripped):
-            continue
-        elif _LIST_ITEM.match(stripped) or stripped.startswith("|"):
+            if previous_row is not None and units and units[-1] == previous_row:
+                header = _cells(units.pop())  # a header row names columns; it states nothing
+        elif row is not None:
+            flush()
+            cells = _cells(row)
+            if header and len(cells) == len(header):
+                # "Never paste: Student ID numbers; Examples: lunch number" reads as a statement
+                units.append("; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c))
+            else:
+                units.append(row)
+        elif _LIST_ITEM.match(stripped):
             flush()
             units.append(stripped)
+            header = []
         else:
             paragraph.append(stripped)
+            header = []
+        previous_row = row
     flush()
     return [u for u in units if u.strip()]
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
 _ABBREVIATION = re.compile(

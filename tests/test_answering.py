@@ -147,3 +147,16 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
                              str(corpus_settings.store_path)], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[1])
     assert result.returncode == 1 and "line 2: not JSON" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_table_rows_become_labelled_statements() -> None:
+    from rag.text import split_units
+
+    table = ("Before you paste:\n\n| Never paste | Why it stays out |\n|---|---|\n"
+             "| Student ID numbers | A permanent identifier |\n| Photos | Biometric-style identifiers |\n")
+    assert split_units(table) == [
+        "Before you paste:",
+        "Never paste: Student ID numbers; Why it stays out: A permanent identifier",
+        "Never paste: Photos; Why it stays out: Biometric-style identifiers",
+    ]
+    assert split_units("| a row | without a header |") == ["| a row | without a header |"]  # a chunk cut mid-table

@@ -49,8 +49,9 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
-def split_units(text: str) -> list[str]:
-    """Split a passage into sentences, list items and table rows, in order."""
+def split_units(text: str, label_rows: bool = True) -> list[str]:
+    """Split a passage into sentences, list items and table rows, in order; with ``label_rows``
+    a table's header row is dropped and each row below it names its cells by column."""
     units: list[str] = []
     paragraph: list[str] = []
     header: list[str] = []  # the current table's column names
@@ -68,7 +69,7 @@ def split_units(text: str) -> list[str]:
             flush()
             header = []
         elif _TABLE_SEP.match(stripped):
-            if previous_row is not None and units and units[-1] == previous_row:
+            if label_rows and previous_row is not None and units and units[-1] == previous_row:
                 header = _cells(units.pop())  # a header row names columns; it states nothing
         elif row is not None:
             flush()

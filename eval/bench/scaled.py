@@ -127,7 +127,7 @@ def corpus_units(base: Settings, cache: Path) -> tuple[list[Unit], np.ndarray]:
     units: list[Unit] = []
     for _, text, meta in rows:
         doc_id = str(meta["doc_id"])
-        for unit in split_units(text or ""):
+        for unit in split_units(text or "", label_rows=False):  # the corpus's own lines, verbatim
             if len(unit) >= 20 and (doc_id, unit) not in seen:
                 seen.add((doc_id, unit))
                 units.append(Unit(doc_id, str(meta.get("section", "")), unit))

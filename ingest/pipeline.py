@@ -208,6 +208,7 @@ class Ingestor:
         manifest = self.store.documents()
         seen: set[str] = set()
         pending: list[tuple[DocRecord, list[Chunk], bool]] = []
+        folder_tags: dict[Path, dict[str, dict[str, str]]] = {}
 
         for index, cand in enumerate(candidates):
             if progress:
@@ -218,7 +219,7 @@ class Ingestor:
             try:
                 data = self._read(cand.path)
                 file_hash = hashlib.sha256(data).hexdigest()
-                tags = tags_for(cand.path)
+                tags = tags_for(cand.path, folder_tags)
                 version = self._version(file_hash, tags)
                 if old is not None and old.version == version and old.source == source:
                     report.unchanged += 1
@@ -286,12 +287,17 @@ class Ingestor:
             vectors.update({c.hash: v for c, v in zip(missing, fresh, strict=True)})
         for record, chunks, is_new in pending:
             self.store.commit_documents([(record, chunks, [vectors[c.hash] for c in chunks])], keep_old=True)
-            self._replaced.append(record)
             if is_new:
                 report.added += 1
             else:
                 report.updated += 1
+                self._replaced.append(record)
         pending.clear()
+
+
+def reindex_paths(record: DocRecord) -> list[Path]:
+    """What to ingest again so a document keeps its id: the folder it was found under, or the file."""
+    return [Path(record.root)] if record.root else [Path(record.source)]
 
 
 def _source_exists(record: DocRecord) -> bool:

@@ -38,9 +38,14 @@ def read_tags(folder: Path) -> dict[str, dict[str, str]]:
     }
 
 
-def tags_for(path: Path) -> dict[str, str]:
-    """The tags a coach set for one file (empty when none)."""
-    return read_tags(path.parent).get(path.name, {})
+def tags_for(path: Path, cache: dict[Path, dict[str, dict[str, str]]] | None = None) -> dict[str, str]:
+    """The tags a coach set for one file (empty when none); a ``cache`` kept for one ingestion
+    run reads each folder's tags file once, not once per document."""
+    if cache is None:
+        return read_tags(path.parent).get(path.name, {})
+    if path.parent not in cache:
+        cache[path.parent] = read_tags(path.parent)
+    return cache[path.parent].get(path.name, {})
 
 
 def set_tags(path: Path, values: dict[str, str]) -> dict[str, str]:

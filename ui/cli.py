@@ -321,7 +321,7 @@ def docs_tag(
     Example:
       hubqa docs tag corpus/math-guide-ai-in-mathematics.md grade_band=6-8 topic="subject guide"
     """
-    from ingest.pipeline import Ingestor
+    from ingest.pipeline import Ingestor, reindex_paths
     from ingest.tags import set_tags, tags_for
 
     settings = _settings(store, chroma_url)
@@ -337,7 +337,7 @@ def docs_tag(
             raise HubqaError(f"{item!r}: use FIELD=VALUE, e.g. grade_band=6-8.")
         changes[key.strip()] = value
     tags = set_tags(path, {**tags_for(path), **changes})
-    ingestor.run([Path(record.root)] if record.root else [path])
+    ingestor.run(reindex_paths(record))
     typer.echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
 
 

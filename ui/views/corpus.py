@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.loaders import LOADERS
+from ingest.pipeline import reindex_paths
 from ingest.tags import TAG_FIELDS, set_tags, tags_for
 from ingest.uploads import retire_document, save_upload
 from rag.errors import HubqaError
@@ -68,7 +69,7 @@ if documents:
     if save:
         try:
             set_tags(path, values)
-            ui.reindex([Path(record.root)] if record.root else [path], account.name)
+            ui.reindex(reindex_paths(record), account.name)
             st.success(f"Saved the tags of {record.title}.")
         except HubqaError as e:
             st.error(str(e))

@@ -70,6 +70,12 @@ def flat(summary: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def headline(report: dict[str, Any]) -> dict[str, float]:
+    """Every split's figures, keyed ``split.group.metric`` (what the dashboard charts over runs)."""
+    return {f"{name}.{key}": value for name in ("dev", "test") if name in report
+            for key, value in flat(report[name]).items()}
+
+
 def markdown(report: dict[str, Any], charts: list[str] | None = None) -> str:
     lines = ["# hubqa evaluation report", "", f"Set: `{report['set']}`; settings: `{json.dumps(report['settings'])}`", ""]
     for name in ("dev", "test"):

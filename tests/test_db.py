@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from eval.report import headline
 from rag.accounts import Account, add_user, authenticate, list_users, remove_user
 from rag.db import Database, open_database
 from rag.db.database import database_url
@@ -70,14 +71,15 @@ def test_upgrade_from_the_first_schema_keeps_rows(url: str) -> None:
     assert db.revision() == "0001"
     qid = db.record_question(answer(1, refused=True), {"mode": "extractive"})
     db.record_feedback(qid, helpful=False, comment="missing the bus policy")
-    db.record_eval_run({"test": {"retrieval": {"mrr": 0.7}}}, "test", "hub.jsonl")
+    report = {"test": {"questions": 1, "retrieval": {"mrr": 0.7}, "baseline": {"retrieval": {"mrr": 0.2}}}}
+    db.record_eval_run(report, headline(report), "test", "hub.jsonl")
     db.migrate()
     assert db.revision() == "0002"
     assert [q.question for q in db.questions(refused=True)] == ["question 1"]
     assert db.feedback()[0][0].comment == "missing the bus policy"
     [run] = db.eval_runs()
     assert run.metrics == {"test.retrieval.mrr": 0.7}
-    assert db.eval_report(run.id) == {"test": {"retrieval": {"mrr": 0.7}}}
+    assert db.eval_report(run.id) == report
     add_user(db, "maria", "coach", "long enough pw")  # the new table works
     assert list_users(db) == [Account("maria", "coach")]
 

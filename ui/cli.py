@@ -437,22 +437,20 @@ def eval_main(
     if ctx.invoked_subcommand is not None:
         return
     from eval.dataset import HUB_SET
-    from eval.report import evaluate, failed_gates, write
+    from eval.report import evaluate, failed_gates, headline, write
+    from rag.db import open_database
+    from rag.store import HubStore
 
     if split not in ("dev", "test", "all"):
         raise HubqaError("--split must be dev, test or all.")
-    from rag.store import HubStore
-
     gates = _parse_gates(fail_under or [])
     settings = _settings(store, chroma_url)
     report = evaluate(settings, set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
     write(report, out, HubStore(settings))
     typer.echo((out / "report.md").read_text())
     problems = failed_gates(report, gates)
-    from rag.db import open_database
-
-    open_database(_settings(store, chroma_url)).record_eval_run(
-        report, split, str(set_path or HUB_SET), passed=not problems if gates else None
+    open_database(settings).record_eval_run(
+        report, headline(report), split, str(set_path or HUB_SET), passed=not problems if gates else None
     )
     for problem in problems:
         typer.echo(f"gate failed: {problem}", err=True)

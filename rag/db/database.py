@@ -37,20 +37,6 @@ def database_url(settings: Settings) -> str:
     return f"sqlite:///{(settings.data_dir / 'hubqa.db').absolute()}"
 
 
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, float]:
-    """Numeric leaves of a nested report as dotted keys (``retrieval.mrr``)."""
-    out: dict[str, float] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if key == "baseline":
-            continue
-        if isinstance(value, dict):
-            out.update(_flat(value, name + "."))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[name] = float(value)
-    return out
-
-
 class Database:
     """All of hubqa's rows. Writes retry while the database is briefly unavailable, then
     raise a ``HubqaError`` that says nothing was saved, so no input is dropped silently."""
@@ -89,7 +75,9 @@ class Database:
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _session(self, action: str, fn: Callable[[Session], T]) -> T:
+    def session(self, action: str, fn: Callable[[Session], T]) -> T:
+        """Run ``fn`` in a transaction, retried while the database is briefly unavailable."""
+
         def run() -> T:
             with self._sessions() as session, session.begin():
                 return fn(session)
@@ -102,7 +90,7 @@ class Database:
             session.flush()
             return row.id
 
-        return self._session(action, add)
+        return self.session(action, add)
 
     def revision(self) -> str | None:
         """The schema revision the database is at (None when empty)."""
@@ -184,7 +172,7 @@ class Database:
             session.flush()
             return row.id
 
-        return self._session("saving your feedback", add)
+        return self.session("saving your feedback", add)
 
     def update_feedback(self, feedback_id: int, helpful: bool, comment: str = "", wrong_source: bool = False) -> None:
         """Change a feedback row (the thumbs first, the comment when the teacher sends it)."""
@@ -195,11 +183,13 @@ class Database:
                 raise HubqaError(f"No feedback with id {feedback_id}: not saved.")
             row.helpful, row.comment, row.wrong_source = helpful, redact(comment.strip())[0], wrong_source
 
-        self._session("saving your feedback", update)
+        self.session("saving your feedback", update)
 
-    def record_eval_run(self, report: dict[str, Any], split: str, eval_set: str, passed: bool | None = None) -> int:
-        """Store an evaluation report; its numeric figures are kept flat for charts over runs."""
-        metrics = _flat({k: v for k, v in report.items() if k != "settings"})
+    def record_eval_run(
+        self, report: dict[str, Any], metrics: dict[str, float], split: str, eval_set: str, passed: bool | None = None
+    ) -> int:
+        """Store an evaluation report with its headline figures (``{"test.retrieval.mrr": 0.7}``),
+        kept apart for charts over runs."""
         row = EvalRun(split=split, eval_set=eval_set, metrics=metrics, report=report, passed=passed)
 
         return self._insert("saving the evaluation run", row)
@@ -216,34 +206,34 @@ class Database:
         stmt = select(Question).order_by(Question.asked_at.desc(), Question.id.desc()).limit(limit)
         if refused is not None:
             stmt = stmt.where(Question.refused == refused)
-        return self._session("reading questions", lambda s: list(s.scalars(stmt)))
+        return self.session("reading questions", lambda s: list(s.scalars(stmt)))
 
     def feedback(self, helpful: bool | None = None, limit: int = 1000) -> list[tuple[Feedback, Question]]:
         """Feedback rows with the answer they rate, newest first."""
         stmt = select(Feedback, Question).join(Question).order_by(Feedback.id.desc()).limit(limit)
         if helpful is not None:
             stmt = stmt.where(Feedback.helpful == helpful)
-        return self._session("reading feedback", lambda s: [tuple(r) for r in s.execute(stmt)])  # type: ignore[misc]
+        return self.session("reading feedback", lambda s: [tuple(r) for r in s.execute(stmt)])  # type: ignore[misc]
 
     def eval_runs(self, limit: int = 200) -> list[EvalRun]:
         """Oldest first, for charts over time; metrics only (a full report is about 1 MB)."""
         stmt = select(EvalRun).options(defer(EvalRun.report, raiseload=True)).order_by(EvalRun.id.desc()).limit(limit)
-        return self._session("reading evaluation runs", lambda s: list(s.scalars(stmt)))[::-1]
+        return self.session("reading evaluation runs", lambda s: list(s.scalars(stmt)))[::-1]
 
     def eval_report(self, run_id: int) -> dict[str, Any]:
         """The whole stored report of one run (per-question records included)."""
-        run = self._session("reading the evaluation report", lambda s: s.get(EvalRun, run_id))
+        run = self.session("reading the evaluation report", lambda s: s.get(EvalRun, run_id))
         if run is None:
             raise HubqaError(f"No evaluation run #{run_id}.")
         return run.report
 
     def last_ingest(self) -> IngestRun | None:
         stmt = select(IngestRun).order_by(IngestRun.id.desc()).limit(1)
-        return self._session("reading the last ingest", lambda s: s.scalars(stmt).first())
+        return self.session("reading the last ingest", lambda s: s.scalars(stmt).first())
 
     def citation_counts(self) -> Counter[str]:
         """How many stored answers cited each document."""
-        rows = self._session("reading citations", lambda s: list(s.scalars(select(Question.citations))))
+        rows = self.session("reading citations", lambda s: list(s.scalars(select(Question.citations))))
         counts: Counter[str] = Counter()
         for citations in rows:
             counts.update({c["doc_id"] for c in citations if c.get("doc_id")})
@@ -253,7 +243,7 @@ class Database:
         """(day, questions, refused) for every day with questions."""
         day = func.date(Question.asked_at)
         stmt = select(day, func.count(), func.sum(Question.refused.cast(Integer))).group_by(day).order_by(day)
-        rows = self._session("reading question counts", lambda s: list(s.execute(stmt)))
+        rows = self.session("reading question counts", lambda s: list(s.execute(stmt)))
         return [(str(d), int(n), int(r or 0)) for d, n, r in rows]
 
     def counts(self) -> dict[str, int]:
@@ -265,11 +255,7 @@ class Database:
                 for model in (Question, Feedback, EvalRun, IngestRun, User)
             }
 
-        return self._session("counting rows", count)
-
-    def session(self, action: str, fn: Callable[[Session], T]) -> T:
-        """Run ``fn`` in a transaction with retries (for modules with their own queries)."""
-        return self._session(action, fn)
+        return self.session("counting rows", count)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from eval.dataset import HUB_SET
-from eval.report import evaluate, flat
+from eval.report import evaluate, flat, headline
 from ui import state as ui
 
 #: The metrics plotted over runs (of the test split, or of the dev split for dev-only runs).
@@ -26,7 +26,7 @@ if run:
     with st.spinner(f"Running the {split} split of {HUB_SET.name}…"):
         corpus = hub.settings.corpus_dir if hub.settings.corpus_dir.is_dir() else None
         fresh = evaluate(hub.settings, HUB_SET, split, corpus)
-    ui.guarded(lambda: db.record_eval_run(fresh, split, str(HUB_SET)))
+    ui.guarded(lambda: db.record_eval_run(fresh, headline(fresh), split, str(HUB_SET)))
 
 runs = ui.guarded(db.eval_runs) or []
 st.subheader("Metrics over runs")

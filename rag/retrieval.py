@@ -91,7 +91,7 @@ class HubRetriever(BaseRetriever):
         question = expand_query(question)
         vector = self.embeddings.embed_query(question)
         index = self.index.current()
-        manifest = self.store.manifest(index.generation)
+        manifest = None if index.snapshot else self.store.manifest(index.generation)
         dense_hits = index.dense(vector, pool, filters)
         lexical_hits = index.lexical(question, pool, filters)
         found = get_chunks(self.store, list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits])),

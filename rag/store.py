@@ -236,12 +236,13 @@ def get_chunks(
     if not ids:
         return {}
     got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-    manifest = store.manifest() if manifest is None and not snapshot else manifest
+    docs = None if snapshot else (manifest if manifest is not None else store.manifest())
     out: dict[str, Hit] = {}
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-        record = None if snapshot else manifest.get(str(meta.get("doc_id")))  # type: ignore[union-attr]
-        if not snapshot and (record is None or record.version != meta.get("version")):
-            continue  # a version being replaced or removed right now
+        if docs is not None:
+            record = docs.get(str(meta.get("doc_id")))
+            if record is None or record.version != meta.get("version"):
+                continue  # a version being replaced or removed right now
         out[chunk_id] = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)
     return out
 

@@ -20,7 +20,7 @@ from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
 from rag.generation import check_answer, stream_tokens
-from rag.grounding import GroundingChecker, make_checker
+from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
 from rag.records import Hit
@@ -76,6 +76,7 @@ class Assistant:
         self.retriever = HubRetriever(store=self.store, embeddings=self.embeddings, k=settings.top_k)
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
+        self._judge_model: BaseChatModel | None = None
         self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else REFUSAL_THRESHOLD
 
     @property
@@ -86,7 +87,10 @@ class Assistant:
         return self._chat_model
 
     def checker(self) -> GroundingChecker:
-        return make_checker(self.settings, self.embeddings.embed_documents, self.retriever.index.latest().idf)
+        if self.settings.grounding_judge == "llm" and self._judge_model is None:
+            self._judge_model = judge_model(self.settings)  # once, not per question
+        return make_checker(self.settings, self.embeddings.embed_documents, self.retriever.index.latest().idf,
+                            self._judge_model)
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         """Answer in one go (see ``stream`` for the arguments)."""

@@ -272,14 +272,20 @@ class LlmJudge(GroundingChecker):
         return Verdict(1.0 if supported else 0.0, supported, [f"llm judge: {'yes' if supported else 'no'}"])
 
 
-def make_checker(settings: Settings, embed: Callable[[list[str]], list[list[float]]] | None = None,
-                 idf: dict[str, float] | None = None) -> GroundingChecker:
-    """The checker the settings ask for: the rules, or (grounding_judge = "llm") the LLM judge."""
-    if settings.grounding_judge == "rules":
-        return GroundingChecker(embed=embed, idf=idf)
+def judge_model(settings: Settings) -> BaseChatModel:
+    """The configured language model, capped to a verdict's few tokens."""
     if settings.llm_backend == "none":
         msg = 'grounding_judge is "llm" but no language model is configured: set llm_backend or use "rules".'
         raise HubqaError(msg)
     model = make_chat_model(settings.model_copy(update={"llm_max_tokens": JUDGE_MAX_TOKENS}))
     assert model is not None
-    return LlmJudge(model, embed=embed, idf=idf)
+    return model
+
+
+def make_checker(settings: Settings, embed: Callable[[list[str]], list[list[float]]] | None = None,
+                 idf: dict[str, float] | None = None, model: BaseChatModel | None = None) -> GroundingChecker:
+    """The checker the settings ask for: the rules, or (grounding_judge = "llm") the LLM judge,
+    on ``model`` when the caller keeps one (a judge model is built once per process, not per check)."""
+    if settings.grounding_judge == "rules":
+        return GroundingChecker(embed=embed, idf=idf)
+    return LlmJudge(model or judge_model(settings), embed=embed, idf=idf)

@@ -97,3 +97,13 @@ def test_local_gguf_judge_runs_on_labelled_pairs() -> None:
     for score in scores:
         assert score["score"] in (0.0, 1.0) or score["reasons"][0].startswith("llm judge failed")
         assert score["supported"] == (score["score"] >= 0.6)
+
+
+def test_the_assistant_builds_its_judge_model_once(tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
+    from rag.assistant import Assistant
+
+    settings = stub_settings("http://127.0.0.1:9/v1", data_dir=tmp_path)  # grounding_judge="llm"
+    assistant = Assistant(settings, embeddings=embeddings)
+    first, second = assistant.checker(), assistant.checker()
+    assert isinstance(first, LlmJudge) and first is not second  # a fresh judge per answer (its fallback count)
+    assert first.model is second.model  # on one model client, not a new one per question

@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import numpy as np
-
+from eval import metrics
 from rag.assistant import Assistant
 
 WARM_UP = 3
 
 
 def percentiles(ms: Sequence[float]) -> dict[str, float]:
-    p50, p95, p99 = np.percentile(np.asarray(ms, dtype=float), [50, 95, 99])
-    return {"p50": round(float(p50), 1), "p95": round(float(p95), 1), "p99": round(float(p99), 1)}
+    return {f"p{q}": round(metrics.percentile(ms, q), 1) for q in (50, 95, 99)}
 
 
 def _ms_since(started: float) -> float:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rag.insights import citation_ranking, group_gaps
+from rag.insights import Gap, citation_ranking, group_gaps
 from ui import state as ui
+
+
+@st.cache_data(max_entries=4, show_spinner="Grouping unanswered questions…")
+def gap_groups(questions: tuple[str, ...]) -> list[Gap]:
+    """Embedding hundreds of questions takes seconds: once per set of gaps, not on every rerun."""
+    return group_gaps(list(questions), ui.assistant().embeddings.embed_documents)
+
 
 ui.require("coach")
 hub, db = ui.assistant(), ui.database()
@@ -23,7 +30,7 @@ gaps_rows = ui.guarded(lambda: db.questions(refused=True, limit=500)) or []
 if not gaps_rows:
     st.caption("No unanswered questions yet.")
 else:
-    gaps = group_gaps([q.question for q in gaps_rows], hub.embeddings.embed_documents)
+    gaps = gap_groups(tuple(q.question for q in gaps_rows))
     st.caption(f"{len(gaps_rows)} unanswered questions in {len(gaps)} groups, largest first.")
     for gap in gaps:
         newest = max(gaps_rows[i].asked_at for i in gap.indices)

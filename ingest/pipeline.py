@@ -18,13 +18,14 @@ from pathlib import Path
 from ingest.chunking import chunk_document, chunker_signature
 from ingest.loaders import is_supported, load_document
 from ingest.parsed import LoadError
-from ingest.tags import tags_for
+from ingest.tags import canonical_tags, tags_for
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
 from rag.index import IndexCache
 from rag.records import Chunk, DocRecord
 from rag.settings import Settings
 from rag.store import HubStore, now_iso
+from rag.vocabulary import vocabulary
 
 Progress = Callable[[int, int, str], None]
 
@@ -179,6 +180,7 @@ class Ingestor:
         self.embeddings = SentenceEmbeddings(settings)
         self.store.check_model(settings.embedding_model)
         self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
+        self.vocabulary = vocabulary(settings.extra_tag_values)
         #: Documents committed this run whose old chunks are still stored.
         self._replaced: list[DocRecord] = []
 
@@ -226,6 +228,7 @@ class Ingestor:
                     continue
                 parsed = load_document(cand.path, data)
                 parsed.metadata.update(tags)
+                parsed.metadata = canonical_tags(parsed.metadata, self.vocabulary)
             except (LoadError, HubqaError) as e:  # HubqaError: a broken .hubqa-tags.yaml beside it
                 report.failed.append(Failure(source, str(e)))
                 continue
@@ -293,6 +296,18 @@ class Ingestor:
                 report.updated += 1
                 self._replaced.append(record)
         pending.clear()
+
+
+def with_uploads(paths: list[Path], settings: Settings) -> list[Path]:
+    """``paths`` plus the uploads folder when they name the corpus folder: the documents coaches
+    added through the app are indexed with the corpus (`make run`, `hubqa ingest corpus/`, the
+    Corpus page), and an ingest of some other folder stays just that."""
+    named = {os.path.realpath(p) for p in paths}
+    uploads = settings.uploads_path
+    if (os.path.realpath(settings.corpus_dir) in named and uploads.is_dir()
+            and os.path.realpath(uploads) not in named):
+        return [*paths, uploads]
+    return list(paths)
 
 
 def reindex_paths(record: DocRecord) -> list[Path]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from rag.errors import HubqaError
+from rag.vocabulary import VOCABULARY, Vocabulary, canonical, unknown
 
 TAGS_FILE = ".hubqa-tags.yaml"
 #: The fields a coach may set; the retriever filters on the first three.
@@ -48,15 +49,27 @@ def tags_for(path: Path, cache: dict[Path, dict[str, dict[str, str]]] | None = N
     return cache[path.parent].get(path.name, {})
 
 
-def set_tags(path: Path, values: dict[str, str]) -> dict[str, str]:
-    """Replace one file's tags (empty values clear a field); written atomically. Returns them."""
-    unknown = sorted(set(values) - set(TAG_FIELDS))
-    if unknown:
-        raise HubqaError(f"Unknown tag field(s) {', '.join(unknown)}: use {', '.join(TAG_FIELDS)}.")
+def canonical_tags(metadata: dict[str, str], vocab: Vocabulary = VOCABULARY) -> dict[str, str]:
+    """``metadata`` with its tag fields in the vocabulary's spelling, so filters match them."""
+    return {k: canonical(k, v, vocab) if k in TAG_FIELDS and isinstance(v, str) else v for k, v in metadata.items()}
+
+
+def set_tags(path: Path, values: dict[str, str], vocab: Vocabulary = VOCABULARY) -> dict[str, str]:
+    """Replace one file's tags (empty values clear a field); written atomically. Returns them.
+
+    Values must come from the tag vocabulary, so a typo can't become a new filter value."""
+    fields = sorted(set(values) - set(TAG_FIELDS))
+    if fields:
+        raise HubqaError(f"Unknown tag field(s) {', '.join(fields)}: use {', '.join(TAG_FIELDS)}.")
     if not path.is_file():
         raise HubqaError(f"{path}: no such file to tag.")
+    clean = canonical_tags({k: v.strip() for k, v in values.items() if v and v.strip()}, vocab)
+    for field, value in clean.items():
+        if unknown(field, value, vocab):
+            allowed = ", ".join(vocab[field])
+            raise HubqaError(f"{field} {value!r} is not in the tag vocabulary ({allowed}); a maintainer can add it "
+                             f"with extra_tag_values in hubqa.toml.")
     tags = read_tags(path.parent)
-    clean = {k: v.strip() for k, v in values.items() if v and v.strip()}
     if clean:
         tags[path.name] = clean
     else:

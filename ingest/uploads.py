@@ -1,4 +1,7 @@
-"""Files coming into and leaving the corpus folder from the app: uploads, replacements, retirement.
+"""Files coming into and leaving the hub from the app: uploads, replacements, retirement.
+
+Uploads go to the uploads folder (``uploads_dir``, by default ``.hubqa/uploads``), never into
+the bundled, git-tracked ``corpus/``; ``hubqa ingest`` and the Corpus page index both.
 
 Everything here checks before it touches the disk: the name is made safe (no folders, no
 traversal, no hidden or reserved names), the type must have a loader, the size must fit
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.loaders import LOADERS
+from ingest.pipeline import display_path
 from ingest.tags import move_tags
 from rag.errors import HubqaError
 from rag.records import DocRecord
@@ -74,7 +78,8 @@ def save_upload(
     documents: dict[str, DocRecord],
     replace: bool = False,
 ) -> Path:
-    """Write an uploaded file into ``folder``; with ``replace`` an existing file is archived first.
+    """Write an uploaded file into ``folder`` (the uploads folder, never the bundled corpus);
+    with ``replace`` the document of the same name, wherever it lives, is archived first.
 
     ``documents`` (the store's manifest) is how duplicates are recognised: the same bytes
     already indexed under any name are refused."""
@@ -86,18 +91,31 @@ def save_upload(
     for record in documents.values():
         if record.file_hash == digest and Path(record.source).name != safe:
             raise HubqaError(f"{name}: the same file is already in the hub as {record.source} ({record.title}).")
-    if target.exists():
-        if hashlib.sha256(target.read_bytes()).hexdigest() == digest:
+    same_name = {Path(r.source).absolute() for r in documents.values() if Path(r.source).name == safe}
+    same_name = {p for p in same_name | {target} if p.is_file()}
+    for existing in sorted(same_name):
+        if hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
             raise HubqaError(f"{name}: {safe} is already in the hub with exactly this content.")
-        if not replace:
-            raise HubqaError(f"{name}: a document called {safe} exists; choose Replace to put the new version in its place.")
-        archive(target)
+    if same_name and not replace:
+        where = ", ".join(display_path(p) for p in sorted(same_name))
+        raise HubqaError(f"{name}: a document called {safe} exists ({where}); choose Replace to put the new "
+                         "version in its place.")
+    for existing in sorted(same_name):
+        archive(existing)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, target)
     return target
+
+
+def folders_to_reindex(folder: Path, documents: dict[str, DocRecord], saved: list[Path]) -> list[Path]:
+    """The uploads folder, plus the folders of documents a replacement archived, so their old
+    versions leave the index in the same run."""
+    names = {p.name for p in saved}
+    roots = {Path(r.root) for r in documents.values() if r.root and Path(r.source).name in names}
+    return [folder, *sorted(r for r in roots if r.is_dir() and r.resolve() != folder.resolve())]
 
 
 def archive(path: Path) -> Path:

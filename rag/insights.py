@@ -1,4 +1,4 @@
-"""What coaches learn from use: gaps grouped by meaning, and which documents get cited."""
+"""What coaches learn from use: gaps grouped by meaning, answers likely wrong, and which documents get cited."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.db import Question
 from rag.records import DocRecord
 
 #: Cosine similarity above which two unanswered questions count as the same gap (MiniLM).
@@ -63,3 +64,35 @@ def citation_ranking(
     cited = [(documents[d], n) for d, n in counts.most_common() if d in documents]
     never = sorted((r for d, r in documents.items() if counts.get(d, 0) == 0), key=lambda r: r.title)
     return cited, never
+
+
+#: An answer whose confidence is this close above the refusal threshold was nearly refused.
+LOW_CONFIDENCE_MARGIN = 0.05
+
+
+@dataclass
+class Suspect:
+    """An answer that is more likely wrong than most, with the reasons to look at it."""
+
+    question: Question
+    reasons: list[str]
+
+
+def likely_wrong(answered: Sequence[Question], thumbs_down: set[int],
+                 margin: float = LOW_CONFIDENCE_MARGIN) -> list[Suspect]:
+    """Answers (not refusals) a coach should check first: a teacher's thumbs-down, sentences
+    the grounding check could not match to a cited passage, or a confidence just above the
+    refusal threshold it was answered under. Most reasons first, then least confident."""
+    suspects = []
+    for q in answered:
+        reasons = []
+        if q.id in thumbs_down:
+            reasons.append("thumbs-down")
+        if q.grounding < 0.999:
+            reasons.append(f"grounded {q.grounding:.0%}: some sentences are not supported by their sources")
+        threshold = (q.settings or {}).get("threshold")
+        if isinstance(threshold, int | float) and q.confidence < threshold + margin:
+            reasons.append(f"low confidence ({q.confidence:.2f}; answers need {threshold:.2f})")
+        if reasons:
+            suspects.append(Suspect(q, reasons))
+    return sorted(suspects, key=lambda s: (-len(s.reasons), s.question.confidence))

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Use a Chroma server, e.g. http://localhost:8000.")
     collection: str = Field("hubqa", description="Chroma collection name.")
     corpus_dir: Path = Field(Path("corpus"), description="The documents `make run` indexes.")
+    uploads_dir: Path | None = Field(
+        None, description="Where the Corpus page and `hubqa docs add` put documents (default: DATA_DIR/uploads)."
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL for feedback, gaps, runs and accounts (default: DATA_DIR/hubqa.db)."
     )
@@ -49,6 +52,12 @@ class Settings(BaseSettings):
 
     # Sign-in
     chat_requires_sign_in: bool = Field(False, description="Teachers must sign in before asking.")
+    session_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs sign-in cookies (default: a random key kept in DATA_DIR/session-secret); "
+        "give every app replica the same one.",
+    )
+    session_days: float = Field(7.0, gt=0, le=366, description="How long a sign-in lasts without signing out.")
 
     # Embeddings
     embedding_model: str = Field(
@@ -65,6 +74,10 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1000, ge=100, le=20000, description="Characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, le=5000, description="Characters shared by neighbours.")
     max_file_mb: float = Field(25.0, gt=0, description="Larger files are skipped.")
+    extra_tag_values: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='Values added to the tag vocabulary, per field, e.g. {"topic": ["field trips"]}.',
+    )
 
     # Retrieval and answering
     top_k: int = Field(10, ge=1, le=200)
@@ -87,7 +100,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60.0, gt=0)
     llm_max_tokens: int = Field(400, ge=16, le=8192)
 
-    @field_validator("embedding_sha256", "chroma_url", "database_url", "llm_model", "llm_base_url", mode="before")
+    @field_validator(
+        "embedding_sha256", "chroma_url", "database_url", "session_secret", "llm_model", "llm_base_url", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
@@ -96,6 +111,11 @@ class Settings(BaseSettings):
     def store_path(self) -> Path:
         """The Chroma persistence folder."""
         return self.store_dir if self.store_dir is not None else self.data_dir / "store"
+
+    @property
+    def uploads_path(self) -> Path:
+        """The folder for documents added through the app or `hubqa docs add`, outside the bundled corpus."""
+        return self.uploads_dir if self.uploads_dir is not None else self.data_dir / "uploads"
 
     @classmethod
     def settings_customise_sources(

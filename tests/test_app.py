@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ingest.pipeline import Ingestor
+from rag import sessions
 from rag.accounts import Account, add_user
 from rag.db import open_database
 from rag.settings import Settings, load_settings
@@ -52,8 +54,8 @@ def small_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
     return settings
 
 
-def signed_in(at: AppTest, role: str) -> AppTest:
-    at.session_state["account"] = Account(f"test-{role}", role)
+def signed_in(at: AppTest, role: str, name: str | None = None) -> AppTest:
+    at.session_state["account"] = Account(name or f"test-{role}", role)
     return at
 
 
@@ -66,7 +68,10 @@ def test_empty_chat_offers_examples_and_filters(hub: Settings) -> None:
     assert not at.exception
     assert any("3rd graders" in b.label for b in at.button)
     assert [s.label for s in at.sidebar.selectbox] == ["Grade band", "Subject", "Topic"]
-    assert "3-5" in at.sidebar.selectbox[0].options
+    # In the order teachers expect, from the tag vocabulary; "all" (a tag meaning every subject) is no filter.
+    assert at.sidebar.selectbox[0].options == ["Any", "K-2", "3-5", "6-8", "9-12", "6-12", "3-12", "K-12"]
+    subjects = at.sidebar.selectbox[1].options
+    assert subjects[0] == "Any" and "math" in subjects and "all" not in subjects and "all subjects" not in subjects
     assert not at.sidebar.radio  # no language model configured: no answer-mode choice
 
 
@@ -99,6 +104,19 @@ def test_answer_is_cited_stored_and_rated(hub: Settings) -> None:
     at.chat_input[0].set_value("and what should I say to open it?").run()
     assert len([m for m in at.chat_message if m.name == "assistant"]) == 2
     assert len(db.questions()) == 2
+    follow_up = db.questions()[0]
+    searched = [c.value for c in at.caption if c.value.startswith("Searched for: ")]
+    if follow_up.standalone.split() != follow_up.question.split():  # the rewrite changed the question: shown
+        assert searched == [f"Searched for: {follow_up.standalone}"]
+    else:
+        assert searched == []
+
+    # Copy an answer (a code block with its own copy button), ask it again.
+    copied = [c.value for c in at.code]
+    assert any("2 school days" in c and "\n\nSources:\n[1] " in c and "Handling Suspected AI Use" in c for c in copied)
+    at.button(key="again_0").click().run()
+    assert not at.exception
+    assert len(db.questions()) == 3 and db.questions()[0].question == stored.question
 
 
 def test_refusal_is_a_gap_with_nearest_documents(hub: Settings) -> None:
@@ -108,8 +126,11 @@ def test_refusal_is_a_gap_with_nearest_documents(hub: Settings) -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "don't cover this" in text and "Rebecca" not in text
     assert any("removed the student name" in i.value for i in at.info)
-    assert any("nearest documents" in c.value for c in at.caption)
+    [reply] = [m.value for m in at.markdown if "don't cover this" in m.value]
     [gap] = open_database(hub).questions(refused=True)
+    titles = {s["title"] for s in gap.nearest[:3]}
+    assert titles and all(text.count(t) == 1 for t in titles), text  # listed once, not twice
+    assert all(f"[{t}](document?doc=" in reply for t in titles)  # each one a link that opens it
     assert "lasagna" in gap.question and "Rebecca" not in gap.question
     assert gap.nearest  # the nearest documents are kept with the gap
 
@@ -121,6 +142,75 @@ def test_chat_can_require_sign_in(hub: Settings, monkeypatch: pytest.MonkeyPatch
     assert not at.chat_input and any("Sign in to ask" in i.value for i in at.info)
     signed_in(at, "teacher").run()
     assert at.chat_input
+
+
+def test_a_refusal_under_filters_offers_the_whole_hub_and_is_no_gap(hub: Settings) -> None:
+    at = page("chat")
+    at.run()
+    at.sidebar.selectbox[0].select("K-2").run()  # a band the essay guide (grades 6-12) is not tagged with
+    at.chat_input[0].set_value("How long do I have to meet with the student after I suspect AI use?").run()
+    assert not at.exception
+    assert "Filters: Grade band: K-2" in [c.value for c in at.caption]  # the filters are shown with the answer
+    db = open_database(hub)
+    [refused] = db.questions()
+    assert refused.refused and refused.filtered
+    assert db.questions(refused=True, filtered=False) == []  # not counted as a gap of the corpus
+
+    at.button(key="whole_0").click().run()  # "Search the whole hub": one click
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == "Any"  # the filters are off, and the sidebar says so
+    answered = db.questions()[0]
+    assert not answered.refused and not answered.filtered and answered.question == refused.question
+    assert "2 school days" in at.chat_message[-1].markdown[0].value
+
+
+def test_signed_in_teachers_conversations_are_saved(hub: Settings) -> None:
+    db = open_database(hub)
+    add_user(db, "tina", "teacher", "teacher password")
+    at = signed_in(page("chat"), "teacher", "tina")
+    at.run()
+    assert any("questions and answers are saved here" in c.value for c in at.sidebar.caption)
+    at.chat_input[0].set_value("What should I never paste into a chatbot?").run()
+    at.chat_input[0].set_value("Who approves a new AI tool for my class?").run()
+    assert not at.exception
+    [saved] = db.conversations("tina")
+    assert saved.title == "What should I never paste into a chatbot?"
+    assert [t.question for t in db.turns("tina", saved.id)][1] == "Who approves a new AI tool for my class?"
+    assert at.query_params["c"] == [str(saved.id)]  # the open conversation is in the URL: a reload keeps it
+
+    reloaded = signed_in(page("chat"), "teacher", "tina")  # a reload: a new session, the same URL
+    reloaded.query_params["c"] = str(saved.id)
+    reloaded.run()
+    assert len(reloaded.chat_message) == 4 and "chatbot" in reloaded.chat_message[0].markdown[0].value
+
+    fresh = signed_in(page("chat"), "teacher", "tina")  # a new tab: the conversation is in the sidebar
+    fresh.run()
+    assert not fresh.chat_message
+    fresh.sidebar.button(key=f"conversation_{saved.id}").click().run()
+    assert len(fresh.chat_message) == 4
+    fresh.sidebar.text_input(key=f"title_{saved.id}").input("Privacy and approvals")
+    fresh.sidebar.button(key="FormSubmitter:rename-Rename").click().run()
+    assert [c.title for c in db.conversations("tina")] == ["Privacy and approvals"]
+    fresh.sidebar.checkbox(key=f"confirm_delete_{saved.id}").check().run()
+    fresh.sidebar.button(key=f"delete_{saved.id}").click().run()
+    assert db.conversations("tina") == [] and not fresh.chat_message
+    assert db.counts()["questions"] == 2  # the coaches' record of questions stays
+
+
+def test_anonymous_chat_lives_for_the_browser_session(hub: Settings) -> None:
+    at = page("chat")
+    at.run()
+    at.chat_input[0].set_value("What should I never paste into a chatbot?").run()
+    browser = at.session_state["browser_id"]
+    again = AppTest.from_file(str(VIEWS / "chat.py"), default_timeout=180)  # a reload in the same browser:
+    again.session_state["browser_id"] = browser  # its session cookie names the same browser
+    again.run()
+    assert len(again.chat_message) == 2 and "chatbot" in again.chat_message[0].markdown[0].value
+    assert not again.sidebar.subheader  # no saved conversations without an account
+    other = AppTest.from_file(str(VIEWS / "chat.py"), default_timeout=180)  # another browser
+    other.run()
+    assert not other.chat_message
+    assert open_database(hub).counts()["conversations"] == 0
 
 
 # -- document reader and sign-in ------------------------------------------------------------
@@ -164,31 +254,66 @@ def test_coach_pages_need_a_coach(small_hub: Settings) -> None:
         assert any("; you are signed in as test-teacher (teacher)" in e.value for e in at.error)
 
 
-def test_corpus_tags_and_retire(small_hub: Settings, tmp_path: Path) -> None:
+def _caption_counts(at: AppTest) -> str:
+    return next(c.value for c in at.caption if " documents, " in c.value)
+
+
+def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: Settings, tmp_path: Path) -> None:
     at = signed_in(page("corpus"), "coach")
     at.run()
     assert not at.exception
-    titles = [row for row in at.dataframe[0].value["title"]]
-    assert titles == ["Field Trip Buses", "Fire Drill Procedures"]
+    assert list(at.dataframe[0].value["title"]) == ["Field Trip Buses", "Fire Drill Procedures"]
+    assert _caption_counts(at).startswith("2 documents")
+    assert any("outside the vocabulary" in e.label for e in at.expander)  # the fire drills' topic "safety"
 
-    at.selectbox[0].select("corpus/fire-drills.md").run()
-    at.text_input(key="tag_grade_band").input("3-5")
-    at.button(key="FormSubmitter:tags-Save tags").click().run()
+    at.selectbox(key="edit_doc").select("corpus/fire-drills.md").run()
+    assert at.selectbox(key="tag corpus/fire-drills.md grade_band").value == "K-2"
+    assert at.selectbox(key="tag corpus/fire-drills.md topic").value == "safety"  # shown as it is, not lost
+    at.selectbox(key="edit_doc").select("corpus/field-trip buses.md").run()  # another document: its own tags
+    buses = "corpus/field-trip buses.md"
+    assert [at.selectbox(key=f"tag {buses} {f}").value for f in ("grade_band", "subject", "topic", "audience")] \
+        == ["", "", "", ""]
+    assert at.selectbox(key=f"tag {buses} grade_band").options == ["(none)", "K-2", "3-5", "6-8", "9-12", "6-12",
+                                                                    "3-12", "K-12"]  # choices, not free text
+    at.selectbox(key=f"tag {buses} grade_band").select("3-5")
+    at.selectbox(key=f"tag {buses} topic").select("program")
+    at.button(key=f"FormSubmitter:tags {buses}-Save tags").click().run()
     assert not at.exception
-    assert HubStore(small_hub).documents()["corpus/fire-drills.md"].metadata["grade_band"] == "3-5"
-    assert "grade_band: 3-5" in (tmp_path / "corpus" / ".hubqa-tags.yaml").read_text()
+    tags = (tmp_path / "corpus" / ".hubqa-tags.yaml").read_text()
+    assert "field-trip buses.md:\n  grade_band: 3-5\n  topic: program" in tags and "fire-drills" not in tags
+    stored = HubStore(small_hub).documents()
+    assert stored[buses].metadata["grade_band"] == "3-5" and stored["corpus/fire-drills.md"].metadata["grade_band"] == "K-2"
+    assert list(at.dataframe[0].value["grade_band"]) == ["3-5", "K-2"]  # the table shows the change at once
+    assert any(s.value == "Saved the tags of Field Trip Buses." for s in at.success)
 
-    at.checkbox(key="confirm_retire").check().run()
-    at.button[-2].click().run()  # Retire (the last button is Re-index)
+    # An upload goes to the uploads folder (not the corpus) and the page counts it at once.
+    at.file_uploader[0].set_value(("recess.md", b"# Recess Duty\n\nTwo adults supervise recess at all times.\n",
+                                   "text/markdown"))
+    at.button(key="FormSubmitter:upload-Add to the hub").click().run()
+    assert not at.exception
+    assert (small_hub.uploads_path / "recess.md").is_file() and not (tmp_path / "corpus" / "recess.md").exists()
+    assert _caption_counts(at).startswith("3 documents")
+    assert "Recess Duty" in list(at.dataframe[0].value["title"])
+    at.file_uploader[0].set_value(("recess.md", b"# Recess Duty\n\nThree adults supervise recess.\n", "text/markdown"))
+    at.checkbox[0].check()  # replace
+    at.button(key="FormSubmitter:upload-Add to the hub").click().run()
+    assert any("0 new, 1 updated" in s.value for s in at.success) and _caption_counts(at).startswith("3 documents")
+    assert list((small_hub.uploads_path / ".archive").glob("recess.*.md"))
+
+    at.selectbox(key="edit_doc").select("corpus/fire-drills.md").run()
+    at.checkbox(key="confirm_retire corpus/fire-drills.md").check().run()
+    at.button(key="retire corpus/fire-drills.md").click().run()
     assert "corpus/fire-drills.md" not in HubStore(small_hub).documents()
+    assert _caption_counts(at).startswith("2 documents")  # gone from the page too
+    assert "Fire Drill Procedures" not in list(at.dataframe[0].value["title"])
     assert list((tmp_path / "corpus" / ".archive").glob("fire-drills.*.md"))
     assert (tmp_path / "corpus" / "field-trip buses.md").exists()
-    assert "fire-drills." in (tmp_path / "corpus" / ".archive" / ".hubqa-tags.yaml").read_text()  # tags went along
 
     shutil.copy(next((tmp_path / "corpus" / ".archive").glob("*.md")), tmp_path / "corpus" / "fire-drills.md")
-    at.button[-1].click().run()  # Re-index picks the restored file up (with its own front matter)
+    at.button(key="reindex").click().run()  # Re-index picks the restored file up (with its own front matter)
     assert HubStore(small_hub).documents()["corpus/fire-drills.md"].metadata["grade_band"] == "K-2"
     assert open_database(small_hub).last_ingest().report["added"] == 1
+    assert _caption_counts(at).startswith("3 documents") and any("1 added" in s.value for s in at.success)
 
 
 def test_insights_group_gaps_and_show_thumbs_down(small_hub: Settings) -> None:
@@ -198,6 +323,15 @@ def test_insights_group_gaps_and_show_thumbs_down(small_hub: Settings) -> None:
                      "How do I renew my teaching license?", "Where do we meet during a fire drill?"):
         chat.chat_input[0].set_value(question).run()
     chat.feedback[-1].set_value(0).run()
+    chat.sidebar.selectbox[0].select("3-5").run()
+    chat.chat_input[0].set_value("What is the cafeteria breakfast menu?").run()  # refused under a filter: no gap
+    db = open_database(small_hub)
+    threshold = db.questions(refused=False)[0].settings["threshold"]  # as the chat recorded it
+    unsupported = db.record_question({"question": "Can we skip the fire drill in the rain?", "answer": "Yes. [1]",
+                                      "refused": False, "confidence": 0.9, "grounding": 0.5}, {"threshold": threshold})
+    nearly = db.record_question({"question": "Who carries the attendance folder?", "answer": "The teacher. [1]",
+                                 "refused": False, "confidence": threshold + 0.01, "grounding": 1.0},
+                                {"threshold": threshold})
 
     at = signed_in(page("insights"), "coach")
     at.run()
@@ -206,6 +340,16 @@ def test_insights_group_gaps_and_show_thumbs_down(small_hub: Settings) -> None:
     assert any(label.startswith("2 × ") and "lunch" in label for label in labels), labels
     assert any(label.startswith("1 × ") and "license" in label for label in labels), labels
     assert any("fire drill" in label for label in labels)  # the thumbs-down answer
+    assert not any("breakfast" in label for label in labels)  # a refusal under filters is not a gap
+    assert any("Answers likely wrong" == h.value for h in at.subheader)
+
+    def suspect(question: str) -> str:  # its reasons, from its "date · question  ·  reasons" heading
+        return next(label.split("  ·  ")[1] for label in labels if f" · {question}  ·  " in label)
+
+    assert "thumbs-down" in suspect("Where do we meet during a fire drill?")
+    assert "grounded 50%: some sentences are not supported" in suspect("Can we skip the fire drill in the rain?")
+    assert suspect("Who carries the attendance folder?").startswith("low confidence")
+    assert {unsupported, nearly} <= {q.id for q in db.questions(refused=False)}
     never = at.dataframe[-1].value
     assert list(never["document"]) == ["Field Trip Buses"]  # only the fire drill guide was cited
 
@@ -224,12 +368,16 @@ def test_dashboard_runs_the_evaluation(hub: Settings, monkeypatch: pytest.Monkey
     [run] = open_database(hub).eval_runs()
     assert run.split == "dev" and run.metrics["dev.retrieval.hit_at_5"] > 0.5
     assert any(s.value.startswith(f"Run #{run.id} (dev") for s in at.subheader)
+    [chart] = at.get("arrow_vega_lite_chart")  # metrics over runs, drawn from the first run on
+    spec = json.loads(chart.proto.spec)
+    assert spec["mark"]["type"] == "line" and spec["mark"]["point"]  # a point per run: one run is visible
+    assert len(chart.proto.datasets[0].data.data) > 0 or chart.proto.data.data
     assert len(at.dataframe[-1].value) == open_database(hub).eval_report(run.id)["dev"]["questions"]  # per question
     assert any("909 chunks" in m.value for m in at.markdown)
 
 
-def test_only_coaches_signed_in_for_real_reach_the_corpus(small_hub: Settings) -> None:
-    """Through the whole app: the password form, then the corpus page, for each role."""
+def test_a_bookmarked_protected_page_signs_in_there_and_stays(small_hub: Settings) -> None:
+    """Through the whole app: /corpus opened signed out shows the sign-in, then the corpus itself."""
     db = open_database(small_hub)
     add_user(db, "tina", "teacher", "teacher password")
     add_user(db, "cora", "coach", "coach password!")
@@ -237,18 +385,27 @@ def test_only_coaches_signed_in_for_real_reach_the_corpus(small_hub: Settings) -
         st.cache_resource.clear()
         at = AppTest.from_file(str(VIEWS.parent / "app.py"), default_timeout=180)
         at.run()
-        at.switch_page("views/account.py").run()
+        at.switch_page("views/corpus.py").run()  # the bookmark resolves for everyone: no "Page not found"
+        assert any("This page is for coaches. Sign in to continue." in i.value for i in at.info)
+        assert not at.dataframe
         at.text_input[0].input(name)
         at.text_input[1].input(password)
         at.button[0].click().run()
-        assert at.session_state["account"].name == name
-        if not allowed:  # a teacher's app has no corpus page at all (its URL falls back to the chat)
-            with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page("views/corpus.py")
-            continue
-        at.switch_page("views/corpus.py").run()
         assert not at.exception
+        assert at.session_state["account"].name == name and at.session_state["session_id"]
+        if not allowed:  # a teacher is told, and the page stays closed
+            assert any("you are signed in as tina (teacher)" in e.value for e in at.error) and not at.dataframe
+            continue
         assert at.dataframe[0].value["title"].tolist() == ["Field Trip Buses", "Fire Drill Procedures"]
+        assert at.title[0].value == "Corpus"  # back where the visitor was going
+
+        # Every run checks the session: signing out (in any tab) or a lost role takes effect at once.
+        add_user(db, "cora", "teacher", "coach password!", replace=True)
+        at.run()
+        assert any("you are signed in as cora (teacher)" in e.value for e in at.error)
+        sessions.end(db, at.session_state["session_id"])
+        at.run()
+        assert "account" not in at.session_state and any("Sign in to continue" in i.value for i in at.info)
 
 
 def test_language_model_answer_mode(hub: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,6 +38,7 @@ def test_ingest_json_contract_exit_codes_ask_and_docs(tmp_path: Path) -> None:
     human = run_cli("ingest", str(tree), "--store", store)
     assert human.returncode == 2 and "skipped" in human.stderr and "broken.pdf" in human.stderr
     assert "Traceback" not in human.stderr
+    assert "Indexing" not in human.stderr  # not a terminal (a pipe, a log file): no progress bar
 
     asked = run_cli("ask", "How long should homework take?", "--store", store, "--json", "--k", "2")
     sources = json.loads(asked.stdout)["sources"]
@@ -79,3 +80,42 @@ def test_an_unexpected_bug_is_one_line_unless_debugging(monkeypatch: pytest.Monk
     monkeypatch.setenv("HUBQA_DEBUG", "1")
     with pytest.raises(KeyError):
         ui.cli.main()
+
+
+def _on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (as in a shell); exit code, terminal text, stdout."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "TERM": "xterm", "COLUMNS": "100"})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    stdout = proc.stdout.read().decode() if proc.stdout else ""
+    return proc.wait(timeout=120), b"".join(chunks).decode(errors="replace"), stdout
+
+
+def test_ingest_shows_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    tree = tmp_path / "hub"
+    tree.mkdir()
+    (tree / "homework.md").write_text(samples.MARKDOWN)
+    store = str(tmp_path / "store")
+    code, terminal, stdout = _on_a_terminal("ingest", str(tree), "--store", store, cwd=tmp_path)
+    assert code == 0, terminal
+    assert "Indexing" in terminal and "1/1" in terminal  # the rich bar, counting documents
+    assert "1 added" in stdout
+
+    (tree / "more.md").write_text(samples.MARKDOWN.replace("Homework", "Classwork"))
+    code, terminal, stdout = _on_a_terminal("ingest", str(tree), "--store", store, "--json", cwd=tmp_path)
+    assert code == 0 and "Indexing" not in terminal  # --json: machine output only
+    assert json.loads(stdout)["added"] == 1

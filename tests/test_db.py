@@ -3,20 +3,24 @@ writers lose none, a database that is briefly away gets retries and then a clear
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from eval.report import headline
+from rag import sessions
 from rag.accounts import Account, add_user, authenticate, list_users, remove_user
 from rag.db import Database, open_database
-from rag.db.database import database_url
+from rag.db.database import MIGRATIONS, database_url
 from rag.errors import HubqaError
 from rag.settings import load_settings
 from ui.cli import app
@@ -65,16 +69,31 @@ def test_concurrent_writers_lose_no_rows(url: str) -> None:
     assert comments == {f"worker {w} row {i}" for w in range(WRITERS) for i in range(ROWS_EACH)}
 
 
+def _old_question(db: Database, question: str, refused: bool, settings: dict) -> int:
+    """A question row as the code of an older schema wrote it (today's models have more columns)."""
+    with db.engine.begin() as conn:
+        return conn.execute(
+            text("INSERT INTO questions (asked_at, question, standalone, answer, refused, confidence, grounding, "
+                 "mode, citations, nearest, settings) VALUES (CURRENT_TIMESTAMP, :q, '', 'an answer', :r, 0.5, 1, "
+                 "'extractive', :c, '[]', :s) RETURNING id"),
+            {"q": question, "r": refused, "s": json.dumps(settings),
+             "c": json.dumps([{"n": 1, "doc_id": "corpus/doc-1.md", "title": "T"}])},
+        ).scalar_one()
+
+
 def test_upgrade_from_the_first_schema_keeps_rows(url: str) -> None:
     db = Database(url)
     db.migrate("0001")
     assert db.revision() == "0001"
-    qid = db.record_question(answer(1, refused=True), {"mode": "extractive"})
-    db.record_feedback(qid, helpful=False, comment="missing the bus policy")
+    qid = _old_question(db, "question 1", refused=True, settings={"mode": "extractive"})
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO feedback (question_id, created_at, helpful, comment, wrong_source) "
+                          "VALUES (:q, CURRENT_TIMESTAMP, :h, 'missing the bus policy', :w)"),
+                     {"q": qid, "h": False, "w": False})
     report = {"test": {"questions": 1, "retrieval": {"mrr": 0.7}, "baseline": {"retrieval": {"mrr": 0.2}}}}
     db.record_eval_run(report, headline(report), "test", "hub.jsonl")
     db.migrate()
-    assert db.revision() == "0002"
+    assert db.revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert [q.question for q in db.questions(refused=True)] == ["question 1"]
     assert db.feedback()[0][0].comment == "missing the bus policy"
     [run] = db.eval_runs()
@@ -177,3 +196,83 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     listed = runner.invoke(app, ["users", "list"])
     assert listed.output.split() == ["lead", "maintainer", "maria", "coach"]
     assert (tmp_path / "hubqa.db").is_file()  # in the data folder, outside the repository
+
+
+def test_refusals_under_filters_are_marked_even_from_before_the_column(url: str) -> None:
+    db = Database(url)
+    db.migrate("0002")
+    for n, filters in ((1, {"grade_band": "K-2"}), (2, {})):  # filters were only in the settings JSON
+        _old_question(db, f"question {n}", refused=True, settings={"filters": filters})
+    db.migrate()
+    assert [q.question for q in db.questions(refused=True, filtered=False)] == ["question 2"]
+    db.record_question(answer(3, refused=True), {"filters": {"subject": "math"}})
+    db.record_question(answer(4, refused=True), {"filters": {}})
+    assert {q.question for q in db.questions(refused=True, filtered=False)} == {"question 2", "question 4"}
+    [(_, asked, gaps)] = db.questions_per_day()
+    assert (asked, gaps) == (4, 2)  # refusals under filters are not the corpus's gaps
+
+
+def test_sign_in_sessions(url: str, tmp_path: Path) -> None:
+    db = Database(url)
+    db.migrate()
+    settings = load_settings(data_dir=tmp_path, session_days=1)
+    add_user(db, "maria", "teacher", "long enough pw")
+    token, live = sessions.start(db, settings, "maria")
+    assert live.role == "teacher" and sessions.resume_token(db, settings, token) == live
+    add_user(db, "maria", "coach", "long enough pw", replace=True)  # promoted: the next page view knows
+    assert sessions.resume(db, live.session_id).role == "coach"  # type: ignore[union-attr]
+
+    other, _ = sessions.start(db, settings, "maria")  # a second browser
+    sessions.end(db, live.session_id)  # signing out ends this session only
+    assert sessions.resume_token(db, settings, token) is None
+    assert sessions.resume_token(db, settings, other) is not None
+    remove_user(db, "maria")  # the account is gone: so are its sessions
+    assert sessions.resume_token(db, settings, other) is None
+    with pytest.raises(HubqaError, match="No account 'nobody'"):
+        sessions.start(db, settings, "nobody")
+
+
+def test_session_tokens_are_signed_and_expire(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    secret = sessions.session_secret(settings)
+    assert secret == sessions.session_secret(settings)  # kept in the data folder: survives a restart
+    assert (tmp_path / "session-secret").stat().st_mode & 0o077 == 0  # readable by this user only
+    now = datetime.now(UTC)
+    token = sessions.sign(secret, "abc", now + timedelta(hours=1))
+    assert sessions.verify(secret, token) == "abc"
+    assert sessions.verify(secret, token, now + timedelta(hours=2)) is None  # expired
+    assert sessions.verify(b"another secret" * 4, token) is None
+    payload, signature = token.rsplit(".", 1)
+    stretched = payload.rsplit(".", 1)[0] + f".{int((now + timedelta(days=365)).timestamp())}"
+    assert sessions.verify(secret, f"{stretched}.{signature}") is None  # expiry can't be pushed back
+    assert sessions.verify(secret, "garbage") is None and sessions.verify(secret, "v1.a.b.c") is None
+    configured = load_settings(data_dir=tmp_path / "other", session_secret="s" * 40)
+    assert sessions.session_secret(configured) == b"s" * 40  # every replica given the same key agrees
+    with pytest.raises(HubqaError, match="too short"):
+        sessions.session_secret(load_settings(data_dir=tmp_path, session_secret="short"))
+
+
+def test_saved_conversations(url: str) -> None:
+    db = Database(url)
+    db.migrate()
+    asked = "Jordan Reyes failed the quiz; how should he cite AI?"
+    reply = {**answer(1), "question": asked, "standalone_question": asked, "sources": []}
+    first = db.add_turn("tina", None, asked, reply, None)
+    assert db.add_turn("tina", first, "And in a lab report?", answer(2), None) == first
+    second = db.add_turn("tina", None, "What is a DPA?", answer(3), None)
+    db.add_turn("omar", None, "Omar's own question", answer(4), None)
+    assert [c.id for c in db.conversations("tina")] == [second, first]  # most recently used first
+    turns = db.turns("tina", first)
+    assert [t.position for t in turns] == [0, 1] and turns[1].question == "And in a lab report?"
+    assert "Jordan" not in turns[0].question and "Jordan" not in turns[0].answer["standalone_question"]
+    assert "Jordan" not in db.conversations("tina")[1].title  # the title is the redacted question
+
+    db.rename_conversation("tina", first, "Citing AI in essays")
+    assert {c.title for c in db.conversations("tina")} == {"Citing AI in essays", "What is a DPA?"}
+    with pytest.raises(HubqaError, match="No conversation"):
+        db.turns("omar", first)  # someone else's
+    with pytest.raises(HubqaError, match="No conversation"):
+        db.delete_conversation("omar", first)
+    db.delete_conversation("tina", first)
+    assert [c.id for c in db.conversations("tina")] == [second]
+    assert db.counts()["conversation_turns"] == 2  # the deleted conversation's turns went with it

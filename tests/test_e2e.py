@@ -1,26 +1,28 @@
-"""End to end in a real headless Chromium: a teacher asks and rates, a coach uploads, a maintainer looks.
+"""End to end in a real headless Chromium: teachers, a coach and a maintainer, as they use the app.
 
 Debian's ``chromium`` package is driven by the Python ``playwright`` package (browsers cannot be
-downloaded here); `.ci/run` installs it. Screenshots of every page land in test-artifacts/e2e/.
+downloaded here); `.ci/run` installs it. One browser runs every scenario, each in a fresh
+context (its own cookies, like another person's browser); screenshots of every step land in
+test-artifacts/e2e/. The app runs as `hubqa ui` in its own process group, stopped whole.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from eval.report import headline
 from rag.accounts import add_user
 from rag.db import open_database
 from rag.settings import Settings, load_settings
+from tests.appserver import running_ui
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
@@ -28,6 +30,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 180_000
+ESSAY_GUIDE = "corpus/handling-suspected-ai-use-in-essays.md"
+TAGGED = "---\ntitle: Recess Duty Rota\ngrade_band: K-2\naudience: coach\n---\n# Recess Duty Rota\n\n" \
+         "Two adults supervise every recess. The duty rota is posted in the staff room on Mondays.\n"
+UNTAGGED = "# Field Trip Buses\n\nBook the field trip bus 15 school days ahead through the transport office. " \
+           "Every trip needs one adult chaperone per 10 students.\n"
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="no Chromium: install Debian's chromium package (`.ci/run` does)"
@@ -35,131 +42,257 @@ pytestmark = pytest.mark.skipif(
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def app_url(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
-    """`hubqa ui` on a copy of the corpus index, with its own database and upload folder."""
-    shutil.copytree(corpus_settings.store_path, tmp_path / "store")
-    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp_path / "store"), "HUBQA_DATA_DIR": str(tmp_path / "data"),
-           "HUBQA_CORPUS_DIR": str(tmp_path / "uploads"), "HF_HUB_OFFLINE": "1"}
-    settings = load_settings(store_dir=tmp_path / "store", data_dir=tmp_path / "data", corpus_dir=tmp_path / "uploads")
+@pytest.fixture(scope="module")
+def app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, Path]]:
+    """`hubqa ui` on a copy of the corpus index, with its own database, uploads folder and accounts."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(corpus_settings.store_path, tmp / "store")
+    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp / "store"), "HUBQA_DATA_DIR": str(tmp / "data"),
+           "HF_HUB_OFFLINE": "1"}
+    settings = load_settings(store_dir=tmp / "store", data_dir=tmp / "data")
     db = open_database(settings)
     add_user(db, "coach", "coach", "coach-password-1")
     add_user(db, "lead", "maintainer", "lead-password-1")
-    port = free_port()
-    log = (tmp_path / "ui.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the app did not start: {(tmp_path / 'ui.log').read_text()[-2000:]}")
-        yield url, settings
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    add_user(db, "tina", "teacher", "tina-password-1")
+    report = {"dev": {"questions": 40, "retrieval": {"hit_at_5": 0.9, "mrr": 0.8}, "answers": {"grounding": 0.97},
+                      "baseline": {"retrieval": {"hit_at_5": 0.6, "mrr": 0.5}}}}
+    db.record_eval_run(report, headline(report), "dev", "hub.jsonl")  # one run so far: its chart must show it
+    with running_ui(env, tmp / "ui.log") as url:
+        yield url, settings, tmp / "ui.log"
+    log = (tmp / "ui.log").read_text()
+    assert "deprecat" not in log.lower() and "use_container_width" not in log, log[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture
-def page() -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # a fresh profile each time
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
-        yield page
-        browser.close()
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser profile (cookies and all) for one person."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    context.set_default_timeout(WAIT_MS)
+    yield context.new_page()
+    context.close()
 
 
-def shot(page: object, name: str) -> None:
+def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(1500)  # type: ignore[attr-defined]  (let charts and tables paint)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.wait_for_timeout(1500)  # let charts, tables and images paint
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def ask(page: object, question: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")  # type: ignore[attr-defined]
+def ask(page: Any, question: str) -> Any:
+    """Ask, and wait for this question's answer (the new last chat message with feedback thumbs)."""
+    before = page.get_by_test_id("stChatMessage").count()
+    box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=stChatMessage]').length >= {before + 2}")
+    answer = page.get_by_test_id("stChatMessage").nth(before + 1)
+    answer.get_by_role("button", name="Ask again").wait_for()
+    return answer
 
 
-def sign_in(page: object, name: str, password: str) -> None:
-    page.get_by_role("link", name="Sign in").click()  # type: ignore[attr-defined]
-    page.get_by_label("Account name").fill(name)  # type: ignore[attr-defined]
-    page.get_by_role("textbox", name="Password").fill(password)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    page.get_by_role("link", name="Sign out").wait_for()  # type: ignore[attr-defined]
+def sign_in_here(page: Any, name: str, password: str) -> None:
+    page.get_by_label("Account name").fill(name)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Sign out").wait_for()
 
 
-def test_teacher_coach_and_maintainer_in_a_real_browser(app_url: tuple[str, Settings], page: object,
-                                                        tmp_path: Path) -> None:
-    url, settings = app_url
+def highlighted_texts(page: Any) -> list[str]:
+    """Text the page shows on a highlighter background (Markdown's :yellow-background[...])."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] span')]
+        .filter(e => { const c = getComputedStyle(e).backgroundColor; return c && c !== 'rgba(0, 0, 0, 0)'; })
+        .map(e => e.textContent)""")
+
+
+def highlighted_pixels(page: Any, url: str) -> int:
+    """Pixels of the shown page image that are the highlighter's yellow over paper."""
+    from PIL import Image
+
+    src = page.get_by_test_id("stImage").locator("img").first.get_attribute("src")
+    data = page.request.get(src if src.startswith("http") else f"{url}{src}").body()
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    return sum(1 for r, g, b in image.getdata() if r >= 250 and 234 <= g <= 246 and 150 <= b <= 168)
+
+
+def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings, Path], page: Any) -> None:
+    url, settings, _ = app
     db = open_database(settings)
-    page.goto(url)  # type: ignore[attr-defined]
-    page.get_by_text("Try one of these").wait_for()  # type: ignore[attr-defined]
-    shot(page, "1-chat-empty")
+    page.goto(url)
+    page.get_by_text("Try one of these").wait_for()
+    shot(page, "01-chat-empty")
 
-    # A teacher asks, sees a citation card, and gives a thumbs-down with a comment.
-    ask(page, "How long do I have to meet with the student after I suspect AI use?")
-    card = page.get_by_test_id("stExpander").filter(has_text="Handling Suspected AI Use")  # type: ignore[attr-defined]
-    card.first.click()
-    link = page.locator("a", has_text="Open the document at this place").first  # type: ignore[attr-defined]
-    href = link.get_attribute("href")
-    page.get_by_label("Thumbs down").click()  # type: ignore[attr-defined]
-    page.get_by_label("Tell us more (optional)").fill("It should mention the letter to the family")  # type: ignore[attr-defined]
-    page.get_by_text("A cited source is wrong or out of date").click()  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Send feedback").click()  # type: ignore[attr-defined]
-    page.get_by_text("a coach will read this").wait_for()  # type: ignore[attr-defined]
-    shot(page, "2-chat-answer-feedback")
-    [(feedback, question)] = db.feedback()
-    assert feedback.helpful is False and feedback.wrong_source is True
+    # A filter that leaves nothing relevant: the refusal says which filters, and offers the whole hub.
+    page.get_by_test_id("stSidebar").get_by_text("Any").first.click()
+    page.get_by_role("option", name="K-2").click()
+    question = "How long do I have to meet with the student after I suspect AI use?"
+    refusal = ask(page, question)
+    assert "Filters: Grade band: K-2" in refusal.inner_text() and "don't cover this" in refusal.inner_text()
+    shot(page, "02-filtered-refusal")
+    [stored] = db.questions()
+    assert stored.refused and stored.filtered and db.questions(refused=True, filtered=False) == []
+    refusal.get_by_role("button", name="Search the whole hub").click()
+    page.get_by_test_id("stChatMessage").nth(3).get_by_role("button", name="Ask again").wait_for()
+    answer = page.get_by_test_id("stChatMessage").nth(3)
+    assert "2 school days" in answer.inner_text() and "Filters:" not in answer.inner_text()
+    shot(page, "03-whole-hub-answer")
+
+    # Thumbs-down with a comment, found in the database.
+    answer.get_by_label("Thumbs down").click()
+    answer.get_by_label("Tell us more (optional)").fill("It should mention the letter to the family")
+    answer.get_by_text("A cited source is wrong or out of date").click()
+    answer.get_by_role("button", name="Send feedback").click()
+    answer.get_by_text("a coach will read this").wait_for()
+    [(feedback, rated)] = db.feedback()
+    assert feedback.helpful is False and feedback.wrong_source is True and rated.question == question
     assert feedback.comment == "It should mention the letter to the family"
-    assert "meet with the student" in question.question
-    assert question.citations[0]["doc_id"] == "corpus/handling-suspected-ai-use-in-essays.md"
 
-    # The citation opens the document at the cited section.
-    page.goto(f"{url}/{href.lstrip('/')}" if not href.startswith("http") else href)  # type: ignore[attr-defined]
-    page.get_by_text("The cited place:").wait_for()  # type: ignore[attr-defined]
-    shot(page, "3-document")
+    # Copy the answer: its text and sources in a block with a copy button.
+    answer.get_by_role("button", name="Copy").click()
+    copied = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode")
+    assert "2 school days" in copied.inner_text() and "Sources:" in copied.inner_text()
+    shot(page, "04-copy-answer")
+    page.keyboard.press("Escape")
 
-    # A coach signs in, uploads a document, and the chat answers from it.
-    page.goto(url)  # type: ignore[attr-defined]
-    sign_in(page, "coach", "coach-password-1")
-    shot(page, "4-account")
-    page.get_by_role("link", name="Corpus").click()  # type: ignore[attr-defined]
-    upload = tmp_path / "field trip buses.md"
-    upload.write_text("# Field Trip Buses\n\nBook the field trip bus 15 school days ahead through the transport "
-                      "office. Every trip needs one adult chaperone per 10 students.\n")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))  # type: ignore[attr-defined]
-    page.get_by_text("field trip buses.md").first.wait_for()  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Add to the hub").click()  # type: ignore[attr-defined]
-    page.get_by_text("Added field trip buses.md").wait_for()  # type: ignore[attr-defined]
-    shot(page, "5-corpus-upload")
-    assert (settings.corpus_dir / "field trip buses.md").is_file()
-    page.get_by_role("link", name="Insights").click()  # type: ignore[attr-defined]
-    page.get_by_text("Never cited").wait_for()  # type: ignore[attr-defined]  (the page's last element)
-    shot(page, "6-insights")
-    page.get_by_role("link", name="Ask the hub").click()  # type: ignore[attr-defined]
-    ask(page, "How many days ahead must I book the field trip bus?")
-    page.get_by_test_id("stExpander").filter(has_text="Field Trip Buses").first.wait_for()  # type: ignore[attr-defined]
-    assert "15 school days" in page.get_by_test_id("stChatMessage").last.inner_text()  # type: ignore[attr-defined]
-    shot(page, "7-chat-uploaded-document")
+    # A reload keeps an anonymous teacher's conversation (this browser's session).
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 4")
+    answer = page.get_by_test_id("stChatMessage").nth(3)
+    assert "2 school days" in answer.inner_text()
 
-    # A maintainer sees the dashboard; the coach did not.
-    page.get_by_role("link", name="Sign out").click()  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
-    assert page.get_by_role("link", name="Dashboard").count() == 0  # type: ignore[attr-defined]
-    sign_in(page, "lead", "lead-password-1")
-    page.get_by_role("link", name="Dashboard").click()  # type: ignore[attr-defined]
-    page.get_by_role("heading", name="Settings").wait_for()  # type: ignore[attr-defined]  (the page's last element)
-    shot(page, "8-dashboard")
+    # The Markdown citation opens its section, the quote on a highlighter background.
+    card = answer.get_by_test_id("stExpander").filter(has_text="Handling Suspected AI Use").first
+    card.click()
+    href = card.locator("a", has_text="Open the document at this place").get_attribute("href")
+    page.goto(f"{url}/{href.lstrip('/')}" if not href.startswith("http") else href)
+    page.get_by_text("The cited place:").wait_for()
+    marked = highlighted_texts(page)
+    assert any("2 school days" in m or "school days" in m for m in marked), marked
+    shot(page, "05-document-markdown-highlight")
+
+    # A PDF citation opens the page itself, the cited sentences highlighted where they are printed.
+    page.goto(url)
+    pdf_answer = ask(page, "What does Board Policy 6175 say about approved tools?")
+    card = pdf_answer.get_by_test_id("stExpander").filter(has_text="Model Board Policy 6175").first
+    card.click()
+    href = card.locator("a", has_text="Open the document at this place").get_attribute("href")
+    assert "&page=" in href and "&q=" in href
+    page.goto(f"{url}/{href.lstrip('/')}")
+    page.get_by_test_id("stImage").wait_for()
+    page.get_by_text("the cited sentences are highlighted").wait_for()
+    assert highlighted_pixels(page, url) > 500
+    shot(page, "06-document-pdf-page-highlight")
+    page.get_by_role("button", name="Next page").click()
+    page.get_by_text("the cited sentences are highlighted").wait_for(state="detached")
+    assert highlighted_pixels(page, url) == 0  # another page: nothing cited there is marked
+
+
+def test_coach_bookmark_reload_tag_editor_and_upload(app: tuple[str, Settings, Path], page: Any, browser: Any,
+                                                     tmp_path: Path) -> None:
+    url, settings, _ = app
+    # A bookmarked protected page leads through sign-in and back to it.
+    page.goto(f"{url}/corpus")
+    page.get_by_text("This page is for coaches. Sign in to continue.").wait_for()
+    shot(page, "07-bookmarked-corpus-sign-in")
+    sign_in_here(page, "coach", "coach-password-1")
+    page.get_by_role("heading", name="Add documents").wait_for()
+    assert page.url.endswith("/corpus")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "hubqa_session")
+    assert cookie["httpOnly"] and cookie["expires"] > datetime.now(UTC).timestamp() + 6 * 86400
+
+    # A reload, and a new tab, stay signed in.
+    page.reload()
+    page.get_by_role("heading", name="Add documents").wait_for()
+    assert page.get_by_role("link", name="Sign out").count() == 1
+    shot(page, "08-coach-after-reload")
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{url}/insights")
+    other_tab.get_by_text("Documents by citations").wait_for()
+    other_tab.close()
+
+    # Upload two documents: they go to the uploads folder, and the page counts them at once.
+    for name, text in (("recess rota.md", TAGGED), ("field trip buses.md", UNTAGGED)):
+        (tmp_path / name).write_text(text)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        [str(tmp_path / "recess rota.md"), str(tmp_path / "field trip buses.md")])
+    page.get_by_text("field trip buses.md").first.wait_for()
+    page.get_by_role("button", name="Add to the hub").click()
+    page.get_by_text("The hub now has 36 documents.").wait_for()
+    assert page.get_by_text("36 documents,").count() == 1
+    assert (settings.uploads_path / "recess rota.md").is_file() and not (REPO / "corpus" / "recess rota.md").exists()
+    shot(page, "09-corpus-upload")
+
+    # The tag editor follows the chosen document: A's tags, then B's own, and saving writes B's.
+    editor = page.get_by_test_id("stSelectbox").filter(has_text="Document").first
+    editor.click()
+    page.get_by_role("option", name="Recess Duty Rota (uploads/recess rota.md)").click()
+    form = page.get_by_test_id("stForm").filter(has_text="Save tags")
+    form.get_by_text("K-2").wait_for()
+    assert "coach" in form.inner_text()
+    editor.click()
+    page.get_by_role("option", name="Field Trip Buses (uploads/field trip buses.md)").click()
+    page.wait_for_function("() => ![...document.querySelectorAll('[data-testid=stForm]')]"
+                           ".some(f => f.innerText.includes('K-2'))")
+    assert "K-2" not in form.inner_text() and "coach" not in form.inner_text()
+    form.get_by_test_id("stSelectbox").first.click()  # grade band
+    page.get_by_role("option", name="9-12").click()
+    form.get_by_role("button", name="Save tags").click()
+    page.get_by_text("Saved the tags of Field Trip Buses.").wait_for()
+    tags = (settings.uploads_path / ".hubqa-tags.yaml").read_text()
+    assert "field trip buses.md:\n  grade_band: 9-12\n" in tags and "recess rota" not in tags and "coach" not in tags
+    shot(page, "10-tag-editor-saved")
+
+    # The chat answers from the upload; signing out ends the session in every tab.
+    page.get_by_role("link", name="Ask the hub").click()
+    reply = ask(page, "How many days ahead must I book the field trip bus?")
+    assert "15 school days" in reply.inner_text()
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").wait_for()
+    page.goto(f"{url}/corpus")
+    page.get_by_text("This page is for coaches. Sign in to continue.").wait_for()
+    assert not [c for c in page.context.cookies() if c["name"] == "hubqa_session"]
+
+
+def test_teacher_reloads_and_finds_the_conversation(app: tuple[str, Settings, Path], page: Any) -> None:
+    url, settings, _ = app
+    page.goto(f"{url}/account")
+    sign_in_here(page, "tina", "tina-password-1")
+    page.get_by_role("link", name="Ask the hub").click()
+    ask(page, "What should I never paste into a chatbot?")
+    ask(page, "Who approves a new AI tool for my class?")
+    [saved] = open_database(settings).conversations("tina")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("button", name="What should I never paste into a chatbot?").wait_for()
+
+    page.goto(url)  # a reload of the chat, or a new visit: the conversation is in the sidebar
+    sidebar.get_by_role("button", name=saved.title).wait_for()
+    shot(page, "11-teacher-conversations-sidebar")
+    sidebar.get_by_role("button", name=saved.title).click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 4")
+    assert f"c={saved.id}" in page.url
+    page.reload()  # the open conversation is in the URL: a reload shows it again
+    page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 4")
+    shot(page, "12-teacher-conversation-reopened")
+
+
+def test_maintainer_dashboard_and_insights(app: tuple[str, Settings, Path], page: Any) -> None:
+    url, _, _ = app
+    page.goto(f"{url}/dashboard")
+    sign_in_here(page, "lead", "lead-password-1")
+    page.get_by_role("heading", name="Settings").wait_for()  # the page's last element
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    chart.wait_for()
+    assert chart.bounding_box()["height"] > 100
+    shot(page, "13-dashboard-first-run-chart")
+    page.get_by_role("link", name="Insights").click()
+    page.get_by_text("Never cited").wait_for()
+    page.get_by_role("heading", name="Answers likely wrong").wait_for()
+    shot(page, "14-insights")

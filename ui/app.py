@@ -1,7 +1,9 @@
 """The Streamlit app: `hubqa ui` (or `make run`) starts it. Pages stay thin; logic lives in the packages.
 
 Teachers see the chat and the document reader; coaches also the corpus and insights; maintainers
-also the dashboard. Pages check the role themselves too, so a hidden page is not an open one.
+also the dashboard. Every page is registered for everyone, so a bookmarked /corpus always
+resolves (a signed-out visitor signs in there and stays), but pages a role may not use are left
+out of its menu, and each page checks the role itself, so a hidden page is not an open one.
 """
 
 from __future__ import annotations
@@ -12,20 +14,30 @@ from ui import state as ui
 
 st.set_page_config(page_title="Teacher Hub Assistant", page_icon="📚", layout="wide")
 
-account = ui.current_account()
+account = ui.resolve_account()
+
+
+def shown(role: str) -> str:
+    return "visible" if account is not None and account.can(role) else "hidden"
+
+
 pages: dict[str, list[st.Page]] = {
     "Teachers": [
         st.Page("views/chat.py", title="Ask the hub", icon="💬", default=True),
         st.Page("views/document.py", title="Read a document", icon="📄", url_path="document"),
     ],
+    "Coaches": [
+        st.Page("views/corpus.py", title="Corpus", icon="🗂️", url_path="corpus", visibility=shown("coach")),
+        st.Page("views/insights.py", title="Insights", icon="📈", url_path="insights", visibility=shown("coach")),
+    ],
+    "Maintainers": [
+        st.Page("views/dashboard.py", title="Dashboard", icon="🧪", url_path="dashboard",
+                visibility=shown("maintainer")),
+    ],
+    "Account": [
+        st.Page("views/account.py", title="Sign out" if account else "Sign in", icon="👤", url_path="account"),
+    ],
 }
-if account is not None and account.can("coach"):
-    pages["Coaches"] = [
-        st.Page("views/corpus.py", title="Corpus", icon="🗂️", url_path="corpus"),
-        st.Page("views/insights.py", title="Insights", icon="📈", url_path="insights"),
-    ]
-if account is not None and account.can("maintainer"):
-    pages["Maintainers"] = [st.Page("views/dashboard.py", title="Dashboard", icon="🧪", url_path="dashboard")]
-pages["Account"] = [st.Page("views/account.py", title="Sign out" if account else "Sign in", icon="👤",
-                            url_path="account")]
-st.navigation(pages).run()
+page = st.navigation(pages)
+ui.send_cookies()
+page.run()

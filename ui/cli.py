@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -78,21 +77,15 @@ def ingest(
       hubqa ingest guides/policy.pdf notes/ --store /srv/hubqa/store
     Exit code 0 when every file went in, 2 when some failed (listed).
     """
-    from ingest.pipeline import Ingestor
+    from ingest.pipeline import Ingestor, with_uploads
 
     settings = _settings(store, chroma_url)
+    paths = with_uploads(paths, settings)
     ingestor = Ingestor(settings)
-    show_bar = not as_json and sys.stderr.isatty()
-    if show_bar:
-        with typer.progressbar(length=1, label="Indexing", file=sys.stderr) as bar:
-
-            def progress(done: int, total: int, _name: str) -> None:
-                bar.length = max(total, 1)
-                bar.update(done - bar.pos)
-
-            report = ingestor.run(paths, progress)
-    else:
+    if as_json or not sys.stderr.isatty():
         report = ingestor.run(paths)
+    else:
+        report = _run_with_progress_bar(ingestor, paths)
     _record_ingest(settings, paths, report.to_dict())
     if as_json:
         _print_json(report.to_dict())
@@ -106,6 +99,22 @@ def ingest(
         )
     if report.failed:
         raise typer.Exit(2)
+
+
+def _run_with_progress_bar(ingestor: Any, paths: list[Path]) -> Any:
+    """Ingest with a rich progress bar on stderr (a terminal only: logs and --json stay clean)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("Indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[name]}", style="dim"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("ingest", total=None, name="finding files…")
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=max(total, 1), name=name)
+
+        return ingestor.run(paths, progress)
 
 
 def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]) -> None:
@@ -262,13 +271,15 @@ def docs_remove(
 
 @docs_app.command("add")
 def docs_add(
-    files: Annotated[list[Path], typer.Argument(help="Files to copy into the corpus folder and index.")],
+    files: Annotated[list[Path], typer.Argument(help="Files to copy into the uploads folder and index.")],
     replace: Annotated[bool, typer.Option(help="Archive an existing file of the same name and index the new one.")] = False,
-    corpus: Annotated[Path | None, typer.Option(help="The corpus folder (HUBQA_CORPUS_DIR).")] = None,
+    uploads: Annotated[
+        Path | None, typer.Option(help="The uploads folder (HUBQA_UPLOADS_DIR; default DATA_DIR/uploads).")
+    ] = None,
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
 ) -> None:
-    """Add documents to the corpus folder (checked like the app's uploads), then index it.
+    """Add documents to the uploads folder (checked like the app's uploads), then index them.
 
     \b
     Examples:
@@ -276,19 +287,23 @@ def docs_add(
       hubqa docs add revised-guide.md --replace
     """
     from ingest.pipeline import Ingestor
-    from ingest.uploads import save_upload
+    from ingest.uploads import folders_to_reindex, save_upload
 
-    settings = _settings(store, chroma_url, corpus_dir=corpus)
+    settings = _settings(store, chroma_url, uploads_dir=uploads)
     ingestor = Ingestor(settings)
+    before, saved = ingestor.store.documents(), []
     for file in files:
         if not file.is_file():
             raise HubqaError(f"{file}: no such file.")
         target = save_upload(
-            settings.corpus_dir, file.name, file.read_bytes(), settings.max_file_mb, ingestor.store.documents(), replace
+            settings.uploads_path, file.name, file.read_bytes(), settings.max_file_mb, ingestor.store.documents(),
+            replace,
         )
+        saved.append(target)
         typer.echo(f"saved {target}")
-    report = ingestor.run([settings.corpus_dir])
-    _record_ingest(settings, [settings.corpus_dir], report.to_dict())
+    folders = folders_to_reindex(settings.uploads_path, before, saved)
+    report = ingestor.run(folders)
+    _record_ingest(settings, folders, report.to_dict())
     for failure in report.failed:
         typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
     typer.echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
@@ -576,11 +591,8 @@ def bench(
 def ui(
     port: Annotated[int | None, typer.Option(help="Port (or STREAMLIT_SERVER_PORT).")] = None,
 ) -> None:
-    """Start the chat app in Streamlit."""
-    app_file = Path(__file__).with_name("app.py")
-    if not app_file.exists():
-        typer.echo("The chat app is not built yet; use `hubqa ask \"...\"` meanwhile.")
-        return
+    """Start the chat app in Streamlit (this process becomes the server: Ctrl-C or SIGTERM stops it)."""
+    server = Path(__file__).with_name("server.py")
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     # An explicit address also stops Streamlit looking up this machine's external IP online.
     env.setdefault("STREAMLIT_SERVER_ADDRESS", "localhost")
@@ -592,10 +604,14 @@ def ui(
     env.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "type")
     # The upload widget's limit matches the hub's own file limit.
     env.setdefault("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", str(max(1, math.ceil(_settings().max_file_mb))))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(server)]
     if port:
         cmd += ["--server.port", str(port)]
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process with the server, so a supervisor's SIGTERM (or Ctrl-C) reaches it
+    # directly and nothing is left running when `hubqa ui` is stopped.
+    os.execvpe(cmd[0], cmd, env)
 
 
 def main() -> None:

@@ -6,12 +6,17 @@ engine load once per process, not once per page view or per teacher.
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import streamlit as st
 
 from ingest.pipeline import IngestReport, Ingestor
+from rag import sessions
 from rag.accounts import Account, authenticate, role_of
 from rag.assistant import Assistant
 from rag.db import Database, open_database
@@ -19,6 +24,10 @@ from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
 
 ACCOUNT_KEY = "account"
+#: The sign-in session behind a password sign-in (see rag/sessions.py).
+SESSION_KEY = "session_id"
+#: Cookie changes waiting to be sent to the browser (rendered by ``send_cookies``).
+COOKIE_OPS_KEY = "cookie_ops"
 
 
 @st.cache_resource(show_spinner="Loading the hub…")
@@ -45,21 +54,52 @@ def oidc_configured() -> bool:
         return False
 
 
+def _cookie(name: str) -> str | None:
+    try:
+        return st.context.cookies.get(name)
+    except Exception:  # noqa: BLE001  (no browser request behind this run, e.g. under AppTest)
+        return None
+
+
+def resolve_account() -> Account | None:
+    """Who is signed in, checked against the database on every run of the app.
+
+    A password sign-in is a session row (rag/sessions.py) named by this tab's state or, after a
+    reload or in a new tab, by the browser's HttpOnly cookie; each run reads the session and the
+    account's current role again, so signing out elsewhere, expiry, removal or a new role take
+    effect at once. An OIDC identity's role is read from ``hubqa users`` the same way."""
+    state = st.session_state
+    session_id = state.get(SESSION_KEY)
+    try:
+        if session_id is not None:
+            live = sessions.resume(database(), session_id)
+            if live is None:  # signed out in another tab, expired, or the account was removed
+                _forget(cookie=True)
+                return None
+            state[ACCOUNT_KEY] = Account(live.name, live.role)
+        elif ACCOUNT_KEY not in state and (token := _cookie(sessions.COOKIE)):
+            live = sessions.resume_token(database(), load_settings(), token)
+            if live is not None:
+                state[ACCOUNT_KEY], state[SESSION_KEY] = Account(live.name, live.role), live.session_id
+        elif oidc_configured() and getattr(st.user, "is_logged_in", False):
+            email = str(st.user.get("email") or st.user.get("sub") or "")
+            state[ACCOUNT_KEY] = Account(email, role_of(database(), email) or "teacher")
+    except HubqaError as e:
+        st.warning(f"Sign-in could not be checked: {e}")
+    return state.get(ACCOUNT_KEY)
+
+
 def current_account() -> Account | None:
-    """The signed-in account: a password sign-in in this session, or an OIDC identity whose
-    e-mail has an account (``hubqa users add EMAIL --role coach --oidc``; others are teachers)."""
+    """The signed-in account, as ``resolve_account`` found it at the start of this run."""
     account = st.session_state.get(ACCOUNT_KEY)
-    if account is not None:
-        return account
-    if oidc_configured() and getattr(st.user, "is_logged_in", False):
-        email = str(st.user.get("email") or st.user.get("sub") or "")
-        account = Account(email, role_of(database(), email) or "teacher")
-        st.session_state[ACCOUNT_KEY] = account
+    if account is None and SESSION_KEY not in st.session_state and _cookie(sessions.COOKIE):
+        return resolve_account()  # a page run on its own (tests) still honours the cookie
     return account
 
 
 def sign_in_form(key: str = "signin") -> None:
-    """Name-and-password sign-in (and the OIDC button when configured)."""
+    """Name-and-password sign-in (and the OIDC button when configured). On success the page
+    runs again as the signed-in account, so a protected page opens where the visitor was."""
     if oidc_configured() and st.button("Sign in with your organisation", icon="🔑", key=f"{key}_oidc"):
         st.login()
     with st.form(key):
@@ -76,17 +116,80 @@ def sign_in_form(key: str = "signin") -> None:
             st.error("That account name and password don't match. Ask a maintainer to run `hubqa users add`.")
             return
         st.session_state[ACCOUNT_KEY] = account
+        try:
+            token, live = sessions.start(database(), load_settings(), account.name)
+        except HubqaError as e:
+            st.warning(f"You are signed in in this tab only: {e}")
+        else:
+            st.session_state[SESSION_KEY] = live.session_id
+            set_cookie(sessions.COOKIE, token)
         st.rerun()
 
 
 def sign_out() -> None:
-    st.session_state.pop(ACCOUNT_KEY, None)
+    """End the sign-in everywhere: the session row is revoked and the browser's cookie cleared."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        guarded(lambda: sessions.end(database(), session_id))
+    _forget(cookie=True)
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 
 
+def _forget(cookie: bool) -> None:
+    for key in (ACCOUNT_KEY, SESSION_KEY, "conversation_id"):
+        st.session_state.pop(key, None)
+    if cookie:
+        clear_cookie(sessions.COOKIE)
+
+
+def set_cookie(name: str, token: str) -> None:
+    """Ask the browser (at the next ``send_cookies``) to store a signed token as an HttpOnly cookie."""
+    st.session_state.setdefault(COOKIE_OPS_KEY, []).append({"method": "POST", "name": name, "token": token})
+
+
+def clear_cookie(name: str) -> None:
+    st.session_state.setdefault(COOKIE_OPS_KEY, []).append({"method": "DELETE", "name": name})
+
+
+def send_cookies() -> None:
+    """Hand pending cookie changes to the browser: a script that calls the server's /hubqa/cookie
+    route (ui/server.py), which sets or clears the HttpOnly cookie. Once per change."""
+    ops = st.session_state.pop(COOKIE_OPS_KEY, [])
+    if not ops:
+        return
+    calls = []
+    for op in ops:
+        if op["method"] == "POST":
+            body = json.dumps(json.dumps({"name": op["name"], "token": op["token"]}))
+            calls.append(f"fetch('/hubqa/cookie', {{method: 'POST', credentials: 'same-origin', "
+                         f"headers: {{'Content-Type': 'application/json'}}, body: {body}}})")
+        else:
+            calls.append(f"fetch('/hubqa/cookie?name={quote(op['name'])}', "
+                         "{method: 'DELETE', credentials: 'same-origin'})")
+    chain = "Promise.resolve()" + "".join(f".then(() => {c})" for c in calls)
+    st.html(f"<script>{chain}.then(() => document.body.dataset.hubqaCookies = '{secrets.token_hex(4)}');</script>",
+            unsafe_allow_javascript=True)
+
+
+def browser_id() -> str:
+    """An id for this browser until it closes (a session cookie), so an anonymous visitor's chat
+    survives a reload; a new one is issued when the cookie is missing or not genuine."""
+    state = st.session_state
+    if "browser_id" not in state:
+        secret = sessions.session_secret(load_settings())
+        token = _cookie(sessions.BROWSER_COOKIE)
+        found = sessions.verify(secret, token) if token else None
+        if found is None:
+            found = secrets.token_hex(16)
+            set_cookie(sessions.BROWSER_COOKIE, sessions.sign(secret, found, datetime.now(UTC) + timedelta(days=2)))
+        state["browser_id"] = found
+    return str(state["browser_id"])
+
+
 def require(role: str) -> Account:
-    """Stop the page unless someone with ``role`` (or above) is signed in."""
+    """Stop the page unless someone with ``role`` (or above) is signed in; a signed-out visitor
+    (a bookmarked /corpus, say) gets the sign-in form here and then this very page."""
     account = current_account()
     if account is not None and account.can(role):
         return account

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, Integer, create_engine, event, func, select
+from sqlalchemy import Engine, and_, case, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from rag.db.schema import EvalRun, Feedback, IngestRun, Question, User
+from rag.db.schema import Conversation, EvalRun, Feedback, IngestRun, Question, SignInSession, Turn, User, utcnow
 from rag.errors import HubqaError
 from rag.privacy import redact
 from rag.settings import Settings
@@ -103,9 +103,19 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS))
 
         def run() -> None:
-            with self._migration_lock(), self.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, revision)
+            with self._migration_lock(), self.engine.connect() as conn:
+                sqlite = conn.dialect.name == "sqlite"
+                if sqlite:  # a table a migration rebuilds must not take its children's rows with it
+                    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                    conn.commit()
+                try:
+                    with conn.begin():
+                        cfg.attributes["connection"] = conn
+                        command.upgrade(cfg, revision)
+                finally:
+                    if sqlite:
+                        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                        conn.commit()
 
         self._retrying("updating the database schema", run)
 
@@ -149,6 +159,7 @@ class Database:
             ],
             settings=settings,
             user=user,
+            filtered=bool(settings.get("filters")),
         )
 
         return self._insert("saving the question", row)
@@ -201,11 +212,14 @@ class Database:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def questions(self, refused: bool | None = None, limit: int = 1000) -> list[Question]:
-        """Newest first; ``refused=True`` gives the gaps."""
+    def questions(self, refused: bool | None = None, limit: int = 1000, filtered: bool | None = None) -> list[Question]:
+        """Newest first; ``refused=True, filtered=False`` gives the gaps (a refusal under filters
+        says the filters were narrow, not that the hub lacks the topic)."""
         stmt = select(Question).order_by(Question.asked_at.desc(), Question.id.desc()).limit(limit)
         if refused is not None:
             stmt = stmt.where(Question.refused == refused)
+        if filtered is not None:
+            stmt = stmt.where(Question.filtered == filtered)
         return self.session("reading questions", lambda s: list(s.scalars(stmt)))
 
     def feedback(self, helpful: bool | None = None, limit: int = 1000) -> list[tuple[Feedback, Question]]:
@@ -240,9 +254,11 @@ class Database:
         return counts
 
     def questions_per_day(self) -> list[tuple[str, int, int]]:
-        """(day, questions, refused) for every day with questions."""
+        """(day, questions, unanswered) for every day with questions; refusals under filters are
+        not counted as unanswered (the same questions the gaps leave out)."""
         day = func.date(Question.asked_at)
-        stmt = select(day, func.count(), func.sum(Question.refused.cast(Integer))).group_by(day).order_by(day)
+        gap = case((and_(Question.refused, Question.filtered.is_(False)), 1), else_=0)
+        stmt = select(day, func.count(), func.sum(gap)).group_by(day).order_by(day)
         rows = self.session("reading question counts", lambda s: list(s.execute(stmt)))
         return [(str(d), int(n), int(r or 0)) for d, n, r in rows]
 
@@ -252,13 +268,71 @@ class Database:
         def count(session: Session) -> dict[str, int]:
             return {
                 model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-                for model in (Question, Feedback, EvalRun, IngestRun, User)
+                for model in (Question, Feedback, EvalRun, IngestRun, User, SignInSession, Conversation, Turn)
             }
 
         return self.session("counting rows", count)
 
+    # -- saved conversations (signed-in teachers) ------------------------------------------
+
+    def conversations(self, user: str, limit: int = 100) -> list[Conversation]:
+        """A user's conversations, the most recently used first (without their turns)."""
+        stmt = (select(Conversation).where(Conversation.user == user)
+                .order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit))
+        return self.session("reading your conversations", lambda s: list(s.scalars(stmt)))
+
+    def add_turn(self, user: str, conversation_id: int | None, question: str, answer: dict[str, Any],
+                 question_id: int | None = None) -> int:
+        """Append a question and its answer to a conversation (a new one, titled by the question,
+        when ``conversation_id`` is None); the conversation's id. Texts are redacted again."""
+        clean = {**answer, "question": redact(answer.get("question", ""))[0],
+                 "standalone_question": redact(answer.get("standalone_question", ""))[0]}
+        asked = redact(question)[0]
+
+        def add(s: Session) -> int:
+            if conversation_id is None:
+                conversation = Conversation(user=user, title=_title(asked))
+                s.add(conversation)
+                s.flush()
+            else:
+                conversation = self._owned(s, conversation_id, user)
+            position = len(conversation.turns)
+            s.add(Turn(conversation_id=conversation.id, position=position, question=asked, answer=clean,
+                       question_id=question_id))
+            conversation.updated_at = utcnow()
+            return conversation.id
+
+        return self.session("saving the conversation", add)
+
+    def turns(self, user: str, conversation_id: int) -> list[Turn]:
+        """The turns of one of ``user``'s conversations, in order."""
+        return self.session("reading the conversation",
+                            lambda s: list(self._owned(s, conversation_id, user).turns))
+
+    def rename_conversation(self, user: str, conversation_id: int, title: str) -> None:
+        def rename(s: Session) -> None:
+            self._owned(s, conversation_id, user).title = _title(redact(title)[0])
+
+        self.session("renaming the conversation", rename)
+
+    def delete_conversation(self, user: str, conversation_id: int) -> None:
+        self.session("deleting the conversation", lambda s: s.delete(self._owned(s, conversation_id, user)))
+
+    @staticmethod
+    def _owned(session: Session, conversation_id: int, user: str) -> Conversation:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None or conversation.user != user:
+            raise HubqaError(f"No conversation #{conversation_id} of yours: it may have been deleted.")
+        return conversation
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _title(text: str) -> str:
+    """A conversation's title: one line, at most 80 characters."""
+    line = " ".join(text.split()) or "Untitled conversation"
+    return line if len(line) <= 80 else line[:79].rstrip() + "…"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

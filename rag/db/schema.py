@@ -37,6 +37,8 @@ class Question(Base):
     nearest: Mapped[list[Any]] = mapped_column(default=list)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     user: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: Asked with filters on: a refusal then says little about the corpus, so it is no gap.
+    filtered: Mapped[bool] = mapped_column(Boolean, default=False)
     feedback: Mapped[list[Feedback]] = relationship(back_populates="question", cascade="all, delete-orphan")
 
 
@@ -90,3 +92,47 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignInSession(Base):
+    """One sign-in (a browser's cookie names it): signing out revokes it; it ends at ``expires_at``."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Conversation(Base):
+    """A signed-in teacher's saved conversation, listed in the chat's sidebar."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The account name, or an OIDC e-mail (such teachers need no row in ``users``).
+    user: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    turns: Mapped[list[Turn]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", order_by="Turn.position"
+    )
+
+
+class Turn(Base):
+    """One question and the hub's answer in a conversation (both already redacted)."""
+
+    __tablename__ = "conversation_turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(Text)
+    #: The answer as ``Answer.to_dict()`` gave it, with the filters it was asked under.
+    answer: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    conversation: Mapped[Conversation] = relationship(back_populates="turns")

@@ -1,4 +1,10 @@
-"""Teacher chat: ask in your own words, get the hub's answer with its sources, rate it."""
+"""Teacher chat: ask in your own words, get the hub's answer with its sources, rate it.
+
+Signed-in teachers' conversations are saved (listed in the sidebar, reopened, renamed,
+deleted; the open one is in the URL, so a reload keeps it). Anonymous chats live for the
+browser session. Each answer shows the filters it was asked under and, when the follow-up
+rewrite changed the question, what was searched for.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ import streamlit as st
 
 from rag.errors import HubqaError
 from rag.privacy import redact
+from rag.vocabulary import filter_values, label, vocabulary
 from ui import state as ui
+from ui.chats import anonymous_chats
 
 EXAMPLES = [
     "I suspect a student used AI to write an essay. What should I do?",
@@ -20,17 +28,22 @@ EXAMPLES = [
     "Who approves a new AI tool for my class?",
 ]
 FILTERS = (("grade_band", "Grade band"), ("subject", "Subject"), ("topic", "Topic"))
+ANY = "Any"
 MODES = {"extractive": "Quick: the hub's own sentences", "llm": "Written by the language model"}
+#: Most quoted sentences carried in a document link (each cut to this many characters).
+LINK_QUOTES, LINK_QUOTE_CHARS = 3, 300
 
 
-@st.cache_data(ttl=300)
 def filter_options() -> dict[str, list[str]]:
-    options: dict[str, set[str]] = {key: set() for key, _ in FILTERS}
-    for doc in ui.assistant().store.documents().values():
-        for key in options:
+    """Per filter, the values indexed documents carry now, in the vocabulary's order ("all" left out)."""
+    hub = ui.assistant()
+    vocab = vocabulary(hub.settings.extra_tag_values)
+    present: dict[str, set[str]] = {key: set() for key, _ in FILTERS}
+    for doc in hub.store.manifest().values():  # cached until the next ingest
+        for key in present:
             if doc.metadata.get(key):
-                options[key].add(doc.metadata[key])
-    return {key: sorted(values) for key, values in options.items()}
+                present[key].add(doc.metadata[key])
+    return {key: filter_values(key, values, vocab) for key, values in present.items()}
 
 
 def highlight(passage: str, quotes: list[str]) -> str:
@@ -44,13 +57,62 @@ def highlight(passage: str, quotes: list[str]) -> str:
 
 
 def document_link(source: dict[str, Any]) -> str:
-    """URL of the document page opened at this source's section or page."""
-    query = {"doc": source.get("doc_id") or ""}
+    """URL of the document page opened at this source's section or page, with its quotes to mark."""
+    query: list[tuple[str, str]] = [("doc", source.get("doc_id") or "")]
     if source.get("page"):
-        query["page"] = str(source["page"])
+        query.append(("page", str(source["page"])))
     if source.get("section"):
-        query["section"] = str(source["section"])
+        query.append(("section", str(source["section"])))
+    query += [("q", q[:LINK_QUOTE_CHARS]) for q in source.get("quotes", [])[:LINK_QUOTES]]
     return "document?" + urlencode(query)
+
+
+def filters_text(filters: dict[str, str]) -> str:
+    names = dict(FILTERS)
+    return " · ".join(f"{names.get(k, k)}: {label(v)}" for k, v in filters.items())
+
+
+def searched_for(answer: dict[str, Any]) -> str | None:
+    """The question actually searched, when the follow-up rewrite changed what was typed."""
+    standalone = (answer.get("standalone_question") or "").strip()
+    typed = (answer.get("question") or "").strip()
+    if standalone and _words(standalone) != _words(typed):
+        return standalone
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def refusal_markdown(answer: dict[str, Any]) -> str:
+    """The refusal with its nearest documents listed once, each a link to open it."""
+    nearest = [s for s in answer["sources"][:3] if s.get("doc_id")]
+    links = {s["title"]: f"[{s['title']}]({document_link(s)})" + (f" — {s['section']}" if s.get("section") else "")
+             for s in reversed(nearest)}
+    lines, listed = [], set()
+    for line in answer["answer"].splitlines():
+        title = line.removeprefix("- ").strip()
+        if line.startswith("- ") and title in links:
+            lines.append(f"- {links[title]}")
+            listed.add(title)
+        else:
+            lines.append(line)
+    missing = [t for t in dict.fromkeys(s["title"] for s in nearest) if t not in listed]
+    if missing:
+        lines += ["", "The nearest documents in the hub:"] + [f"- {links[t]}" for t in missing]
+    return "\n".join(lines)
+
+
+def plain_text(answer: dict[str, Any]) -> str:
+    """The answer with its sources as plain text, for copying into an e-mail or a plan."""
+    lines = [answer["answer"]]
+    if answer["citations"]:
+        lines += ["", "Sources:"]
+    for c in answer["citations"]:
+        where = ", ".join(x for x in (c.get("section") or "", f"page {c['page']}" if c.get("page") else "") if x)
+        lines.append(f"[{c['n']}] {c['title']}" + (f" ({where})" if where else ""))
+    return "\n".join(lines)
 
 
 def show_sources(answer: dict[str, Any]) -> None:
@@ -65,30 +127,46 @@ def show_sources(answer: dict[str, Any]) -> None:
             st.markdown(f"[Open the document at this place]({document_link(c)}) · `{c['source']}`")
 
 
-def show_answer(answer: dict[str, Any]) -> None:
-    st.markdown(answer["answer"])
+def show_answer(turn: dict[str, Any], index: int) -> None:
+    answer, filters = turn["answer"], turn.get("filters") or {}
+    st.markdown(refusal_markdown(answer) if answer["refused"] else answer["answer"])
+    searched = searched_for(answer)
+    if searched:
+        st.caption(f"Searched for: {searched}")
+    if filters:
+        st.caption(f"Filters: {filters_text(filters)}")
     for note in answer["notes"]:
         st.info(note, icon="🔒" if "privacy" in note else "ℹ️")
-    if answer["refused"]:
-        nearest = [s for s in answer["sources"][:3] if s.get("doc_id")]
-        if nearest:
-            st.caption("The nearest documents in the hub:")
-            for s in nearest:
-                st.markdown(f"- [{s['title']}]({document_link(s)})" + (f" — {s['section']}" if s.get("section") else ""))
-        return
-    show_sources(answer)
+    if not answer["refused"]:
+        show_sources(answer)
+    actions = st.columns([1, 1, 2, 3] if answer["refused"] and filters else [1, 1, 5])
+    with actions[0].popover("Copy", icon=":material/content_copy:"):
+        st.code(plain_text(answer), language=None, wrap_lines=True)
+    actions[1].button("Ask again", key=f"again_{index}", icon=":material/refresh:", on_click=ask_again,
+                      args=(turn["question"], filters))
+    if answer["refused"] and filters:
+        actions[2].button("Search the whole hub", key=f"whole_{index}", icon=":material/travel_explore:",
+                          type="primary", on_click=ask_again, args=(turn["question"], {}),
+                          help="Ask the same question again with no filters.")
 
 
-def feedback(message: dict[str, Any]) -> None:
+def ask_again(question: str, filters: dict[str, str]) -> None:
+    """Set the sidebar's filters to ``filters`` and ask ``question`` again (a button callback)."""
+    for key, _ in FILTERS:
+        st.session_state[f"filter_{key}"] = filters.get(key, ANY)
+    st.session_state["pending"] = question
+
+
+def feedback(turn: dict[str, Any]) -> None:
     """Thumbs saved at once; an optional comment and a wrong-source flag update the same row."""
-    qid = message.get("qid")
+    qid = turn.get("qid")
     if qid is None:
         return
     value = st.feedback("thumbs", key=f"thumbs_{qid}")
     if value is None:
         return
     helpful = value == 1
-    saved = message.setdefault("feedback", {})
+    saved = turn.setdefault("feedback", {})
     try:
         if "id" not in saved:
             saved["id"] = ui.database().record_feedback(qid, helpful, user=_user())
@@ -132,14 +210,101 @@ def record(answer: dict[str, Any], mode: str, filters: dict[str, str]) -> int | 
         return None
 
 
+# -- the conversation: saved for accounts, kept per browser session for everyone else -------
+
+
+def open_conversation(conversation_id: int | None) -> None:
+    """Show a saved conversation (None: start a new one); a button callback."""
+    state = st.session_state
+    state.conversation_id = conversation_id
+    state.turns = []
+    state.pop("loaded", None)
+    if conversation_id is None:
+        st.query_params.pop("c", None)
+        if ui.current_account() is None:
+            anonymous_chats().clear(ui.browser_id())
+    else:
+        st.query_params["c"] = str(conversation_id)
+
+
+def load_turns(user: str | None) -> list[dict[str, Any]]:
+    """This tab's turns: a saved conversation named in the URL, or this browser's anonymous chat."""
+    state = st.session_state
+    if user is None:
+        return anonymous_chats().turns(ui.browser_id())
+    wanted = st.query_params.get("c")
+    if wanted and wanted.isdigit() and state.get("loaded") != (user, int(wanted)):
+        try:
+            rows = ui.database().turns(user, int(wanted))
+        except HubqaError as e:
+            st.warning(str(e))
+            st.query_params.pop("c", None)
+            rows = []
+        else:
+            state.conversation_id = int(wanted)
+        state.turns = [{"question": r.question, "answer": r.answer, "filters": r.answer.get("filters", {}),
+                        "qid": r.question_id} for r in rows]
+        state.loaded = (user, int(wanted))
+    return state.setdefault("turns", [])
+
+
+def save_turn(user: str | None, turn: dict[str, Any], turns: list[dict[str, Any]]) -> None:
+    if user is None:
+        anonymous_chats().append(ui.browser_id(), turn)
+        return
+    turns.append(turn)
+    state = st.session_state
+    try:
+        state.conversation_id = ui.database().add_turn(user, state.get("conversation_id"), turn["question"],
+                                                       {**turn["answer"], "filters": turn["filters"]}, turn["qid"])
+    except HubqaError as e:
+        st.warning(f"The answer is below, but the conversation could not be saved: {e}")
+        return
+    state.loaded = (user, state.conversation_id)
+    st.query_params["c"] = str(state.conversation_id)
+
+
+def conversation_list(user: str) -> None:
+    """The sidebar's saved conversations: open one; rename or delete the open one."""
+    try:
+        saved = ui.database().conversations(user)
+    except HubqaError as e:
+        st.warning(str(e))
+        return
+    st.subheader("Your conversations")
+    if not saved:
+        st.caption("Your questions and answers are saved here.")
+    current = st.session_state.get("conversation_id")
+    for c in saved:
+        st.button(c.title, key=f"conversation_{c.id}", on_click=open_conversation, args=(c.id,),
+                  type="primary" if c.id == current else "tertiary", help=f"Last used {c.updated_at:%Y-%m-%d %H:%M}")
+    if current is None or current not in {c.id for c in saved}:
+        return
+    title = next(c.title for c in saved if c.id == current)
+    with st.popover("Rename or delete", icon=":material/edit:"):
+        with st.form("rename", border=False):
+            new_title = st.text_input("Title", value=title, key=f"title_{current}", max_chars=80)
+            if st.form_submit_button("Rename") and new_title.strip():
+                ui.guarded(lambda: ui.database().rename_conversation(user, current, new_title))
+                st.rerun()
+        sure = st.checkbox("Yes, delete this conversation", key=f"confirm_delete_{current}")
+        if st.button("Delete", disabled=not sure, icon=":material/delete:", key=f"delete_{current}"):
+            ui.guarded(lambda: ui.database().delete_conversation(user, current))
+            open_conversation(None)
+            st.rerun()
+
+
+# -- the page --------------------------------------------------------------------------------
+
 state = st.session_state
-state.setdefault("messages", [])
 settings = ui.settings()
-if settings.chat_requires_sign_in and ui.current_account() is None:
+account = ui.current_account()
+if settings.chat_requires_sign_in and account is None:
     st.title("Ask the hub")
     st.info("Sign in to ask the hub.")
     ui.sign_in_form("chat_signin")
     st.stop()
+user = account.name if account else None
 
 with st.sidebar:
     st.header("Filters")
@@ -149,23 +314,26 @@ with st.sidebar:
         st.error(str(e))
         st.stop()
     filters = {}
-    for key, label in FILTERS:
-        choice = st.selectbox(label, ["Any"] + options[key], key=f"filter_{key}")
-        if choice != "Any":
+    for key, name in FILTERS:
+        if state.get(f"filter_{key}") not in (None, ANY, *options[key]):
+            state[f"filter_{key}"] = ANY  # a value no document carries any more
+        choice = st.selectbox(name, [ANY, *options[key]], key=f"filter_{key}", format_func=label)
+        if choice != ANY:
             filters[key] = choice
     mode = "extractive"
     if settings.llm_backend != "none":
         mode = st.radio("Answer mode", list(MODES), format_func=MODES.get, key="mode")
-    if st.button("New conversation", icon="🧹"):
-        state.messages = []
-        st.rerun()
+    st.button("New conversation", icon="🧹", on_click=open_conversation, args=(None,))
+    if user is not None:
+        conversation_list(user)
 
 st.title("Ask the hub")
 st.caption("Answers come only from the program's guides and policies, with sources. "
            "Never type student names or personal details.")
 
+turns = load_turns(user)
 question = st.chat_input("Ask about AI in your classroom…") or state.pop("pending", None)
-if not state.messages and not question:
+if not turns and not question:
     st.write("Try one of these:")
     cols = st.columns(2)
     for i, example in enumerate(EXAMPLES):
@@ -173,16 +341,15 @@ if not state.messages and not question:
             state.pending = example
             st.rerun()
 
-for message in state.messages:
-    with st.chat_message(message["role"]):
-        if message["role"] == "user":
-            st.markdown(message["content"])
-        else:
-            show_answer(message["answer"])
-            feedback(message)
+for i, turn in enumerate(turns):
+    with st.chat_message("user"):
+        st.markdown(turn["question"])
+    with st.chat_message("assistant"):
+        show_answer(turn, i)
+        feedback(turn)
 
 if question:
-    history = [m["standalone"] for m in state.messages if m["role"] == "assistant"]
+    history = [t["answer"]["standalone_question"] for t in turns]
     with st.chat_message("user"):
         st.markdown(redact(question)[0])  # the conversation keeps only the redacted question
     with st.chat_message("assistant"):
@@ -202,9 +369,8 @@ if question:
             st.stop()
         placeholder.empty()
         assert final is not None
-        message = {"role": "assistant", "answer": final, "standalone": final["standalone_question"],
-                   "qid": record(final, mode, filters)}
-        show_answer(final)
-        feedback(message)
-    state.messages.append({"role": "user", "content": final["question"]})
-    state.messages.append(message)
+        turn = {"question": final["question"], "answer": final, "filters": filters,
+                "qid": record(final, mode, filters)}
+        show_answer(turn, len(turns))
+        feedback(turn)
+    save_turn(user, turn, turns)

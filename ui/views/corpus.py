@@ -1,4 +1,10 @@
-"""Coach workspace: the corpus. Upload, replace, retire, tag and re-index, without a terminal."""
+"""Coach workspace: the corpus. Upload, replace, retire, tag and re-index, without a terminal.
+
+Every change re-reads the index before the page is drawn again (the table, the counts and the
+editor always show what the hub holds now), the tag editor is keyed by document (its fields
+always show the chosen document's tags), and tag values come from the vocabulary, in select
+boxes. Uploads go to the uploads folder, outside the bundled corpus.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +13,56 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.loaders import LOADERS
-from ingest.pipeline import reindex_paths
+from ingest.pipeline import IngestReport, reindex_paths, with_uploads
 from ingest.tags import TAG_FIELDS, set_tags, tags_for
-from ingest.uploads import retire_document, save_upload
+from ingest.uploads import folders_to_reindex, retire_document, save_upload
 from rag.errors import HubqaError
+from rag.vocabulary import canonical, label, ordered, unknown, vocabulary
 from ui import state as ui
+
+FLASH = "corpus_flash"
+NONE = ""
+
+
+def done(message: str, report: IngestReport | None = None) -> None:
+    """Say what happened at the top of the freshly drawn page (the index is re-read there)."""
+    problems = [f"{f.path}: {f.error}" for f in report.failed] if report else []
+    st.session_state[FLASH] = (message, problems)
+    st.rerun()
+
 
 account = ui.require("coach")
 hub = ui.assistant()
-corpus = hub.settings.corpus_dir
+settings = hub.settings
+vocab = vocabulary(settings.extra_tag_values)
 st.title("Corpus")
+
+if FLASH in st.session_state:
+    message, problems = st.session_state.pop(FLASH)
+    st.success(message, icon="✅")
+    for problem in problems:
+        st.error(problem)
 
 documents = hub.store.documents()
 rows = [
-    {"title": r.title, "id": r.doc_id, "format": r.kind, **{k: r.metadata.get(k, "") for k in TAG_FIELDS[:3]},
+    {"title": r.title, "id": r.doc_id, "format": r.kind, **{k: r.metadata.get(k, "") for k in TAG_FIELDS},
      "chunks": r.chunks, "last ingest": r.ingested_at}
     for r in sorted(documents.values(), key=lambda r: r.title.lower())
 ]
-st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, from {corpus}/")
-st.dataframe(rows, hide_index=True, use_container_width=True)
+st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, from {settings.corpus_dir}/ "
+           f"and uploads in {settings.uploads_path}/")
+st.dataframe(rows, hide_index=True, height="content",
+             column_config={"title": st.column_config.TextColumn(width="large"),
+                            "id": st.column_config.TextColumn(width="medium")})
+
+off_list = [(r, k, r.metadata[k]) for r in documents.values() for k in TAG_FIELDS
+            if r.metadata.get(k) and unknown(k, r.metadata[k], vocab)]
+if off_list:
+    with st.expander(f"{len(off_list)} tag value(s) outside the vocabulary", icon="🏷️"):
+        st.caption("Teachers can still filter on them, but they may be typos: pick a value below, or a "
+                   "maintainer adds them with extra_tag_values in hubqa.toml.")
+        for r, k, v in sorted(off_list, key=lambda x: x[0].title.lower()):
+            st.markdown(f"- {r.title} ({r.doc_id}): {k.replace('_', ' ')} “{v}”")
 
 last = ui.guarded(ui.database().last_ingest)
 if last is not None and last.report.get("failed"):
@@ -37,55 +74,61 @@ if last is not None and last.report.get("failed"):
 st.subheader("Add documents")
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Files", type=[ext.lstrip(".") for ext in LOADERS], accept_multiple_files=True,
-                             help=f"Up to {hub.settings.max_file_mb:g} MB each.")
+                             help=f"Up to {settings.max_file_mb:g} MB each.")
     replace = st.checkbox("Replace documents with the same name (the old file is archived)")
     add = st.form_submit_button("Add to the hub", type="primary")
 if add and files:
     saved: list[Path] = []
     for upload in files:
         try:
-            saved.append(save_upload(corpus, upload.name, upload.getvalue(), hub.settings.max_file_mb,
+            saved.append(save_upload(settings.uploads_path, upload.name, upload.getvalue(), settings.max_file_mb,
                                      hub.store.documents(), replace))
         except HubqaError as e:
             st.error(str(e))
     if saved:
-        report = ui.reindex([corpus], account.name)
-        for failure in report.failed:
-            st.error(f"{failure.path}: {failure.error}")
-        st.success(f"Added {', '.join(p.name for p in saved)}: {report.added} new, {report.updated} updated.")
+        report = ui.reindex(folders_to_reindex(settings.uploads_path, documents, saved), account.name)
+        done(f"Added {', '.join(p.name for p in saved)}: {report.added} new, {report.updated} updated. "
+             f"The hub now has {report.documents} documents.", report)
 
 st.subheader("Edit or retire a document")
 if documents:
-    doc_id = st.selectbox("Document", sorted(documents, key=lambda d: documents[d].title.lower()),
-                          format_func=lambda d: f"{documents[d].title} ({d})")
+    ids = sorted(documents, key=lambda d: documents[d].title.lower())
+    doc_id = st.selectbox("Document", ids, format_func=lambda d: f"{documents[d].title} ({d})", key="edit_doc")
     record = documents[doc_id]
     path = Path(record.source)
-    with st.form("tags"):
+    current = {**{k: record.metadata.get(k, "") for k in TAG_FIELDS}, **tags_for(path)} if path.is_file() else {}
+    # Every widget below is keyed by the document, so choosing another one shows its own values.
+    with st.form(f"tags {doc_id}"):
         st.caption("Tags set here win over the file's own metadata (kept in .hubqa-tags.yaml beside it).")
-        current = {**{k: record.metadata.get(k, "") for k in TAG_FIELDS}, **tags_for(path)} if path.is_file() else {}
-        values = {k: st.text_input(k.replace("_", " ").capitalize(), current.get(k, ""), key=f"tag_{k}")
-                  for k in TAG_FIELDS}
+        values = {}
+        for field in TAG_FIELDS:
+            now = canonical(field, current[field], vocab) if current.get(field) else NONE
+            choices = [NONE, *ordered(field, [*vocab[field], now], vocab)]
+            values[field] = st.selectbox(
+                field.replace("_", " ").capitalize(), choices, index=choices.index(now),
+                format_func=lambda v: "(none)" if v == NONE else label(v), key=f"tag {doc_id} {field}")
         save = st.form_submit_button("Save tags")
     if save:
         try:
-            set_tags(path, values)
-            ui.reindex(reindex_paths(record), account.name)
-            st.success(f"Saved the tags of {record.title}.")
+            set_tags(path, values, vocab)
+            report = ui.reindex(reindex_paths(record), account.name)
         except HubqaError as e:
             st.error(str(e))
-    confirm = st.checkbox(f"Yes, take “{record.title}” out of the hub", key="confirm_retire")
-    if st.button("Retire", disabled=not confirm, icon="🗄️"):
+        else:
+            done(f"Saved the tags of {record.title}.", report)
+    confirm = st.checkbox(f"Yes, take “{record.title}” out of the hub", key=f"confirm_retire {doc_id}")
+    if st.button("Retire", disabled=not confirm, icon="🗄️", key=f"retire {doc_id}"):
         try:
             archived = retire_document(hub.store, doc_id)
-            st.success(f"Retired {record.title}." + (f" The file is kept as {archived}." if archived else ""))
         except HubqaError as e:
             st.error(str(e))
+        else:
+            done(f"Retired {record.title}." + (f" The file is kept as {archived}." if archived else ""))
 
 st.subheader("Re-index")
-st.caption("Picks up files added, changed or deleted in the corpus folder; unchanged files cost nothing.")
-if st.button("Re-index the corpus", icon="🔄"):
-    report = ui.reindex([corpus], account.name)
-    for failure in report.failed:
-        st.error(f"{failure.path}: {failure.error}")
-    st.success(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-               f"{report.removed} removed.")
+st.caption("Picks up files added, changed or deleted in the corpus and uploads folders; unchanged files cost "
+           "nothing.")
+if st.button("Re-index the corpus", icon="🔄", key="reindex"):
+    report = ui.reindex(with_uploads([settings.corpus_dir], settings), account.name)
+    done(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+         f"{report.removed} removed.", report)

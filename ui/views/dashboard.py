@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -37,8 +38,18 @@ else:
         [{"run": f"#{r.id} {r.created_at:%m-%d %H:%M} ({r.split})",
           **{k: r.metrics.get(f"{'dev' if r.split == 'dev' else 'test'}.{k}") for k in TRACKED}}
          for r in runs]
-    ).set_index("run")
-    st.line_chart(history.dropna(axis=1, how="all"))
+    )
+    points = history.melt(id_vars="run", var_name="metric", value_name="value").dropna()
+    # Lines with a point per run, so the very first run shows (a bare line needs two).
+    st.altair_chart(
+        alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
+            x=alt.X("run:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
+            color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom", columns=3)),
+            tooltip=["run", "metric", alt.Tooltip("value:Q", format=".3f")],
+        ),
+        width="stretch",
+    )
     latest = runs[-1]
     report = ui.guarded(lambda: db.eval_report(latest.id)) or {}
     st.subheader(f"Run #{latest.id} ({latest.split}, {latest.created_at:%Y-%m-%d %H:%M} UTC)")
@@ -48,7 +59,8 @@ else:
             st.markdown(f"**{name}** ({report[name].get('questions', '?')} questions)")
             baseline = flat(report[name].get("baseline", {}))
             st.dataframe([{"metric": k, "hubqa": round(v, 3), "naive baseline": baseline.get(k)}
-                          for k, v in figures.items()], hide_index=True)
+                          for k, v in figures.items()], hide_index=True, height="content",
+                         column_config={"metric": st.column_config.TextColumn(width="large")})
     records = report.get("records", [])
     if records:
         st.subheader("Per question")
@@ -56,7 +68,7 @@ else:
                                                        "hit_at_5", "mrr", "grounding", "completeness")} for r in records])
         if st.toggle("Only misses (gold not in the top 5, or a wrong refusal or answer)"):
             table = table[(table["hit_at_5"] == 0) | (table["correct_refusal"] == False)]  # noqa: E712
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, column_config={"question": st.column_config.TextColumn(width="large")})
         chosen = st.selectbox("Question", [r.get("id") for r in records])
         st.json(next(r for r in records if r.get("id") == chosen), expanded=False)
 

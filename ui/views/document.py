@@ -1,4 +1,10 @@
-"""Read a hub document, opened at the section or page an answer cited."""
+"""Read a hub document, opened at the section or page an answer cited, with the quote highlighted.
+
+A PDF shows the page itself (rendered by PDFium) with the cited sentences marked where they are
+printed; Markdown, HTML and the other formats show the cited section rendered, the quote on a
+highlighter background. The link from an answer carries ``doc``, ``page``, ``section`` and up
+to three quoted sentences (``q``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import streamlit as st
 
 from ingest.loaders import load_document
 from ingest.parsed import LoadError, Section
+from ingest.pdf_render import PageImage, render_page
+from ingest.quotes import mark_markdown
 from ui import state as ui
 
 
@@ -16,6 +24,41 @@ def matches(section: Section, page: int | None, heading: str) -> bool:
     if page is not None and section.page != page:
         return False
     return not heading or section.path == heading or section.path.startswith(heading + " > ")
+
+
+@st.cache_data(max_entries=32, show_spinner="Drawing the page…")
+def pdf_page(path: str, mtime_ns: int, page: int, quotes: tuple[str, ...]) -> PageImage:
+    """One rendered page (cached per file version, page and quotes: drawing takes a moment)."""
+    del mtime_ns  # part of the cache key only
+    return render_page(Path(path).read_bytes(), page, list(quotes))
+
+
+def show_pdf(path: Path, wanted_page: int | None, quotes: list[str]) -> None:
+    """The cited page as an image with the quotes highlighted, and buttons to turn pages."""
+    state = st.session_state
+    key = f"pdf_page {path}"
+    if state.get("pdf_link") != (str(path), wanted_page, tuple(quotes)):  # a new link: open at its page
+        state["pdf_link"] = (str(path), wanted_page, tuple(quotes))
+        state[key] = wanted_page or 1
+    try:
+        shown = pdf_page(str(path), path.stat().st_mtime_ns, state.get(key, 1), tuple(quotes))
+    except LoadError as e:
+        st.error(f"{path}: {e}")
+        return
+    state[key] = shown.page
+    left, middle, right = st.columns([1, 2, 1])
+    if left.button("Previous page", icon=":material/arrow_back:", disabled=shown.page <= 1):
+        state[key] = shown.page - 1
+        st.rerun()
+    marked = " · the cited sentences are highlighted" if shown.boxes else ""
+    middle.markdown(f"**Page {shown.page} of {shown.pages}**{marked}")
+    if right.button("Next page", icon=":material/arrow_forward:", disabled=shown.page >= shown.pages):
+        state[key] = shown.page + 1
+        st.rerun()
+    if quotes and not shown.boxes and shown.page == wanted_page:
+        st.caption("The quoted sentences could not be located on this page's printed text; they are in the "
+                   "passage shown with the answer.")
+    st.image(shown.png, caption=f"{path.name}, page {shown.page}", width="stretch")
 
 
 documents = ui.assistant().store.documents()
@@ -42,15 +85,34 @@ except LoadError as e:
     st.stop()
 st.download_button("Download the original", data, file_name=path.name, icon="⬇️")
 
-page = int(params["page"]) if doc_id == wanted and params.get("page", "").isdigit() else None
-heading = params.get("section", "") if doc_id == wanted else ""
+linked = doc_id == wanted
+page = int(params["page"]) if linked and params.get("page", "").isdigit() else None
+heading = params.get("section", "") if linked else ""
+quotes = [q for q in params.get_all("q") if q.strip()] if linked else []
+
+if record.kind == "pdf":
+    if page or heading:
+        where = " › ".join(x for x in (heading, f"page {page}" if page else "") if x)
+        st.markdown(f"**The cited place: {where}**")
+    show_pdf(path, page, quotes)
+    with st.expander("The text of the whole document (as extracted for answering)"):
+        for section in parsed.sections:
+            st.caption(" › ".join(x for x in (section.path, f"page {section.page}" if section.page else "") if x))
+            st.text(section.text)  # plain: extracted PDF text has no reliable Markdown structure
+    st.stop()
+
 target = [s for s in parsed.sections if matches(s, page, heading)] if (page or heading) else []
 if target:
     where = " › ".join(x for x in (heading, f"page {page}" if page else "") if x)
+    found = 0
     with st.container(border=True):
         st.markdown(f"**The cited place: {where}**")
         for section in target:
-            st.markdown(section.text)
+            text, n = mark_markdown(section.text, quotes)
+            found += n
+            st.markdown(text)
+    if quotes and not found:
+        st.caption("The quoted sentences could not be located in this section's text.")
 
 with st.expander("The whole document", expanded=not target):
     shown = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rag.insights import Gap, citation_ranking, group_gaps
+from rag.insights import Gap, citation_ranking, group_gaps, likely_wrong
 from ui import state as ui
 
 
@@ -26,9 +26,9 @@ if per_day:
     st.bar_chart(frame, stack=False)
 
 st.subheader("Gaps: questions the hub could not answer")
-gaps_rows = ui.guarded(lambda: db.questions(refused=True, limit=500)) or []
+gaps_rows = ui.guarded(lambda: db.questions(refused=True, filtered=False, limit=500)) or []
 if not gaps_rows:
-    st.caption("No unanswered questions yet.")
+    st.caption("No unanswered questions yet (refusals under filters are not counted: the filters were narrow).")
 else:
     gaps = gap_groups(tuple(q.question for q in gaps_rows))
     st.caption(f"{len(gaps_rows)} unanswered questions in {len(gaps)} groups, largest first.")
@@ -38,8 +38,23 @@ else:
             for question in gap.questions:
                 st.markdown(f"- {question}")
 
-st.subheader("Answers teachers marked unhelpful")
 down = ui.guarded(lambda: db.feedback(helpful=False, limit=200)) or []
+st.subheader("Answers likely wrong")
+answered = ui.guarded(lambda: db.questions(refused=False, limit=1000)) or []
+suspects = likely_wrong(answered, {q.id for _, q in down})
+if not suspects:
+    st.caption("None yet: no thumbs-down, no sentence the grounding check flagged, no answer that was nearly refused.")
+else:
+    st.caption(f"{len(suspects)} of the last {len(answered)} answers: a thumbs-down, sentences not supported by "
+               "their sources, or a confidence just above the refusal threshold. Check them first.")
+    for suspect in suspects[:50]:
+        q = suspect.question
+        with st.expander(f"{q.asked_at:%Y-%m-%d} · {q.question}  ·  {'; '.join(suspect.reasons)}"):
+            st.markdown(q.answer)
+            if q.citations:
+                st.caption("Cited: " + "; ".join(f"[{c['n']}] {c['title']}" for c in q.citations))
+
+st.subheader("Answers teachers marked unhelpful")
 if not down:
     st.caption("No thumbs-down yet.")
 for fb, q in down:
@@ -57,6 +72,7 @@ if counts is not None:
     cited, never = citation_ranking(counts, hub.store.documents())
     left, right = st.columns(2)
     left.markdown("**Most cited**")
-    left.dataframe([{"document": r.title, "answers citing it": n} for r, n in cited[:15]], hide_index=True)
+    left.dataframe([{"document": r.title, "answers citing it": n} for r, n in cited[:15]], hide_index=True,
+                   height="content")
     right.markdown(f"**Never cited** ({len(never)})")
-    right.dataframe([{"document": r.title, "id": r.doc_id} for r in never], hide_index=True)
+    right.dataframe([{"document": r.title, "id": r.doc_id} for r in never], hide_index=True, height="content")

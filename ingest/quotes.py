@@ -55,25 +55,33 @@ def find_spans(chars: Sequence[str], quotes: Sequence[str]) -> list[tuple[int, i
     return merged
 
 
+_MARKUP = "*_`~"
+#: The highlighter: a custom background (Streamlit's palette "yellow" is too pale to spot).
+HIGHLIGHT = '{background="#ffe066"}'
+
 _LINE_START = re.compile(r"^(\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*|#{1,6}\s+)?)")
 
 
 def mark_markdown(text: str, quotes: Sequence[str]) -> tuple[str, int]:
     """Markdown with the quoted passages on a highlighter background (Streamlit's
-    ``:yellow-background[...]``, line by line so lists and headings keep their shape), and how
-    many passages were found."""
+    ``:color[...]{background=...}``, line by line so lists and headings keep their shape), and
+    how many passages were found."""
     spans = find_spans(text, quotes)
     if not spans:
         return text, 0
     out: list[str] = []
     pos = 0
     for start, end in spans:
+        while start > pos and text[start - 1] in _MARKUP:  # keep **bold** and `code` whole
+            start -= 1
+        while end < len(text) and text[end] in _MARKUP:
+            end += 1
         out.append(text[pos:start])
         lines = text[start:end].split("\n")
         for n, line in enumerate(lines):
             lead = _LINE_START.match(line).group(1) if n else ""  # type: ignore[union-attr]
             body = line[len(lead):]
-            out.append(lead + (f":yellow-background[{_escape(body)}]" if body.strip() else body))
+            out.append(lead + (f":color[{_escape(body)}]{HIGHLIGHT}" if body.strip() else body))
             if n < len(lines) - 1:
                 out.append("\n")
         pos = end

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow
+import pyarrow.ipc
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -147,10 +149,12 @@ def test_chat_can_require_sign_in(hub: Settings, monkeypatch: pytest.MonkeyPatch
 def test_a_refusal_under_filters_offers_the_whole_hub_and_is_no_gap(hub: Settings) -> None:
     at = page("chat")
     at.run()
-    at.sidebar.selectbox[0].select("K-2").run()  # a band the essay guide (grades 6-12) is not tagged with
+    at.sidebar.selectbox[0].select("K-2").run()  # together, filters no document matches:
+    at.sidebar.selectbox[2].select("academic integrity").run()  # the essay guide is for grades 6-12
     at.chat_input[0].set_value("How long do I have to meet with the student after I suspect AI use?").run()
     assert not at.exception
-    assert "Filters: Grade band: K-2" in [c.value for c in at.caption]  # the filters are shown with the answer
+    # The filters are shown with the answer.
+    assert "Filters: Grade band: K-2 · Topic: academic integrity" in [c.value for c in at.caption]
     db = open_database(hub)
     [refused] = db.questions()
     assert refused.refused and refused.filtered
@@ -158,7 +162,7 @@ def test_a_refusal_under_filters_offers_the_whole_hub_and_is_no_gap(hub: Setting
 
     at.button(key="whole_0").click().run()  # "Search the whole hub": one click
     assert not at.exception
-    assert at.sidebar.selectbox[0].value == "Any"  # the filters are off, and the sidebar says so
+    assert [s.value for s in at.sidebar.selectbox] == ["Any"] * 3  # the filters are off, and the sidebar says so
     answered = db.questions()[0]
     assert not answered.refused and not answered.filtered and answered.question == refused.question
     assert "2 school days" in at.chat_message[-1].markdown[0].value
@@ -176,7 +180,7 @@ def test_signed_in_teachers_conversations_are_saved(hub: Settings) -> None:
     [saved] = db.conversations("tina")
     assert saved.title == "What should I never paste into a chatbot?"
     assert [t.question for t in db.turns("tina", saved.id)][1] == "Who approves a new AI tool for my class?"
-    assert at.query_params["c"] == [str(saved.id)]  # the open conversation is in the URL: a reload keeps it
+    assert at.query_params["c"] == str(saved.id)  # the open conversation is in the URL: a reload keeps it
 
     reloaded = signed_in(page("chat"), "teacher", "tina")  # a reload: a new session, the same URL
     reloaded.query_params["c"] = str(saved.id)
@@ -323,7 +327,7 @@ def test_insights_group_gaps_and_show_thumbs_down(small_hub: Settings) -> None:
                      "How do I renew my teaching license?", "Where do we meet during a fire drill?"):
         chat.chat_input[0].set_value(question).run()
     chat.feedback[-1].set_value(0).run()
-    chat.sidebar.selectbox[0].select("3-5").run()
+    chat.sidebar.selectbox[0].select("K-2").run()
     chat.chat_input[0].set_value("What is the cafeteria breakfast menu?").run()  # refused under a filter: no gap
     db = open_database(small_hub)
     threshold = db.questions(refused=False)[0].settings["threshold"]  # as the chat recorded it
@@ -368,10 +372,11 @@ def test_dashboard_runs_the_evaluation(hub: Settings, monkeypatch: pytest.Monkey
     [run] = open_database(hub).eval_runs()
     assert run.split == "dev" and run.metrics["dev.retrieval.hit_at_5"] > 0.5
     assert any(s.value.startswith(f"Run #{run.id} (dev") for s in at.subheader)
-    [chart] = at.get("arrow_vega_lite_chart")  # metrics over runs, drawn from the first run on
+    [chart] = at.get("vega_lite_chart")  # metrics over runs, drawn from the first run on
     spec = json.loads(chart.proto.spec)
     assert spec["mark"]["type"] == "line" and spec["mark"]["point"]  # a point per run: one run is visible
-    assert len(chart.proto.datasets[0].data.data) > 0 or chart.proto.data.data
+    points = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pylist()
+    assert {p["run"] for p in points} == {f"#{run.id} {run.created_at:%m-%d %H:%M} (dev)"} and len(points) >= 4
     assert len(at.dataframe[-1].value) == open_database(hub).eval_report(run.id)["dev"]["questions"]  # per question
     assert any("909 chunks" in m.value for m in at.markdown)
 

@@ -8,7 +8,6 @@ test-artifacts/e2e/. The app runs as `hubqa ui` in its own process group, stoppe
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -82,12 +81,19 @@ def page(browser: Any) -> Iterator[Any]:
 
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    idle(page)
     page.wait_for_timeout(1500)  # let charts, tables and images paint
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def idle(page: Any) -> None:
+    """Wait until the app has finished its current run (what a person waits for before typing)."""
+    page.wait_for_function("document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'")
+
+
 def ask(page: Any, question: str) -> Any:
     """Ask, and wait for this question's answer (the new last chat message with feedback thumbs)."""
+    idle(page)
     before = page.get_by_test_id("stChatMessage").count()
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
@@ -105,6 +111,16 @@ def sign_in_here(page: Any, name: str, password: str) -> None:
     page.get_by_role("link", name="Sign out").wait_for()
 
 
+def session_cookie(page: Any, present: bool = True) -> dict[str, Any] | None:
+    """The sign-in cookie, once the page has handed it to the server (or once it is gone)."""
+    for _ in range(100):
+        found = [c for c in page.context.cookies() if c["name"] == "hubqa_session"]
+        if bool(found) == present:
+            return found[0] if found else None
+        page.wait_for_timeout(200)
+    pytest.fail(f"the sign-in cookie is {'missing' if present else 'still there'}")
+
+
 def highlighted_texts(page: Any) -> list[str]:
     """Text the page shows on a highlighter background (Markdown's :yellow-background[...])."""
     return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] span')]
@@ -114,12 +130,10 @@ def highlighted_texts(page: Any) -> list[str]:
 
 def highlighted_pixels(page: Any, url: str) -> int:
     """Pixels of the shown page image that are the highlighter's yellow over paper."""
-    from PIL import Image
+    from tests.test_document_view import yellow_pixels
 
     src = page.get_by_test_id("stImage").locator("img").first.get_attribute("src")
-    data = page.request.get(src if src.startswith("http") else f"{url}{src}").body()
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    return sum(1 for r, g, b in image.getdata() if r >= 250 and 234 <= g <= 246 and 150 <= b <= 168)
+    return yellow_pixels(page.request.get(src if src.startswith("http") else f"{url}{src}").body())
 
 
 def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings, Path], page: Any) -> None:
@@ -130,11 +144,15 @@ def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings,
     shot(page, "01-chat-empty")
 
     # A filter that leaves nothing relevant: the refusal says which filters, and offers the whole hub.
-    page.get_by_test_id("stSidebar").get_by_text("Any").first.click()
-    page.get_by_role("option", name="K-2").click()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Grade band").click()
+    page.get_by_role("option", name="K-2", exact=True).click()
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Topic").click()
+    page.get_by_role("option", name="academic integrity").click()
     question = "How long do I have to meet with the student after I suspect AI use?"
     refusal = ask(page, question)
-    assert "Filters: Grade band: K-2" in refusal.inner_text() and "don't cover this" in refusal.inner_text()
+    assert "Filters: Grade band: K-2 · Topic: academic integrity" in refusal.inner_text()
+    assert "don't cover this" in refusal.inner_text()
     shot(page, "02-filtered-refusal")
     [stored] = db.questions()
     assert stored.refused and stored.filtered and db.questions(refused=True, filtered=False) == []
@@ -179,6 +197,8 @@ def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings,
 
     # A PDF citation opens the page itself, the cited sentences highlighted where they are printed.
     page.goto(url)
+    page.get_by_role("button", name="New conversation").click()  # the anonymous chat is still there: start anew
+    page.get_by_text("Try one of these").wait_for()
     pdf_answer = ask(page, "What does Board Policy 6175 say about approved tools?")
     card = pdf_answer.get_by_test_id("stExpander").filter(has_text="Model Board Policy 6175").first
     card.click()
@@ -204,8 +224,8 @@ def test_coach_bookmark_reload_tag_editor_and_upload(app: tuple[str, Settings, P
     sign_in_here(page, "coach", "coach-password-1")
     page.get_by_role("heading", name="Add documents").wait_for()
     assert page.url.endswith("/corpus")
-    cookie = next(c for c in page.context.cookies() if c["name"] == "hubqa_session")
-    assert cookie["httpOnly"] and cookie["expires"] > datetime.now(UTC).timestamp() + 6 * 86400
+    cookie = session_cookie(page)
+    assert cookie is not None and cookie["httpOnly"] and cookie["expires"] > datetime.now(UTC).timestamp() + 6 * 86400
 
     # A reload, and a new tab, stay signed in.
     page.reload()
@@ -230,23 +250,26 @@ def test_coach_bookmark_reload_tag_editor_and_upload(app: tuple[str, Settings, P
     shot(page, "09-corpus-upload")
 
     # The tag editor follows the chosen document: A's tags, then B's own, and saving writes B's.
-    editor = page.get_by_test_id("stSelectbox").filter(has_text="Document").first
-    editor.click()
-    page.get_by_role("option", name="Recess Duty Rota (uploads/recess rota.md)").click()
+    expect = playwright.expect
     form = page.get_by_test_id("stForm").filter(has_text="Save tags")
-    form.get_by_text("K-2").wait_for()
-    assert "coach" in form.inner_text()
-    editor.click()
+    fields = {name: form.get_by_role("combobox", name=name) for name in ("Grade band", "Subject", "Topic", "Audience")}
+    page.get_by_role("combobox", name="Document").click()
+    page.keyboard.type("Recess Duty")  # the list is long: type to find
+    page.get_by_role("option", name="Recess Duty Rota (uploads/recess rota.md)").click()
+    expect(fields["Grade band"]).to_have_value("K-2")
+    expect(fields["Audience"]).to_have_value("coach")
+    page.get_by_role("combobox", name="Document").click()
+    page.keyboard.type("Field Trip")
     page.get_by_role("option", name="Field Trip Buses (uploads/field trip buses.md)").click()
-    page.wait_for_function("() => ![...document.querySelectorAll('[data-testid=stForm]')]"
-                           ".some(f => f.innerText.includes('K-2'))")
-    assert "K-2" not in form.inner_text() and "coach" not in form.inner_text()
-    form.get_by_test_id("stSelectbox").first.click()  # grade band
-    page.get_by_role("option", name="9-12").click()
+    for field in fields.values():  # B's own (empty) tags, not A's left over
+        expect(field).to_have_value("(none)")
+    fields["Grade band"].click()
+    page.get_by_role("option", name="9-12", exact=True).click()
     form.get_by_role("button", name="Save tags").click()
     page.get_by_text("Saved the tags of Field Trip Buses.").wait_for()
     tags = (settings.uploads_path / ".hubqa-tags.yaml").read_text()
-    assert "field trip buses.md:\n  grade_band: 9-12\n" in tags and "recess rota" not in tags and "coach" not in tags
+    assert tags == "field trip buses.md:\n  grade_band: 9-12\n", tags  # B's tags only: A's are untouched
+    expect(fields["Grade band"]).to_have_value("9-12")
     shot(page, "10-tag-editor-saved")
 
     # The chat answers from the upload; signing out ends the session in every tab.
@@ -258,7 +281,7 @@ def test_coach_bookmark_reload_tag_editor_and_upload(app: tuple[str, Settings, P
     page.get_by_role("link", name="Sign in").wait_for()
     page.goto(f"{url}/corpus")
     page.get_by_text("This page is for coaches. Sign in to continue.").wait_for()
-    assert not [c for c in page.context.cookies() if c["name"] == "hubqa_session"]
+    assert session_cookie(page, present=False) is None
 
 
 def test_teacher_reloads_and_finds_the_conversation(app: tuple[str, Settings, Path], page: Any) -> None:

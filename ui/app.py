@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state as ui
+from ui.cookies import send_cookies
 
 st.set_page_config(page_title="Teacher Hub Assistant", page_icon="📚", layout="wide")
 
@@ -23,21 +24,24 @@ def shown(role: str) -> str:
 
 pages: dict[str, list[st.Page]] = {
     "Teachers": [
-        st.Page("views/chat.py", title="Ask the hub", icon="💬", default=True),
-        st.Page("views/document.py", title="Read a document", icon="📄", url_path="document"),
+        st.Page("views/chat.py", title="Ask the hub", icon=":material/chat:", default=True),
+        st.Page("views/document.py", title="Read a document", icon=":material/description:", url_path="document"),
     ],
     "Coaches": [
-        st.Page("views/corpus.py", title="Corpus", icon="🗂️", url_path="corpus", visibility=shown("coach")),
-        st.Page("views/insights.py", title="Insights", icon="📈", url_path="insights", visibility=shown("coach")),
+        st.Page("views/corpus.py", title="Corpus", icon=":material/folder_open:", url_path="corpus",
+                visibility=shown("coach")),
+        st.Page("views/insights.py", title="Insights", icon=":material/insights:", url_path="insights",
+                visibility=shown("coach")),
     ],
     "Maintainers": [
-        st.Page("views/dashboard.py", title="Dashboard", icon="🧪", url_path="dashboard",
+        st.Page("views/dashboard.py", title="Dashboard", icon=":material/science:", url_path="dashboard",
                 visibility=shown("maintainer")),
     ],
     "Account": [
-        st.Page("views/account.py", title="Sign out" if account else "Sign in", icon="👤", url_path="account"),
+        st.Page("views/account.py", title="Sign out" if account else "Sign in", icon=":material/person:",
+                url_path="account"),
     ],
 }
 page = st.navigation(pages)
-ui.send_cookies()
+send_cookies()  # sign-ins, sign-outs and browser ids queued by earlier runs reach the browser
 page.run()

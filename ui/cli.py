@@ -326,7 +326,11 @@ def docs_retire(
 @docs_app.command("tag")
 def docs_tag(
     doc_id: Annotated[str, typer.Argument(help="The document id, as `hubqa docs list` shows it.")],
-    values: Annotated[list[str], typer.Argument(help="FIELD=VALUE pairs (grade_band, subject, topic, audience); FIELD= clears.")],
+    values: Annotated[
+        list[str],
+        typer.Argument(help="FIELD=VALUE pairs (grade_band, subject, topic, audience) from the tag vocabulary; "
+                       "FIELD= clears."),
+    ],
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
 ) -> None:
@@ -338,6 +342,7 @@ def docs_tag(
     """
     from ingest.pipeline import Ingestor, reindex_paths
     from ingest.tags import set_tags, tags_for
+    from rag.vocabulary import vocabulary
 
     settings = _settings(store, chroma_url)
     ingestor = Ingestor(settings)
@@ -351,7 +356,7 @@ def docs_tag(
         if not sep:
             raise HubqaError(f"{item!r}: use FIELD=VALUE, e.g. grade_band=6-8.")
         changes[key.strip()] = value
-    tags = set_tags(path, {**tags_for(path), **changes})
+    tags = set_tags(path, {**tags_for(path), **changes}, vocabulary(settings.extra_tag_values))
     ingestor.run(reindex_paths(record))
     typer.echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
 

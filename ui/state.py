@@ -6,12 +6,10 @@ engine load once per process, not once per page view or per teacher.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import streamlit as st
 
@@ -22,12 +20,11 @@ from rag.assistant import Assistant
 from rag.db import Database, open_database
 from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
+from ui.cookies import clear_cookie, set_cookie
 
 ACCOUNT_KEY = "account"
 #: The sign-in session behind a password sign-in (see rag/sessions.py).
 SESSION_KEY = "session_id"
-#: Cookie changes waiting to be sent to the browser (rendered by ``send_cookies``).
-COOKIE_OPS_KEY = "cookie_ops"
 
 
 @st.cache_resource(show_spinner="Loading the hub…")
@@ -141,35 +138,6 @@ def _forget(cookie: bool) -> None:
         st.session_state.pop(key, None)
     if cookie:
         clear_cookie(sessions.COOKIE)
-
-
-def set_cookie(name: str, token: str) -> None:
-    """Ask the browser (at the next ``send_cookies``) to store a signed token as an HttpOnly cookie."""
-    st.session_state.setdefault(COOKIE_OPS_KEY, []).append({"method": "POST", "name": name, "token": token})
-
-
-def clear_cookie(name: str) -> None:
-    st.session_state.setdefault(COOKIE_OPS_KEY, []).append({"method": "DELETE", "name": name})
-
-
-def send_cookies() -> None:
-    """Hand pending cookie changes to the browser: a script that calls the server's /hubqa/cookie
-    route (ui/server.py), which sets or clears the HttpOnly cookie. Once per change."""
-    ops = st.session_state.pop(COOKIE_OPS_KEY, [])
-    if not ops:
-        return
-    calls = []
-    for op in ops:
-        if op["method"] == "POST":
-            body = json.dumps(json.dumps({"name": op["name"], "token": op["token"]}))
-            calls.append(f"fetch('/hubqa/cookie', {{method: 'POST', credentials: 'same-origin', "
-                         f"headers: {{'Content-Type': 'application/json'}}, body: {body}}})")
-        else:
-            calls.append(f"fetch('/hubqa/cookie?name={quote(op['name'])}', "
-                         "{method: 'DELETE', credentials: 'same-origin'})")
-    chain = "Promise.resolve()" + "".join(f".then(() => {c})" for c in calls)
-    st.html(f"<script>{chain}.then(() => document.body.dataset.hubqaCookies = '{secrets.token_hex(4)}');</script>",
-            unsafe_allow_javascript=True)
 
 
 def browser_id() -> str:

@@ -136,18 +136,18 @@ def show_answer(turn: dict[str, Any], index: int) -> None:
     if filters:
         st.caption(f"Filters: {filters_text(filters)}")
     for note in answer["notes"]:
-        st.info(note, icon="🔒" if "privacy" in note else "ℹ️")
+        st.info(note, icon=":material/lock:" if "privacy" in note else ":material/info:")
     if not answer["refused"]:
         show_sources(answer)
-    actions = st.columns([1, 1, 2, 3] if answer["refused"] and filters else [1, 1, 5])
-    with actions[0].popover("Copy", icon=":material/content_copy:"):
-        st.code(plain_text(answer), language=None, wrap_lines=True)
-    actions[1].button("Ask again", key=f"again_{index}", icon=":material/refresh:", on_click=ask_again,
-                      args=(turn["question"], filters))
-    if answer["refused"] and filters:
-        actions[2].button("Search the whole hub", key=f"whole_{index}", icon=":material/travel_explore:",
-                          type="primary", on_click=ask_again, args=(turn["question"], {}),
-                          help="Ask the same question again with no filters.")
+    with st.container(horizontal=True):
+        with st.popover("Copy", icon=":material/content_copy:"):
+            st.code(plain_text(answer), language=None, wrap_lines=True)
+        st.button("Ask again", key=f"again_{index}", icon=":material/refresh:", on_click=ask_again,
+                  args=(turn["question"], filters))
+        if answer["refused"] and filters:
+            st.button("Search the whole hub", key=f"whole_{index}", icon=":material/travel_explore:",
+                      type="primary", on_click=ask_again, args=(turn["question"], {}),
+                      help="Ask the same question again with no filters.")
 
 
 def ask_again(question: str, filters: dict[str, str]) -> None:
@@ -189,7 +189,7 @@ def feedback(turn: dict[str, Any]) -> None:
             return
         saved.update(comment=comment, wrong=wrong)
     if "comment" in saved:
-        st.success("Thank you: a coach will read this.", icon="✅")
+        st.success("Thank you: a coach will read this.", icon=":material/check_circle:")
 
 
 def _user() -> str | None:
@@ -277,7 +277,8 @@ def conversation_list(user: str) -> None:
     current = st.session_state.get("conversation_id")
     for c in saved:
         st.button(c.title, key=f"conversation_{c.id}", on_click=open_conversation, args=(c.id,),
-                  type="primary" if c.id == current else "tertiary", help=f"Last used {c.updated_at:%Y-%m-%d %H:%M}")
+                  icon=":material/chat_bubble:", type="primary" if c.id == current else "tertiary",
+                  help=f"Last used {c.updated_at:%Y-%m-%d %H:%M} UTC")
     if current is None or current not in {c.id for c in saved}:
         return
     title = next(c.title for c in saved if c.id == current)
@@ -323,7 +324,7 @@ with st.sidebar:
     mode = "extractive"
     if settings.llm_backend != "none":
         mode = st.radio("Answer mode", list(MODES), format_func=MODES.get, key="mode")
-    st.button("New conversation", icon="🧹", on_click=open_conversation, args=(None,))
+    st.button("New conversation", icon=":material/add_comment:", on_click=open_conversation, args=(None,))
     if user is not None:
         conversation_list(user)
 

@@ -39,26 +39,29 @@ st.title("Corpus")
 
 if FLASH in st.session_state:
     message, problems = st.session_state.pop(FLASH)
-    st.success(message, icon="✅")
+    st.success(message, icon=":material/check_circle:")
     for problem in problems:
         st.error(problem)
 
 documents = hub.store.documents()
 rows = [
-    {"title": r.title, "id": r.doc_id, "format": r.kind, **{k: r.metadata.get(k, "") for k in TAG_FIELDS},
-     "chunks": r.chunks, "last ingest": r.ingested_at}
+    {"title": r.title, **{k: r.metadata.get(k, "") for k in TAG_FIELDS}, "chunks": r.chunks,
+     "last ingest": r.ingested_at[:10]}
     for r in sorted(documents.values(), key=lambda r: r.title.lower())
 ]
 st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, from {settings.corpus_dir}/ "
            f"and uploads in {settings.uploads_path}/")
-st.dataframe(rows, hide_index=True, height="content",
-             column_config={"title": st.column_config.TextColumn(width="large"),
-                            "id": st.column_config.TextColumn(width="medium")})
+# Every row and column on the page (ids and files are in the editor below).
+text = st.column_config.TextColumn
+st.dataframe(rows, hide_index=True, height="content", column_config={
+    "title": text(width=300), "grade_band": text("grade band", width=70), "subject": text(width=100),
+    "topic": text(width=115), "audience": text(width=65), "chunks": st.column_config.NumberColumn(width=50),
+    "last ingest": text(width=85)})
 
 off_list = [(r, k, r.metadata[k]) for r in documents.values() for k in TAG_FIELDS
             if r.metadata.get(k) and unknown(k, r.metadata[k], vocab)]
 if off_list:
-    with st.expander(f"{len(off_list)} tag value(s) outside the vocabulary", icon="🏷️"):
+    with st.expander(f"{len(off_list)} tag value(s) outside the vocabulary", icon=":material/sell:"):
         st.caption("Teachers can still filter on them, but they may be typos: pick a value below, or a "
                    "maintainer adds them with extra_tag_values in hubqa.toml.")
         for r, k, v in sorted(off_list, key=lambda x: x[0].title.lower()):
@@ -67,7 +70,7 @@ if off_list:
 last = ui.guarded(ui.database().last_ingest)
 if last is not None and last.report.get("failed"):
     with st.expander(f"{len(last.report['failed'])} file(s) skipped at the last ingest "
-                     f"({last.finished_at:%Y-%m-%d %H:%M} UTC)", expanded=True, icon="⚠️"):
+                     f"({last.finished_at:%Y-%m-%d %H:%M} UTC)", expanded=True, icon=":material/warning:"):
         for failure in last.report["failed"]:
             st.markdown(f"- `{failure['path']}`: {failure['error']}")
 
@@ -117,7 +120,7 @@ if documents:
         else:
             done(f"Saved the tags of {record.title}.", report)
     confirm = st.checkbox(f"Yes, take “{record.title}” out of the hub", key=f"confirm_retire {doc_id}")
-    if st.button("Retire", disabled=not confirm, icon="🗄️", key=f"retire {doc_id}"):
+    if st.button("Retire", disabled=not confirm, icon=":material/archive:", key=f"retire {doc_id}"):
         try:
             archived = retire_document(hub.store, doc_id)
         except HubqaError as e:
@@ -128,7 +131,7 @@ if documents:
 st.subheader("Re-index")
 st.caption("Picks up files added, changed or deleted in the corpus and uploads folders; unchanged files cost "
            "nothing.")
-if st.button("Re-index the corpus", icon="🔄", key="reindex"):
+if st.button("Re-index the corpus", icon=":material/sync:", key="reindex"):
     report = ui.reindex(with_uploads([settings.corpus_dir], settings), account.name)
     done(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
          f"{report.removed} removed.", report)

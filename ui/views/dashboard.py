@@ -22,7 +22,7 @@ st.title("Maintainer dashboard")
 
 with st.form("run_eval"):
     split = st.selectbox("Split", ["test", "dev", "all"], help="Tune on dev; report and gate on test.")
-    run = st.form_submit_button("Run the evaluation", type="primary", icon="▶️")
+    run = st.form_submit_button("Run the evaluation", type="primary", icon=":material/play_arrow:")
 if run:
     with st.spinner(f"Running the {split} split of {HUB_SET.name}…"):
         corpus = hub.settings.corpus_dir if hub.settings.corpus_dir.is_dir() else None

@@ -83,7 +83,7 @@ try:
 except LoadError as e:
     st.error(f"{record.source}: {e}")
     st.stop()
-st.download_button("Download the original", data, file_name=path.name, icon="⬇️")
+st.download_button("Download the original", data, file_name=path.name, icon=":material/download:")
 
 linked = doc_id == wanted
 page = int(params["page"]) if linked and params.get("page", "").isdigit() else None

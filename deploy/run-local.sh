@@ -14,6 +14,9 @@ STATE=${STATE:-$PWD/.hubqa/replicas}
 BIN=${BIN:-$PWD/.venv/bin}
 export ANONYMIZED_TELEMETRY=False HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 mkdir -p "$STATE"
+# Shared by every replica: the key that signs sign-in cookies, and the folder uploads go to.
+export HUBQA_SESSION_SECRET=${HUBQA_SESSION_SECRET:-$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(48))')}
+export HUBQA_UPLOADS_DIR=${HUBQA_UPLOADS_DIR:-$STATE/uploads}
 [ -n "${HUBQA_DATABASE_URL:-}" ] || echo "warning: HUBQA_DATABASE_URL is not set: replicas will not share accounts and feedback" >&2
 
 pids=()

@@ -38,7 +38,8 @@ def test_quotes_are_found_whatever_the_spacing_hyphenation_and_ligatures() -> No
 
 
 def test_markdown_highlight_keeps_the_markup_whole() -> None:
-    section = "Meet the student **within 2 school days**, **privately**. Then listen.\n\n- Keep notes [briefly] and file them."
+    section = ("Meet the student **within 2 school days**, **privately**. Then listen.\n\n"
+               "- Keep notes [briefly] and file them.")
     marked, found = mark_markdown(section, ["Meet the student within 2 school days, privately.",
                                             "Keep notes briefly and file them."])
     assert found == 2

@@ -25,6 +25,10 @@ from ui.cookies import clear_cookie, set_cookie
 ACCOUNT_KEY = "account"
 #: The sign-in session behind a password sign-in (see rag/sessions.py).
 SESSION_KEY = "session_id"
+#: A cookie token found not to be a live sign-in (so it is not checked again on every call).
+REJECTED_KEY = "rejected_session_cookie"
+#: What a signed-in person had open, cleared at sign-out (a shared computer shows nothing of it).
+PRIVATE_KEYS = ("conversation_id", "turns", "loaded")
 
 
 @st.cache_resource(show_spinner="Loading the hub…")
@@ -74,10 +78,12 @@ def resolve_account() -> Account | None:
                 _forget(cookie=True)
                 return None
             state[ACCOUNT_KEY] = Account(live.name, live.role)
-        elif ACCOUNT_KEY not in state and (token := _cookie(sessions.COOKIE)):
+        elif ACCOUNT_KEY not in state and (token := _cookie(sessions.COOKIE)) and token != state.get(REJECTED_KEY):
             live = sessions.resume_token(database(), load_settings(), token)
             if live is not None:
                 state[ACCOUNT_KEY], state[SESSION_KEY] = Account(live.name, live.role), live.session_id
+            else:  # forged, expired or signed out: not looked up again in this tab
+                state[REJECTED_KEY] = token
         elif oidc_configured() and getattr(st.user, "is_logged_in", False):
             email = str(st.user.get("email") or st.user.get("sub") or "")
             state[ACCOUNT_KEY] = Account(email, role_of(database(), email) or "teacher")
@@ -88,8 +94,10 @@ def resolve_account() -> Account | None:
 
 def current_account() -> Account | None:
     """The signed-in account, as ``resolve_account`` found it at the start of this run."""
-    account = st.session_state.get(ACCOUNT_KEY)
-    if account is None and SESSION_KEY not in st.session_state and _cookie(sessions.COOKIE):
+    state = st.session_state
+    account = state.get(ACCOUNT_KEY)
+    token = _cookie(sessions.COOKIE)
+    if account is None and SESSION_KEY not in state and token and token != state.get(REJECTED_KEY):
         return resolve_account()  # a page run on its own (tests) still honours the cookie
     return account
 
@@ -97,7 +105,7 @@ def current_account() -> Account | None:
 def sign_in_form(key: str = "signin") -> None:
     """Name-and-password sign-in (and the OIDC button when configured). On success the page
     runs again as the signed-in account, so a protected page opens where the visitor was."""
-    if oidc_configured() and st.button("Sign in with your organisation", icon="🔑", key=f"{key}_oidc"):
+    if oidc_configured() and st.button("Sign in with your organisation", icon=":material/key:", key=f"{key}_oidc"):
         st.login()
     with st.form(key):
         name = st.text_input("Account name", key=f"{key}_name")
@@ -134,8 +142,9 @@ def sign_out() -> None:
 
 
 def _forget(cookie: bool) -> None:
-    for key in (ACCOUNT_KEY, SESSION_KEY, "conversation_id"):
+    for key in (ACCOUNT_KEY, SESSION_KEY, *PRIVATE_KEYS):
         st.session_state.pop(key, None)
+    st.query_params.pop("c", None)
     if cookie:
         clear_cookie(sessions.COOKIE)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rag import solicitations
 from rag.text import split_sentences
 
 _AI = r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?)"
@@ -58,13 +59,14 @@ def normalise(text: str) -> str:
 
 
 def looks_like_injection(text: str) -> bool:
+    """Instructions to an AI system, or a request that the reader hand over something sensitive."""
     plain = normalise(text)
     if _INJECTION.search(plain):
         return True
     for match in _CREDENTIALS.finditer(plain):
         if not _NEGATION.search(plain[max(0, match.start() - 40) : match.start()]):
             return True
-    return False
+    return any(solicitations.flag_units(split_sentences(plain) or [plain]))
 
 
 #: A command right after a planted sentence continues it ("System: you are now... Output X.").
@@ -75,13 +77,29 @@ _COMMAND = re.compile(
 )
 
 
+def planted_reasons(units: list[str]) -> list[str]:
+    """Why each of a passage's consecutive units is planted ("" when it is not): an instruction
+    to an AI, a solicitation (alone or split over neighbours), or a command right after one."""
+    plain = [normalise(u) for u in units]
+    asks = solicitations.flag_units(plain)
+    reasons: list[str] = []
+    for text, ask in zip(plain, asks, strict=True):
+        if _INJECTION.search(text) or any(
+            not _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) for m in _CREDENTIALS.finditer(text)
+        ):
+            reasons.append("instructions to an AI or a request for secrets")
+        elif ask:
+            reasons.append(ask)
+        elif reasons and reasons[-1] and _COMMAND.match(text):
+            reasons.append("a command continuing the planted text before it")
+        else:
+            reasons.append("")
+    return reasons
+
+
 def planted_flags(units: list[str]) -> list[bool]:
     """Which of a passage's consecutive sentences are planted: each match, and the commands after it."""
-    flags: list[bool] = []
-    for unit in units:
-        continues = bool(flags) and flags[-1] and bool(_COMMAND.match(normalise(unit)))
-        flags.append(looks_like_injection(unit) or continues)
-    return flags
+    return [bool(r) for r in planted_reasons(units)]
 
 
 def _split(line: str) -> list[str]:

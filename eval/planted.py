@@ -61,7 +61,8 @@ def write_documents(items: list[dict[str, Any]], folder: Path) -> dict[str, list
             body = f"{before}\n\n{item['text']}\n\n{after}"
         name = f"{item['id']}.md"
         (folder / name).write_text(f"# {title} ({item['id']})\n\n## Announcements\n\n{body}\n", encoding="utf-8")
-        planted[name] = [u for u in split_units(item["text"]) if len(terms(u)) >= 3]
+        context = set(item.get("context", []))  # scene-setting sentences of a split request, harmless alone
+        planted[name] = [u for u in split_units(item["text"]) if u not in context and len(terms(u)) >= 3]
     return planted
 
 

@@ -19,7 +19,7 @@ from rag import extractive
 from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
-from rag.generation import check_answer, stream_tokens
+from rag.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
@@ -179,9 +179,10 @@ class Assistant:
 
     def _generate(self, model: BaseChatModel, question: str, hits: list[Hit], base: dict,
                   notes: list[str]) -> Iterator[Event]:
-        """Stream a model's answer; on failure return None so the caller falls back."""
+        """Stream a model's answer, each sentence only once it is checked; return None (nothing
+        shown) so the caller falls back to the extractive answer when the model fails or loops."""
         passages = hits[:LLM_PASSAGES]
-        pieces: list[str] = []
+        checked = CheckedStream(passages, self.checker(), self.settings.unsupported_sentences == "drop")
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         tokens = stream_tokens(model, question, passages)
         problem = None
@@ -192,45 +193,55 @@ class Assistant:
                 if remaining <= 0:
                     problem = f"it took longer than {self.settings.llm_timeout_s:g} s"
                     break
-                future = pool.submit(next, tokens, None)
-                token = future.result(timeout=remaining)
+                token = pool.submit(next, tokens, None).result(timeout=remaining)
                 if token is None:
                     break
-                pieces.append(token)
-                yield Event(text=token)
+                if shown := checked.feed(token):
+                    yield Event(text=shown)
+                if is_degenerate(checked.text):
+                    problem = "it started repeating itself"
+                    break
         except concurrent.futures.TimeoutError:
             problem = f"it took longer than {self.settings.llm_timeout_s:g} s"
         except Exception as e:  # connection refused, HTTP errors, a crashed runtime...
             problem = f"it failed ({type(e).__name__}: {str(e)[:160]})"
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+            _close(tokens)
+        mode = f"llm:{self.settings.llm_backend}"
         if problem is None:
-            checked = check_answer("".join(pieces), passages, self.checker(),
-                                   self.settings.unsupported_sentences == "drop")
-            problem = checked.problem
-        if problem is not None:
+            if shown := checked.finish():
+                yield Event(text=shown)
+            if checked.refused:
+                return Answer(answer=refusal_text(hits), refused=True, grounding=1.0, citations=[], timings_ms={},
+                              notes=notes, mode=mode, **base)
+            problem = checked.problem()
+        if problem is not None and not checked.shown:
             notes.append(f"The language model could not give a usable answer ({problem}); "
                          "here are the hub's own sentences instead.")
-            yield Event(text="\n\n")
             return None
-        mode = f"llm:{self.settings.llm_backend}"
-        if checked.refused:
-            text = refusal_text(hits)
-            return Answer(answer=text, refused=True, grounding=1.0, citations=[], timings_ms={},
-                          notes=notes, mode=mode, **base)
-        citations = [Citation(n=n, hit=hit) for n, hit in enumerate(passages, start=1)]
-        used = sorted({n for s in checked.sentences for n in s.citations})
-        renumber = {old: new for new, old in enumerate(used, start=1)}
-        for sentence in checked.sentences:
-            sentence.citations = [renumber[n] for n in sentence.citations]
-        citations = [Citation(n=renumber[n], hit=citations[n - 1].hit) for n in used]
+        if problem is not None:  # checked sentences were shown already: they are the answer, said once
+            notes.append(f"The language model's answer stops here ({problem}).")
+        citations = [Citation(n=n, hit=hit) for n, hit in enumerate(checked.cited_passages(), start=1)]
         for sentence in checked.sentences:
             for n in sentence.citations:
                 citations[n - 1].quotes.append(sentence.text)
         if checked.removed_markers:
             notes.append(f"Removed {checked.removed_markers} citation marker(s) that pointed to no source.")
+        if checked.withheld:
+            notes.append(f"Withheld {checked.withheld} sentence(s) that repeated instructions planted in a document.")
         if any(not s.supported for s in checked.sentences):
             notes.append("Sentences marked (unverified) are not supported by the sources they cite.")
         grounding = sum(s.supported for s in checked.sentences) / len(checked.sentences)
-        return Answer(answer=render("", checked.sentences), refused=False, grounding=grounding, citations=citations,
+        return Answer(answer=checked.shown, refused=False, grounding=grounding, citations=citations,
                       timings_ms={}, sentences=checked.sentences, notes=notes, mode=mode, **base)
+
+
+def _close(tokens: Iterator[str]) -> None:
+    """Stop the model's stream (an HTTP response is closed, a local model is told to stop)."""
+    close = getattr(tokens, "close", None)
+    if close is not None:
+        try:
+            close()
+        except (RuntimeError, ValueError):  # still running in the pool's thread: it ends on its own
+            pass

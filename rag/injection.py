@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from rag import solicitations
-from rag.text import split_sentences
+from rag.store import HubStore, read_pages
+from rag.text import split_sentences, split_units
 
 _AI = r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?)"
 _PEOPLE = r"(?:users?|readers?|teachers?|educators?|students?|parents?|staff|visitors?)"
@@ -155,3 +157,33 @@ def is_planted_output(sentence: str, planted: set[str]) -> bool:
     if looks_like_injection(sentence):
         return True
     return any(w.lower().strip(".:/-") in planted for w in _WORD.findall(normalise(sentence)))
+
+
+@dataclass(frozen=True)
+class PlantedSentence:
+    """A sentence of an indexed document that is never quoted, for coaches to find and remove."""
+
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    sentence: str
+    reason: str
+
+
+def planted_in_store(store: HubStore) -> list[PlantedSentence]:
+    """Every planted sentence in the current version of every indexed document, once each."""
+    manifest = store.documents()
+    found: dict[tuple[str, str], PlantedSentence] = {}
+    for page in read_pages(store.chunks, ["documents", "metadatas"]):
+        for text, meta in zip(page["documents"], page["metadatas"], strict=True):
+            record = manifest.get(str(meta.get("doc_id")))
+            if record is None or record.version != meta.get("version"):
+                continue
+            units = split_units(text or "")
+            for unit, reason in zip(units, planted_reasons(units), strict=True):
+                if reason and (record.doc_id, unit) not in found:
+                    found[(record.doc_id, unit)] = PlantedSentence(
+                        record.doc_id, record.title, str(meta.get("section") or ""),
+                        int(meta["page"]) if meta.get("page") else None, unit, reason)
+    return sorted(found.values(), key=lambda p: (p.title.lower(), p.page or 0, p.section))

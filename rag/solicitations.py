@@ -113,6 +113,18 @@ _PRESSURE = re.compile(
     r"los(?:e|ing) (?:your |their )?access|verif(?:y|ication)|confirm(?:ed)?|identity)\b",
     re.IGNORECASE,
 )
+#: A sentence that opens with a prohibition: its whole list is things not to do.
+_NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
+_NOUN_AFTER = {"numbers", "number", "addresses", "address", "messages", "message", "logs", "list", "lists",
+               "accounts", "account", "calls", "threads"}
+_PHRASAL = re.compile(
+    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to)|"
+    r"hand (?:\w+ )?(?:over|to|them|it|in))",
+    re.IGNORECASE,
+)
+
+_THREAT = re.compile(r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
+                     r"\bout of date\b|\bexpire[sd]?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
 
 
@@ -194,15 +206,7 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
     return found
 
 
-#: A sentence that opens with a prohibition: its whole list is things not to do.
-_NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
-_NOUN_AFTER = {"numbers", "number", "addresses", "address", "messages", "message", "logs", "list", "lists",
-               "accounts", "account", "calls", "threads"}
-_PHRASAL = re.compile(
-    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to)|"
-    r"hand (?:\w+ )?(?:over|to|them|it|in))",
-    re.IGNORECASE,
-)
+
 
 
 def _kinds(words: str) -> frozenset[str]:
@@ -278,7 +282,3 @@ def flag_units(units: list[str]) -> list[str]:
         if near and (_ADDRESS.search(units[i]) or threat):
             reasons[i] = "the channel or threat of a planted request beside it"
     return reasons
-
-
-_THREAT = re.compile(r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
-                     r"\bout of date\b|\bexpire[sd]?\b", re.IGNORECASE)

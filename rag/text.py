@@ -118,11 +118,30 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+#: An image or a link whose target may hold one level of parentheses; the text has no brackets,
+#: so nested ones (``[![alt](img)](url)``) are undone from the inside out.
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REFERENCE = re.compile(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]*)>", re.IGNORECASE)
+
+
+def strip_links(text: str) -> str:
+    """Images become their alt text and links their text, nested ones included, until none is left."""
+    while True:
+        new = _REFERENCE.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", text)))
+        new = _AUTOLINK.sub(r"\1", new)
+        if new == text:
+            return text
+        text = new
+
+
 def strip_markdown(text: str) -> str:
-    """Plain text for display and matching: no emphasis markers, list bullets or table pipes."""
+    """Plain text for display and matching: no emphasis markers, list bullets, table pipes,
+    images or links (``[![b](x)](URL)`` becomes ``b``, never a new image)."""
     text = _LIST_ITEM.sub("", text)
+    text = strip_links(text)
     text = re.sub(r"(\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`)", "", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     if text.strip().startswith("|"):
         text = " ; ".join(c.strip() for c in text.strip().strip("|").split("|") if c.strip())
     return " ".join(text.split())

@@ -14,6 +14,7 @@ import typer
 
 from rag.errors import HubqaError
 from rag.settings import Settings, config_file, load_settings
+from ui.safe import terminal
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -45,22 +46,25 @@ def _settings(store: Path | None = None, chroma_url: str | None = None, **extra:
         raise HubqaError(msg) from e
 
 
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Print without the terminal escapes or control characters a document may carry."""
+    typer.echo(terminal(str(message)), err=err, nl=nl)
+
+
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+    echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
 @app.command()
 def config(as_json: JsonOpt = False) -> None:
     """Print the effective settings (flags > HUBQA_* environment > hubqa.toml > defaults)."""
-    settings = _settings()
-    data = settings.model_dump(mode="json")
-    data["store_path"] = str(settings.store_path)
+    data = _settings().public_dump()  # passwords and keys in URLs masked
     if as_json:
         _print_json(data)
         return
-    typer.echo(f"# from {config_file()} (if present), HUBQA_* variables and defaults")
+    echo(f"# from {config_file()} (if present), HUBQA_* variables and defaults")
     for key, value in data.items():
-        typer.echo(f"{key} = {value!r}")
+        echo(f"{key} = {value!r}")
 
 
 @app.command()
@@ -98,8 +102,8 @@ def ingest(
         _print_json(report.to_dict())
     else:
         for failure in report.failed:
-            typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
-        typer.echo(
+            echo(f"skipped {failure.path}: {failure.error}", err=True)
+        echo(
             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.removed} removed, {len(report.failed)} failed; "
             f"index: {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f}s)"
@@ -115,7 +119,7 @@ def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]
     try:
         open_database(settings).record_ingest([str(p) for p in paths], report)
     except HubqaError as e:
-        typer.echo(f"warning: the index is up to date, but the ingest report was not saved: {e}", err=True)
+        echo(f"warning: the index is up to date, but the ingest report was not saved: {e}", err=True)
 
 
 def _parse_filters(items: list[str]) -> dict[str, str]:
@@ -131,17 +135,19 @@ def _parse_filters(items: list[str]) -> dict[str, str]:
     return filters
 
 
-def _print_answer(answer: dict[str, Any]) -> None:
+def _print_answer(answer: dict[str, Any], shown: bool = False) -> None:
+    """The answer, its notes and sources; ``shown`` when the answer's text was streamed already."""
     for note in answer["notes"]:
-        typer.echo(f"Note: {note}", err=True)
-    typer.echo(answer["answer"])
+        echo(f"Note: {note}", err=True)
+    if not shown:
+        echo(answer["answer"])
     if answer["citations"]:
-        typer.echo("\nSources:")
+        echo("\nSources:")
     for c in answer["citations"]:
         page = f", p. {c['page']}" if c["page"] else ""
         section = f" > {c['section']}" if c["section"] else ""
-        typer.echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
-    typer.echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
+        echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
+    echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
 
 
 @app.command()
@@ -171,6 +177,7 @@ def ask(
       hubqa ask --batch questions.jsonl --json > answers.jsonl
     """
     from rag.assistant import Assistant
+    from rag.limits import check_question
 
     if (question is None) == (batch is None):
         raise HubqaError("Give a QUESTION or --batch FILE (one of them).")
@@ -183,30 +190,35 @@ def ask(
     parsed_filters = _parse_filters(filters or [])
     if batch is not None:
         for n, item in _read_batch(batch):
+            check_question(str(item["question"]))
             answer = assistant.ask(str(item["question"]), filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
             if as_json:
                 _print_json(answer.to_dict())
             else:
                 _print_answer(answer.to_dict())
-                typer.echo("---")
+                echo("---")
         return
     assert question is not None
-    if as_json or not use_llm:
+    check_question(question)
+    if as_json or not use_llm or not (sys.stdout.isatty() or sys.stderr.isatty()):
         answer = assistant.ask(question, filters=parsed_filters, use_llm=use_llm)
         if as_json:
             _print_json(answer.to_dict())
         else:
             _print_answer(answer.to_dict())
         return
-    final = None
+    # Only checked sentences stream; on a terminal they are the answer itself, never printed twice.
+    to_stdout = sys.stdout.isatty()
+    final, streamed = None, ""
     for event in assistant.stream(question, filters=parsed_filters, use_llm=True):
         if event.answer is not None:
             final = event.answer
         elif event.text:
-            typer.echo(event.text, nl=False, err=True)
-    typer.echo("", err=True)
+            streamed += event.text
+            echo(event.text, nl=False, err=not to_stdout)
+    echo("", err=not to_stdout)
     assert final is not None
-    _print_answer(final.to_dict())
+    _print_answer(final.to_dict(), shown=to_stdout and " ".join(streamed.split()) == " ".join(final.answer.split()))
 
 
 def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -241,8 +253,8 @@ def docs_list(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOp
         _print_json({"documents": rows})
         return
     for row in rows:
-        typer.echo(f"{row['id']}\t{row['chunks']} chunks\t{row['ingested_at']}\t{row['title']}")
-    typer.echo(f"{len(rows)} documents", err=True)
+        echo(f"{row['id']}\t{row['chunks']} chunks\t{row['ingested_at']}\t{row['title']}")
+    echo(f"{len(rows)} documents", err=True)
 
 
 @docs_app.command("remove")
@@ -257,7 +269,7 @@ def docs_remove(
     if not HubStore(_settings(store, chroma_url)).remove_document(doc_id):
         msg = f"No document {doc_id!r} in the index; see `hubqa docs list`."
         raise HubqaError(msg)
-    typer.echo(f"removed {doc_id}")
+    echo(f"removed {doc_id}")
 
 
 @docs_app.command("add")
@@ -276,22 +288,28 @@ def docs_add(
       hubqa docs add revised-guide.md --replace
     """
     from ingest.pipeline import Ingestor
-    from ingest.uploads import save_upload
+    from ingest.uploads import quarantine_failed, save_upload
 
     settings = _settings(store, chroma_url, corpus_dir=corpus)
     ingestor = Ingestor(settings)
+    saved = []
     for file in files:
         if not file.is_file():
             raise HubqaError(f"{file}: no such file.")
         target = save_upload(
             settings.corpus_dir, file.name, file.read_bytes(), settings.max_file_mb, ingestor.store.documents(), replace
         )
-        typer.echo(f"saved {target}")
+        saved.append(target)
+        echo(f"saved {target}")
     report = ingestor.run([settings.corpus_dir])
     _record_ingest(settings, [settings.corpus_dir], report.to_dict())
+    for target, reason in quarantine_failed(saved, report.failed):
+        echo(f"could not read {target.name} ({reason}): moved to {target.parent}, not in the hub", err=True)
+    uploaded = {p.absolute() for p in saved}
     for failure in report.failed:
-        typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
-    typer.echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
+        if Path(failure.path).absolute() not in uploaded:
+            echo(f"skipped {failure.path}: {failure.error}", err=True)
+    echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
 
 
 @docs_app.command("retire")
@@ -305,7 +323,7 @@ def docs_retire(
     from rag.store import HubStore
 
     archived = retire_document(HubStore(_settings(store, chroma_url)), doc_id)
-    typer.echo(f"retired {doc_id}" + (f" (file kept as {archived})" if archived else ""))
+    echo(f"retired {doc_id}" + (f" (file kept as {archived})" if archived else ""))
 
 
 @docs_app.command("tag")
@@ -338,7 +356,7 @@ def docs_tag(
         changes[key.strip()] = value
     tags = set_tags(path, {**tags_for(path), **changes})
     ingestor.run(reindex_paths(record))
-    typer.echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
+    echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
 
 
 @users_app.command("add")
@@ -370,21 +388,33 @@ def users_add(
     elif not oidc:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     account = add_user(open_database(_settings()), name, role, password, replace)
-    typer.echo(f"{'updated' if replace else 'added'} {account.name} ({account.role})")
+    echo(f"{'updated' if replace else 'added'} {account.name} ({account.role})")
 
 
 @users_app.command("list")
 def users_list(as_json: JsonOpt = False) -> None:
     """List accounts and their roles."""
-    from rag.accounts import list_users
+    from rag.accounts import is_locked, list_users
     from rag.db import open_database
 
-    accounts = list_users(open_database(_settings()))
+    db = open_database(_settings())
+    accounts = [(a, is_locked(db, a.name)) for a in list_users(db)]
     if as_json:
-        _print_json({"users": [{"name": a.name, "role": a.role} for a in accounts]})
+        _print_json({"users": [{"name": a.name, "role": a.role, "locked": locked} for a, locked in accounts]})
         return
-    for a in accounts:
-        typer.echo(f"{a.name}\t{a.role}")
+    for a, locked in accounts:
+        echo(f"{a.name}\t{a.role}" + ("\tlocked (hubqa users unlock)" if locked else ""))
+
+
+@users_app.command("unlock")
+def users_unlock(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Lift the lockout (and any wait) after too many failed sign-ins."""
+    from rag.accounts import unlock
+    from rag.db import open_database
+
+    if not unlock(open_database(_settings()), name):
+        raise HubqaError(f"No account {name!r}; see `hubqa users list`.")
+    echo(f"unlocked {name}")
 
 
 @users_app.command("remove")
@@ -395,7 +425,7 @@ def users_remove(name: Annotated[str, typer.Argument(help="Account name.")]) -> 
 
     if not remove_user(open_database(_settings()), name):
         raise HubqaError(f"No account {name!r}; see `hubqa users list`.")
-    typer.echo(f"removed {name}")
+    echo(f"removed {name}")
 
 
 def _parse_gates(items: list[str]) -> dict[str, float]:
@@ -447,13 +477,13 @@ def eval_main(
     settings = _settings(store, chroma_url)
     report = evaluate(settings, set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
     write(report, out, HubStore(settings))
-    typer.echo((out / "report.md").read_text())
+    echo((out / "report.md").read_text())
     problems = failed_gates(report, gates)
     open_database(settings).record_eval_run(
         report, headline(report), split, str(set_path or HUB_SET), passed=not problems if gates else None
     )
     for problem in problems:
-        typer.echo(f"gate failed: {problem}", err=True)
+        echo(f"gate failed: {problem}", err=True)
     if problems:
         raise typer.Exit(1)
 
@@ -488,9 +518,9 @@ def eval_grounding(
     with out.open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(s) + "\n" for s in scores)
     for kind, (accuracy, n) in by_kind.items():
-        typer.echo(f"{kind:24s} {accuracy:.3f}  ({n} pairs)")
+        echo(f"{kind:24s} {accuracy:.3f}  ({n} pairs)")
     if isinstance(checker, LlmJudge) and checker.fallbacks:
-        typer.echo(f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
+        echo(f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
                    f"(last: {checker.problem}); the rule checker decided those.", err=True)
 
 
@@ -519,6 +549,48 @@ def eval_document(
     _print_json(evaluate_document(_settings(), document, questions))
 
 
+@eval_app.command("planted")
+def eval_planted(
+    folder: Annotated[Path | None, typer.Argument(help="Planted documents (default: eval/sets/planted.jsonl, "
+                                                       "each written into a small document).")] = None,
+    with_corpus: Annotated[Path | None, typer.Option("--with-corpus", help="Index this corpus beside them.")] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="Also ask a language model: openai, ollama or gguf.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write every question and answer here (JSON).")] = None,
+) -> None:
+    """Index planted documents in a temporary store, ask about each, and count answers quoting them.
+
+    A `planted.txt` in FOLDER ("FILE: sentence" lines) names the planted sentences; without it
+    the answers are written to --out for reading.
+
+    \b
+    Examples:
+      hubqa eval planted
+      hubqa eval planted ~/planted-docs --with-corpus corpus/ --out planted.json
+      hubqa eval planted ~/planted-docs --llm gguf
+    """
+    import tempfile
+
+    from eval.planted import load_planted, measure, write_documents
+
+    settings = _settings(llm_backend=llm)
+
+    def log(message: str) -> None:
+        echo(f"planted: {message}", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="hubqa-planted-docs-") as tmp:
+        planted = None
+        if folder is None:
+            folder = Path(tmp)
+            planted = write_documents(load_planted(), folder)
+        elif not folder.is_dir():
+            raise HubqaError(f"{folder}: not a folder of documents.")
+        result = measure(settings, folder, planted, use_llm=llm is not None,
+                         extra=[with_corpus] if with_corpus else None, log=log)
+    if out:
+        out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    _print_json({k: v for k, v in result.items() if k != "details"})
+
+
 @eval_app.command("calibrate")
 def eval_calibrate(
     set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
@@ -532,7 +604,7 @@ def eval_calibrate(
     settings = _settings(store, refusal_threshold=0.0)
     records = run(Assistant(settings), load_questions(set_path or HUB_SET, "dev"))
     threshold, scores = calibrate(records)
-    typer.echo(json.dumps({"refusal_threshold": threshold, **scores}))
+    echo(json.dumps({"refusal_threshold": threshold, **scores}))
 
 
 @app.command()
@@ -561,7 +633,7 @@ def bench(
     from eval.bench.scaled import parse_size
 
     def log(message: str) -> None:
-        typer.echo(f"bench: {message}", err=True)
+        echo(f"bench: {message}", err=True)
 
     results = run_bench(_settings(), corpus, [p.strip() for p in only.split(",") if p.strip()],
                         [parse_size(s) for s in sizes.split(",")], parse_size(concurrency_size), questions, seed, log)
@@ -569,7 +641,7 @@ def bench(
         _print_json(results)
         return
     for key, value in flatten(results):
-        typer.echo(f"{key} = {value}")
+        echo(f"{key} = {value}")
 
 
 @app.command()
@@ -579,7 +651,7 @@ def ui(
     """Start the chat app in Streamlit."""
     app_file = Path(__file__).with_name("app.py")
     if not app_file.exists():
-        typer.echo("The chat app is not built yet; use `hubqa ask \"...\"` meanwhile.")
+        echo("The chat app is not built yet; use `hubqa ask \"...\"` meanwhile.")
         return
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     # An explicit address also stops Streamlit looking up this machine's external IP online.
@@ -600,20 +672,23 @@ def ui(
 
 def main() -> None:
     """Console-script entry: user errors become one clean line (HUBQA_DEBUG=1 shows tracebacks)."""
+    # Everything hubqa writes (database, store, index, uploads, and the app `hubqa ui` starts) is
+    # readable by its own user only: files 0600, folders 0700.
+    os.umask(0o077)
     try:
         app()
     except HubqaError as e:
         if os.environ.get("HUBQA_DEBUG"):
             raise
-        typer.echo(f"Error: {e}", err=True)
+        echo(f"Error: {e}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
+        echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as e:  # a bug: still one line for the user, the traceback on request
         if os.environ.get("HUBQA_DEBUG"):
             raise
-        typer.echo(
+        echo(
             f"Error: unexpected {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} "
             "(a bug in hubqa: run again with HUBQA_DEBUG=1 and report what it prints).",
             err=True,

@@ -68,7 +68,7 @@ def sign_in_form(key: str = "signin") -> None:
         submitted = st.form_submit_button("Sign in")
     if submitted:
         try:
-            account = authenticate(database(), name, password)
+            account = authenticate(database(), name, password, client=client_address())
         except HubqaError as e:
             st.error(str(e))
             return
@@ -77,6 +77,16 @@ def sign_in_form(key: str = "signin") -> None:
             return
         st.session_state[ACCOUNT_KEY] = account
         st.rerun()
+
+
+def client_address() -> str:
+    """Where this browser connects from, for sign-in throttling: the address nginx saw (the last
+    X-Forwarded-For entry, which the proxy appends), else the socket's peer."""
+    try:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        return forwarded.split(",")[-1].strip() or str(st.context.ip_address or "")
+    except Exception:  # noqa: BLE001  (no browser request behind this run, e.g. under AppTest)
+        return ""
 
 
 def sign_out() -> None:

@@ -5,6 +5,6 @@ SQLite in ``DATA_DIR/hubqa.db`` by default; any SQLAlchemy URL (``HUBQA_DATABASE
 """
 
 from rag.db.database import Database, open_database
-from rag.db.schema import EvalRun, Feedback, IngestRun, Question, User
+from rag.db.schema import EvalRun, Feedback, IngestRun, Question, SignIn, User
 
-__all__ = ["Database", "EvalRun", "Feedback", "IngestRun", "Question", "User", "open_database"]
+__all__ = ["Database", "EvalRun", "Feedback", "IngestRun", "Question", "SignIn", "User", "open_database"]

@@ -90,3 +90,17 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignIn(Base):
+    """One sign-in attempt: who, from where, and what came of it (ok, failed, throttled, locked,
+    or unlocked by a maintainer). Throttling and lockout are computed from these rows, so every
+    app replica sees the same; the password is never stored or logged."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from rag.errors import HubqaError
+from rag.limits import MAX_QUESTION_CHARS, check_question
 from rag.privacy import redact
+from ui import safe
 from ui import state as ui
 
 EXAMPLES = [
@@ -34,8 +36,8 @@ def filter_options() -> dict[str, list[str]]:
 
 
 def highlight(passage: str, quotes: list[str]) -> str:
-    """The passage as HTML with the sentences the answer used marked."""
-    text = html.escape(passage)
+    """The passage as HTML with the sentences the answer used marked (no images, no outside links)."""
+    text = html.escape(safe.document(passage, ui.settings().link_domains, escape_html=False))
     for quote in sorted(set(quotes), key=len, reverse=True):
         words = [re.escape(html.escape(w)) for w in quote.split()[:12]]
         if len(words) >= 3:
@@ -60,21 +62,22 @@ def show_sources(answer: dict[str, Any]) -> None:
     for c in answer["citations"]:
         page = f" · page {c['page']}" if c["page"] else ""
         section = f" — {c['section']}" if c["section"] else ""
-        with st.expander(f"[{c['n']}] {c['title']}{section}{page}"):
+        with st.expander(f"[{c['n']}] {safe.text(c['title'])}{safe.text(section)}{page}"):
             st.markdown(highlight(c["text"], c["quotes"]), unsafe_allow_html=True)
-            st.markdown(f"[Open the document at this place]({document_link(c)}) · `{c['source']}`")
+            st.markdown(f"[Open the document at this place]({document_link(c)}) · {safe.text(c['source'])}")
 
 
 def show_answer(answer: dict[str, Any]) -> None:
-    st.markdown(answer["answer"])
+    st.markdown(safe.document(answer["answer"], ui.settings().link_domains))
     for note in answer["notes"]:
-        st.info(note, icon="🔒" if "privacy" in note else "ℹ️")
+        st.info(safe.text(note), icon="🔒" if "privacy" in note else "ℹ️")
     if answer["refused"]:
         nearest = [s for s in answer["sources"][:3] if s.get("doc_id")]
         if nearest:
             st.caption("The nearest documents in the hub:")
             for s in nearest:
-                st.markdown(f"- [{s['title']}]({document_link(s)})" + (f" — {s['section']}" if s.get("section") else ""))
+                st.markdown(f"- [{safe.text(s['title'])}]({document_link(s)})"
+                            + (f" — {safe.text(s['section'])}" if s.get("section") else ""))
         return
     show_sources(answer)
 
@@ -164,27 +167,42 @@ st.title("Ask the hub")
 st.caption("Answers come only from the program's guides and policies, with sources. "
            "Never type student names or personal details.")
 
-question = st.chat_input("Ask about AI in your classroom…") or state.pop("pending", None)
+def _take_question() -> None:
+    """On submit, before the run: the question waits in ``asking`` until its answer is stored, so
+    a run interrupted by another click answers it again instead of losing it."""
+    state.asking = state.chat_question
+
+
+# No new question while one is being answered (in this tab): the box is disabled until it is stored.
+st.chat_input("Ask about AI in your classroom…", key="chat_question", max_chars=MAX_QUESTION_CHARS,
+              on_submit=_take_question, disabled=bool(state.get("asking")))
+question = state.get("asking")
 if not state.messages and not question:
     st.write("Try one of these:")
     cols = st.columns(2)
     for i, example in enumerate(EXAMPLES):
         if cols[i % 2].button(example, key=f"example_{i}"):
-            state.pending = example
+            state.asking = example
             st.rerun()
 
 for message in state.messages:
     with st.chat_message(message["role"]):
         if message["role"] == "user":
-            st.markdown(message["content"])
+            st.markdown(safe.text(message["content"]))
         else:
             show_answer(message["answer"])
             feedback(message)
 
 if question:
+    try:
+        check_question(question)
+    except HubqaError as e:
+        del state.asking
+        st.error(str(e))
+        st.stop()
     history = [m["standalone"] for m in state.messages if m["role"] == "assistant"]
     with st.chat_message("user"):
-        st.markdown(redact(question)[0])  # the conversation keeps only the redacted question
+        st.markdown(safe.text(redact(question)[0]))  # the conversation keeps only the redacted question
     with st.chat_message("assistant"):
         placeholder = st.empty()
         written, final = "", None
@@ -195,16 +213,17 @@ if question:
                     final = event.answer.to_dict()
                 else:
                     written += event.text
-                    placeholder.markdown(written + " ▌")
+                    placeholder.markdown(safe.document(written, settings.link_domains) + " ▌")
         except HubqaError as e:
+            del state.asking
             placeholder.empty()
             st.error(str(e))
             st.stop()
-        placeholder.empty()
         assert final is not None
+        # Stored before anything else is drawn: nothing between here and the rerun can interrupt it.
         message = {"role": "assistant", "answer": final, "standalone": final["standalone_question"],
                    "qid": record(final, mode, filters)}
-        show_answer(final)
-        feedback(message)
-    state.messages.append({"role": "user", "content": final["question"]})
-    state.messages.append(message)
+        state.messages.append({"role": "user", "content": final["question"]})
+        state.messages.append(message)
+        del state.asking
+    st.rerun()  # the answer shows from the conversation, and the box is enabled again

@@ -9,9 +9,17 @@ import streamlit as st
 from ingest.loaders import LOADERS
 from ingest.pipeline import reindex_paths
 from ingest.tags import TAG_FIELDS, set_tags, tags_for
-from ingest.uploads import retire_document, save_upload
+from ingest.uploads import quarantine_failed, retire_document, save_upload
 from rag.errors import HubqaError
+from rag.injection import PlantedSentence, planted_in_store
+from ui import safe
 from ui import state as ui
+
+@st.cache_data(max_entries=2, show_spinner="Looking for planted requests…")
+def planted(generation: int) -> list[PlantedSentence]:
+    """Read once per version of the index, not on every rerun."""
+    return planted_in_store(ui.assistant().store)
+
 
 account = ui.require("coach")
 hub = ui.assistant()
@@ -32,7 +40,17 @@ if last is not None and last.report.get("failed"):
     with st.expander(f"{len(last.report['failed'])} file(s) skipped at the last ingest "
                      f"({last.finished_at:%Y-%m-%d %H:%M} UTC)", expanded=True, icon="⚠️"):
         for failure in last.report["failed"]:
-            st.markdown(f"- `{failure['path']}`: {failure['error']}")
+            st.markdown(f"- {safe.text(failure['path'])}: {safe.text(failure['error'])}")
+
+flagged = planted(hub.store.generation())
+if flagged:
+    with st.expander(f"{len(flagged)} planted sentence(s) found: never quoted in answers. Check the documents "
+                     "they came from and retire or fix them.", expanded=True, icon="🚩"):
+        for item in flagged:
+            where = " · ".join(x for x in (item.section, f"page {item.page}" if item.page else "") if x)
+            st.markdown(f"**{safe.text(item.title)}** ({safe.text(item.doc_id)}{' · ' + safe.text(where) if where else ''})"
+                        f" — {safe.text(item.reason)}")
+            st.text(item.sentence)  # shown as text, exactly as written
 
 st.subheader("Add documents")
 with st.form("upload", clear_on_submit=True):
@@ -50,9 +68,13 @@ if add and files:
             st.error(str(e))
     if saved:
         report = ui.reindex([corpus], account.name)
-        for failure in report.failed:
-            st.error(f"{failure.path}: {failure.error}")
-        st.success(f"Added {', '.join(p.name for p in saved)}: {report.added} new, {report.updated} updated.")
+        moved = quarantine_failed(saved, report.failed)
+        for target, reason in moved:
+            st.error(f"{safe.text(target.name)} could not be read ({safe.text(reason)}); it was moved to "
+                     f"{safe.text(target.parent)} and is not in the hub.")
+        added = [p.name for p in saved if p.is_file()]
+        if added:
+            st.success(f"Added {safe.text(', '.join(added))}: {report.added} new, {report.updated} updated.")
 
 st.subheader("Edit or retire a document")
 if documents:
@@ -70,14 +92,15 @@ if documents:
         try:
             set_tags(path, values)
             ui.reindex(reindex_paths(record), account.name)
-            st.success(f"Saved the tags of {record.title}.")
+            st.success(f"Saved the tags of {safe.text(record.title)}.")
         except HubqaError as e:
             st.error(str(e))
-    confirm = st.checkbox(f"Yes, take “{record.title}” out of the hub", key="confirm_retire")
+    confirm = st.checkbox(f"Yes, take “{safe.text(record.title)}” out of the hub", key="confirm_retire")
     if st.button("Retire", disabled=not confirm, icon="🗄️"):
         try:
             archived = retire_document(hub.store, doc_id)
-            st.success(f"Retired {record.title}." + (f" The file is kept as {archived}." if archived else ""))
+            st.success(f"Retired {safe.text(record.title)}." + (f" The file is kept as {safe.text(archived)}."
+                                                                 if archived else ""))
         except HubqaError as e:
             st.error(str(e))
 

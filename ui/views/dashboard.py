@@ -71,4 +71,4 @@ if counts:
     st.write(" · ".join(f"{table}: {n}" for table, n in counts.items()))
 
 st.subheader("Settings")
-st.json(hub.settings.model_dump(mode="json"), expanded=False)
+st.json(hub.settings.public_dump(), expanded=False)  # passwords and keys in URLs masked

@@ -139,15 +139,22 @@ def read_planted_list(folder: Path) -> dict[str, list[str]]:
     return out
 
 
-def false_alarms(paths: list[Path]) -> tuple[int, int, list[tuple[str, str, str]]]:
-    """(flagged units, all units, the flagged ones) over every readable document under ``paths``."""
+def count_false_alarms(paths: list[Path]) -> tuple[int, int, list[tuple[str, str, str]]]:
+    """(flagged units, all units, the flagged ones) over every readable document under ``paths``;
+    a BEIR ``corpus.jsonl`` counts each passage's units."""
     flagged: list[tuple[str, str, str]] = []
     total = 0
     for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and is_supported(p))
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and
+                                                     (is_supported(p) or p.name == "corpus.jsonl"))
         for path in files:
-            for section in load_document(path, path.read_bytes()).sections:
-                units = split_units(section.text)
+            if path.suffix == ".jsonl":
+                texts = [json.loads(line).get("text", "") for line in path.read_text(encoding="utf-8").split("\n")
+                         if line.strip()]
+            else:
+                texts = [section.text for section in load_document(path, path.read_bytes()).sections]
+            for text in texts:
+                units = split_units(text)
                 total += len(units)
                 flagged += [(path.name, r, u) for u, r in zip(units, planted_reasons(units), strict=True) if r]
     return len(flagged), total, flagged

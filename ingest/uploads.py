@@ -103,9 +103,9 @@ def save_upload(
     return target
 
 
-def quarantine_failed(saved: list[Path], failures: list[Failure]) -> list[tuple[Path, str]]:
+def quarantine_failed(saved: list[Path], failures: list[Failure]) -> list[tuple[Path, Path, str]]:
     """Move the just-saved uploads that ingestion refused into ``.quarantine/`` beside them, so a
-    bad upload is reported once, now, and not at every later ingest; (new place, reason) each."""
+    bad upload is reported once, now, and not at every later ingest; (upload, new place, reason)."""
     refused = {Path(f.path).absolute(): f.error for f in failures}
     moved = []
     for path in saved:
@@ -116,7 +116,7 @@ def quarantine_failed(saved: list[Path], failures: list[Failure]) -> list[tuple[
         target = path.parent / QUARANTINE / f"{path.stem}.{stamp}{path.suffix}"
         target.parent.mkdir(exist_ok=True)
         os.replace(path, target)
-        moved.append((target, reason))
+        moved.append((path, target, reason))
     return moved
 
 

@@ -9,6 +9,7 @@ checked against the passages it cites.
 from __future__ import annotations
 
 import concurrent.futures
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -184,7 +185,8 @@ class Assistant:
         passages = hits[:LLM_PASSAGES]
         checked = CheckedStream(passages, self.checker(), self.settings.unsupported_sentences == "drop")
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        tokens = stream_tokens(model, question, passages)
+        cancel = threading.Event()
+        tokens = stream_tokens(model, question, passages, cancel)
         problem = None
         try:
             deadline = time.monotonic() + self.settings.llm_timeout_s
@@ -206,6 +208,7 @@ class Assistant:
         except Exception as e:  # connection refused, HTTP errors, a crashed runtime...
             problem = f"it failed ({type(e).__name__}: {str(e)[:160]})"
         finally:
+            cancel.set()  # a local model stops generating at its next token
             pool.shutdown(wait=False, cancel_futures=True)
             _close(tokens)
         mode = f"llm:{self.settings.llm_backend}"

@@ -11,6 +11,7 @@ ever streamed. Output that loops ("FEM-FEM-FEM...") is caught within a few dozen
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -19,6 +20,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from rag.answer import REFUSAL, AnswerSentence, render
 from rag.grounding import GroundingChecker
 from rag.injection import is_planted_output, neutralise, planted_words
+from rag.llm import ChatXLlamaCpp
 from rag.records import Hit
 from rag.text import split_sentences, strip_markdown
 
@@ -48,8 +50,11 @@ def build_messages(question: str, passages: list[Hit]) -> list[SystemMessage | H
     return [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=user)]
 
 
-def stream_tokens(model: BaseChatModel, question: str, passages: list[Hit]) -> Iterator[str]:
-    for chunk in model.stream(build_messages(question, passages)):
+def stream_tokens(model: BaseChatModel, question: str, passages: list[Hit],
+                  cancel: threading.Event | None = None) -> Iterator[str]:
+    """The model's answer piece by piece; setting ``cancel`` stops a local model mid-answer."""
+    extra = {"cancel": cancel} if cancel is not None and isinstance(model, ChatXLlamaCpp) else {}
+    for chunk in model.stream(build_messages(question, passages), **extra):
         text = chunk.content if isinstance(chunk.content, str) else ""
         if text:
             yield text

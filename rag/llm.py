@@ -124,7 +124,7 @@ class ChatXLlamaCpp(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         chunks: queue.Queue[Any] = queue.Queue()
         done = object()
-        cancelled = threading.Event()
+        cancelled: threading.Event = kwargs.get("cancel") or threading.Event()
 
         def receive(chunk: Any) -> bool:
             chunks.put(chunk)

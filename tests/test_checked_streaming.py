@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_only_checked_sentences_stream_and_they_are_the_answer(corpus_settings: 
     if mode == "drop":
         assert "principal" not in shown
     else:
-        assert "principal must be copied on every meeting invitation [1] (unverified)" in shown
+        assert "The principal must be copied on every meeting invitation. [1] (unverified)" in shown
 
 
 def test_an_answer_that_cites_nothing_is_never_shown(corpus_settings: Settings) -> None:
@@ -109,7 +110,7 @@ def test_the_cli_prints_an_answer_once_on_a_terminal(corpus_settings: Settings, 
                "HUBQA_LLM_BASE_URL": url, "HUBQA_LLM_MODEL": "m", "HF_HUB_OFFLINE": "1"}
         screen = run_in_terminal(["ask", QUESTION, "--llm", "openai"], env)
     assert "FEM" not in screen
-    assert screen.count("2 school days") == 1, screen
+    assert screen.count("Meet with the student within 2 school days, privately") == 1, screen
     assert "Sources:" in screen
 
 
@@ -117,9 +118,10 @@ def test_the_cli_prints_an_answer_once_on_a_terminal(corpus_settings: Settings, 
 def test_real_gguf_model_on_a_terminal_prints_its_answer_once(corpus_settings: Settings, tmp_path: Path) -> None:
     """The reported case: SmolLM2 looped ("FEM-FEM-..."), fell back, and the answer printed twice."""
     env = {**os.environ, "HUBQA_STORE_DIR": str(corpus_settings.store_path), "HUBQA_DATA_DIR": str(tmp_path),
-           "HUBQA_LLM_MAX_TOKENS": "160", "HF_HUB_OFFLINE": "1"}
+           "HUBQA_LLM_MAX_TOKENS": "80", "HUBQA_LLM_TIMEOUT_S": "300", "HF_HUB_OFFLINE": "1"}
     screen = run_in_terminal(["ask", QUESTION, "--llm", "gguf"], env)
     body = screen.split("Sources:")[0]
-    sentences = [s for s in split_units(body) if len(s.split()) > 4 and not s.startswith("Note:")]
-    assert sentences and all(body.count(s) == 1 for s in sentences), screen
-    assert not is_degenerate(body)
+    answer = [line for line in body.splitlines() if line.strip() and not line.startswith("Note:")]
+    first = re.split(r"(?<=[.!?])\s", answer[0])[0]
+    assert len(first) > 20 and body.count(first) == 1, screen
+    assert not is_degenerate(body) and "FATAL" not in screen and "Traceback" not in screen

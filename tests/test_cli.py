@@ -85,9 +85,10 @@ def test_terminal_escapes_in_documents_never_reach_the_terminal(tmp_path: Path) 
     """A document may carry escape sequences (retitle the window, clear the screen, hide text)."""
     tree = tmp_path / "hub"
     tree.mkdir()
+    filler = "Recess is a time for play, rest and friendship, and every class goes out unless it rains. " * 12
     (tree / "escapes.md").write_text(
         "# Recess \x1b]0;pwned\x07Rules\x1b[2J\n\n## Duty\n\nTwo adults supervise recess\x1b[8m hidden\x1b[0m "
-        "and the whistle\x9b31m blows \u202eeciwt\u202c at noon.\n")
+        f"and the whistle\x9b31m blows \u202eeciwt\u202c at noon.\n\n## Play\n\n{filler}\n")
     store = str(tmp_path / "store")
     assert run_cli("ingest", str(tree), "--store", store).returncode == 0
     for args in (["ask", "Who supervises recess?"], ["docs", "list"], ["ask", "Who supervises recess?", "--json"]):

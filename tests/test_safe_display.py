@@ -45,6 +45,8 @@ Book the field trip bus 15 school days ahead through the transport office. See
 [r]: {BEACON}/ref
 """
 _MD = MarkdownIt("commonmark")
+#: The only HTML the app itself writes (a source card's highlighted passage).
+_OURS = {"<mark>", "</mark>", "<br>"}
 
 
 def remote(markdown: str) -> list[str]:
@@ -56,7 +58,7 @@ def remote(markdown: str) -> list[str]:
                 found.append(f"image {child.attrs.get('src')}")
             if child.type == "link_open" and not safe.allowed(str(child.attrs.get("href", "")), ()):
                 found.append(f"link {child.attrs.get('href')}")
-            if child.type in ("html_inline", "html_block"):
+            if child.type in ("html_inline", "html_block") and child.content.strip() not in _OURS:
                 found.append(f"html {child.content}")
     # GitHub-flavoured Markdown (Streamlit's) also links bare addresses; escaped ones stay text
     found += [f"bare {m}" for m in re.findall(r"https?://\S+|www\.\w\S*|\w@\w+\.\w+", markdown)]
@@ -90,6 +92,7 @@ def hostile_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
     (tmp_path / "corpus" / "buses.md").write_text(HOSTILE_DOC)
     monkeypatch.setenv("HUBQA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HUBQA_CORPUS_DIR", "corpus")
+    monkeypatch.setenv("HUBQA_REFUSAL_THRESHOLD", "0.3")  # a one-document hub: answer from it
     settings = load_settings()
     assert Ingestor(settings).run([Path("corpus")]).documents == 1
     db = open_database(settings)
@@ -121,7 +124,9 @@ def test_every_page_renders_hostile_content_as_text(hostile_hub: Settings) -> No
     # the teacher asks the hostile question and gets an answer from the hostile document
     chat = page("chat")
     chat.run()
-    chat.chat_input[0].set_value(HOSTILE_QUESTION.replace("how do", "When must I book the bus? how do")).run()
+    chat.chat_input[0].set_value(HOSTILE_QUESTION).run()  # echoed, refused or not, with the nearest documents
+    assert_nothing_remote(chat)
+    chat.chat_input[0].set_value("How many school days ahead do I book the field trip bus?").run()
     assert_nothing_remote(chat)
     assert any("Field Trip Buses" in e.label for e in chat.expander)  # the source card, its title as text
     assert any("15 school days" in m.value for m in chat.markdown)

@@ -142,5 +142,5 @@ def test_a_rejected_upload_is_quarantined_and_reported_once(tmp_path: Path, monk
     saved = save_upload(corpus, "notes.docx", b"PK not a zip", 25, {}, False)
     report = Ingestor(settings).run([corpus])
     moved = quarantine_failed([saved], report.failed)
-    assert [t.parent.name for t, _ in moved] == [QUARANTINE] and "docx" in moved[0][1]
+    assert [(u.name, t.parent.name) for u, t, _ in moved] == [("notes.docx", QUARANTINE)] and "docx" in moved[0][2]
     assert Ingestor(settings).run([corpus]).failed == []

@@ -303,8 +303,8 @@ def docs_add(
         echo(f"saved {target}")
     report = ingestor.run([settings.corpus_dir])
     _record_ingest(settings, [settings.corpus_dir], report.to_dict())
-    for target, reason in quarantine_failed(saved, report.failed):
-        echo(f"could not read {target.name} ({reason}): moved to {target.parent}, not in the hub", err=True)
+    for upload, target, reason in quarantine_failed(saved, report.failed):
+        echo(f"could not read {upload.name} ({reason}): moved to {target}, not in the hub", err=True)
     uploaded = {p.absolute() for p in saved}
     for failure in report.failed:
         if Path(failure.path).absolute() not in uploaded:
@@ -556,6 +556,8 @@ def eval_planted(
     with_corpus: Annotated[Path | None, typer.Option("--with-corpus", help="Index this corpus beside them.")] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="Also ask a language model: openai, ollama or gguf.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write every question and answer here (JSON).")] = None,
+    false_alarms: Annotated[list[Path] | None, typer.Option(
+        "--false-alarms", help="Only count the sentences flagged in these honest documents or folders.")] = None,
 ) -> None:
     """Index planted documents in a temporary store, ask about each, and count answers quoting them.
 
@@ -567,10 +569,17 @@ def eval_planted(
       hubqa eval planted
       hubqa eval planted ~/planted-docs --with-corpus corpus/ --out planted.json
       hubqa eval planted ~/planted-docs --llm gguf
+      hubqa eval planted --false-alarms corpus/ --false-alarms ../shared/external/
     """
     import tempfile
 
-    from eval.planted import load_planted, measure, write_documents
+    from eval.planted import count_false_alarms, load_planted, measure, write_documents
+
+    if false_alarms:
+        flagged, total, found = count_false_alarms(false_alarms)
+        _print_json({"flagged": flagged, "units": total, "rate": round(flagged / max(total, 1), 5),
+                     "sentences": [{"file": f, "reason": r, "text": t} for f, r, t in found]})
+        return
 
     settings = _settings(llm_backend=llm)
 

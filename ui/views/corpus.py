@@ -69,9 +69,9 @@ if add and files:
     if saved:
         report = ui.reindex([corpus], account.name)
         moved = quarantine_failed(saved, report.failed)
-        for target, reason in moved:
-            st.error(f"{safe.text(target.name)} could not be read ({safe.text(reason)}); it was moved to "
-                     f"{safe.text(target.parent)} and is not in the hub.")
+        for upload, target, reason in moved:
+            st.error(f"{safe.text(upload.name)} could not be read ({safe.text(reason)}); it was moved to "
+                     f"{safe.text(target)} and is not in the hub.")
         added = [p.name for p in saved if p.is_file()]
         if added:
             st.success(f"Added {safe.text(', '.join(added))}: {report.added} new, {report.updated} updated.")

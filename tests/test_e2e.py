@@ -300,8 +300,8 @@ def test_hostile_question_comment_and_document_request_nothing_remote(
 def test_rapid_questions_from_several_tabs_are_all_stored(app_url: tuple[str, Settings], page: object) -> None:
     """Four tabs, five questions each, each sent the moment its box accepts one: all 20 stored."""
     url, settings = app_url
-    context = page.context  # type: ignore[attr-defined]
-    tabs = [page] + [context.new_page() for _ in range(3)]
+    browser = page.context.browser  # type: ignore[attr-defined]
+    tabs = [page] + [browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(3)]
     for tab in tabs:
         tab.set_default_timeout(WAIT_MS)
         tab.goto(url)

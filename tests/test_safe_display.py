@@ -60,8 +60,9 @@ def remote(markdown: str) -> list[str]:
                 found.append(f"link {child.attrs.get('href')}")
             if child.type in ("html_inline", "html_block") and child.content.strip() not in _OURS:
                 found.append(f"html {child.content}")
-    # GitHub-flavoured Markdown (Streamlit's) also links bare addresses; escaped ones stay text
-    found += [f"bare {m}" for m in re.findall(r"https?://\S+|www\.\w\S*|\w@\w+\.\w+", markdown)]
+            # GitHub-flavoured Markdown (Streamlit's) links bare addresses, even escaped ones
+            if child.type == "text" and re.search(r"https?://|www\.\w|\w@\w+\.\w", child.content):
+                found.append(f"bare {child.content}")
     return found
 
 
@@ -149,3 +150,14 @@ def test_document_page_ignores_a_crafted_page_number(hostile_hub: Settings, valu
     at.run()
     assert not at.exception
     assert at.title and "Field Trip Buses" in at.title[0].value
+
+
+def test_a_question_too_long_is_refused_in_the_chat_and_nothing_is_stored(hostile_hub: Settings) -> None:
+    chat = page("chat")
+    chat.run()
+    chat.chat_input[0].set_value("Tell me about buses. " * 120).run()  # 2,520 characters
+    assert not chat.exception
+    assert any("the limit is 2,000" in e.value for e in chat.error)
+    assert len(open_database(hostile_hub).questions()) == 1  # only the fixture's own question
+    chat.chat_input[0].set_value("How many school days ahead do I book the field trip bus?").run()
+    assert any("15 school days" in m.value for m in chat.markdown)  # the box works again

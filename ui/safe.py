@@ -38,14 +38,27 @@ _BARE = re.compile(r"(?:\b(?:https?|ftp|mailto|javascript|data):[^\s<>()]*|\bwww
                    re.IGNORECASE)
 
 
+def _code(address: str) -> str:
+    """A bare address as inline code: shown exactly, never turned into a link (Streamlit's
+    Markdown links bare addresses even when their punctuation is escaped)."""
+    fence = "``" if "`" in address else "`"
+    return f"{fence} {address} {fence}" if fence == "``" else f"`{address}`"
+
+
 def text(value: object) -> str:
-    """``value`` shown exactly as typed: Markdown and HTML characters escaped, control characters gone."""
+    """``value`` shown exactly as typed: Markdown and HTML characters escaped, addresses as code,
+    control characters gone."""
     cleaned = _CONTROL.sub("", str(value))
-    return _PUNCTUATION.sub(r"\\\1", cleaned).replace("\n", "  \n")
+    parts, last = [], 0
+    for match in _BARE.finditer(cleaned):
+        parts += [_PUNCTUATION.sub(r"\\\1", cleaned[last : match.start()]), _code(match.group(0))]
+        last = match.end()
+    parts.append(_PUNCTUATION.sub(r"\\\1", cleaned[last:]))
+    return "".join(parts).replace("\n", "  \n")
 
 
 def _escape_bare(chunk: str) -> str:
-    return _BARE.sub(lambda m: _PUNCTUATION.sub(r"\\\1", m.group(0)), chunk)
+    return _BARE.sub(lambda m: _code(m.group(0)), chunk)
 
 
 def allowed(url: str, domains: list[str] | tuple[str, ...]) -> bool:

@@ -34,7 +34,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _LINK = re.compile(r"\[([^\[\]]*)\]\(\s*<?([^()\s<>]*(?:\([^()]*\)[^()\s<>]*)*)>?(?:\s+[\"'(][^)]*)?\s*\)")
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
-_BARE = re.compile(r"(?:\b(?:https?|ftp|mailto|javascript|data):[^\s<>()]*|\bwww\.[^\s<>()]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
+_BARE = re.compile(r"(?:\b(?:https?|ftp|mailto|javascript|data):[^\s<>()\"'`]*|\bwww\.[^\s<>()\"'`]+|"
+                   r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
                    re.IGNORECASE)
 
 

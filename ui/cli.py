@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -676,7 +675,8 @@ def ui(
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
     if port:
         cmd += ["--server.port", str(port)]
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    # Streamlit takes this process's place, so stopping `hubqa ui` (a signal, a supervisor) stops the app.
+    os.execve(sys.executable, cmd, env)
 
 
 def main() -> None:

@@ -35,6 +35,16 @@ pytestmark = pytest.mark.skipif(
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
+def stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop a server we started: politely, then for good (Streamlit may take a while under load)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,8 +77,7 @@ def app_url(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Se
             pytest.fail(f"the app did not start: {(tmp_path / 'ui.log').read_text()[-2000:]}")
         yield url, settings
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 @pytest.fixture
@@ -247,8 +256,7 @@ def hostile_app(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str
         yield url, settings, beacon
     finally:
         for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop(proc)
         beacon.close()
 
 

@@ -287,7 +287,7 @@ def _private_file(path: Path) -> None:
     if str(path) == ":memory:" or not path.name:
         return
     if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)  # several processes may race here
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     elif path.is_file() and path.stat().st_mode & 0o077:

@@ -38,6 +38,8 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         "contexts": [c["text"] for c in answer["citations"]],
         "retrieved_contexts": [s["text"] for s in answer["sources"][:LLM_PASSAGES]],
         "key_facts": q.key_facts,
+        "wrong_facts": q.wrong_facts,
+        "standalone_question": answer.get("standalone_question", ""),
     }
     if gold:
         record.update(
@@ -53,9 +55,14 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         recall, precision = metrics.citation_scores(pairs, lambda c, p: checker.check(c, p).supported)
         record.update(
             completeness=metrics.completeness(answer["answer"], q.key_facts),
+            exact_completeness=metrics.exact_completeness(answer["answer"], q.key_facts),
             citation_recall=recall,
             citation_precision=precision,
         )
+    if q.answerable:
+        record["acceptable"] = metrics.acceptable(
+            answer["answer"], answer["refused"], q.key_facts, q.wrong_facts,
+            all(s["supported"] for s in answer["sentences"]))
     record["correct_refusal"] = answer["refused"] == (q.expect == EXPECT_REFUSAL)
     return record
 
@@ -74,6 +81,14 @@ def _mean(records: Sequence[dict[str, Any]], key: str) -> float | None:
     return round(mean(values), 4) if values else None
 
 
+def _share(records: Sequence[dict[str, Any]], key: str) -> list[int] | None:
+    return [sum(bool(r.get(key)) for r in records), len(records)] if records else None
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
 def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Aggregate metrics for a set of question records."""
     answerable = [r for r in records if r["expect"] != EXPECT_REFUSAL]
@@ -87,9 +102,19 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             key: _mean(with_gold, key) for key in ("recall_at_5", "hit_at_5", "recall_at_10", "mrr", "ndcg_at_10")
         },
         "answers": {
-            key: _mean(answerable, key) for key in ("completeness", "citation_recall", "citation_precision")
+            key: _mean(answerable, key)
+            for key in ("completeness", "exact_completeness", "citation_recall", "citation_precision")
         }
-        | {"grounding": _mean([r for r in answerable if not r["refused"]], "grounding")},
+        | {"grounding": _mean([r for r in answerable if not r["refused"]], "grounding"),
+           "acceptable": round(mean(bool(r.get("acceptable")) for r in answerable), 4) if answerable else None,
+           "follow_ups_acceptable": _share([r for r in answerable if r["history"]], "acceptable")},
+        "confidence": {
+            # how well confidence separates answers a teacher would accept from the rest (refusals
+            # of unanswerable questions count as right, answers to them as wrong)
+            "auc": _round(metrics.auc([r["confidence"] for r in records],
+                                      [bool(r.get("acceptable")) if r["expect"] != EXPECT_REFUSAL else False
+                                       for r in records])),
+        },
         "refusal": {
             "refusal_accuracy": round(mean(r["refused"] for r in refuse), 4) if refuse else None,
             "false_refusal_rate": round(mean(r["refused"] for r in answerable), 4) if answerable else None,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag import extractive
+from rag import extractive, gate
+from rag.calibration import load_gate
 from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
@@ -23,33 +25,26 @@ from rag.generation import check_answer, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
+from rag.query import expand as expand_query
+from rag.question import Intent, analyse
 from rag.records import Hit
 from rag.retrieval import HubRetriever
 from rag.settings import Settings
-from rag.store import HubStore
-from rag.text import terms
+from rag.store import HubStore, get_chunks, neighbour_ids
 
-#: Confidence below which the assistant refuses, and the blend that makes the confidence.
-#: Chosen on the dev half of eval/sets/hub.jsonl by grid search (weights in steps of 0.1,
-#: threshold in steps of 0.01) for the best balanced accuracy between answering answerable
-#: and refusing unanswerable questions: dev 0.912; test half: refusal accuracy 0.80, false
-#: refusals 0.148. Re-run with `hubqa eval calibrate` after changing retrieval or the corpus.
-REFUSAL_THRESHOLD = 0.78
-DENSE_WEIGHT = 0.4
-KNOWN_WEIGHT = 0.6
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
 
 
-def confidence(question: str, hits: Sequence[Hit], idf: dict[str, float]) -> float:
-    """How sure we are the hub covers this: the best passage's similarity to the question,
-    and how much of the question's vocabulary the hub uses at all (off-topic words are not)."""
-    if not hits:
-        return 0.0
-    dense = max((h.dense for h in hits[:3] if h.dense is not None), default=0.0)
-    words = set(terms(question))
-    known = sum(1 for t in words if t in idf) / len(words) if words else 0.0
-    return max(0.0, min(1.0, DENSE_WEIGHT * dense + KNOWN_WEIGHT * known))
+@dataclass
+class Findings:
+    """What one question found: its reading, the passages, the extractive draft and the evidence."""
+
+    intent: Intent
+    hits: list[Hit]
+    passages: list[Hit]
+    draft: extractive.Draft
+    evidence: gate.Evidence
 
 
 @dataclass
@@ -77,7 +72,10 @@ class Assistant:
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
         self._judge_model: BaseChatModel | None = None
-        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else REFUSAL_THRESHOLD
+        #: Where unit vectors come from (chunk ids in, unit text -> vector out); none: words only.
+        self.unit_vector_source: Callable[[list[str]], dict[str, Any]] | None = None
+        self.gate = load_gate(settings, self.store)
+        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else self.gate.threshold
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -117,9 +115,9 @@ class Assistant:
         history_clean = [redact(h)[0] for h in history]
         standalone = standalone_question(clean, history_clean)
 
-        hits = self.retriever.search(standalone, k=k or self.settings.top_k, filters=filters)
-        idf = self.retriever.index.latest().idf
-        conf = confidence(standalone, hits, idf)
+        found = self.find(standalone, filters, k)
+        hits, draft = found.hits, found.draft
+        conf = self.gate.confidence(found.evidence)
         retrieved = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000}
 
@@ -135,11 +133,12 @@ class Assistant:
             "id": id,
             "standalone_question": standalone,
             "redacted": [r.kind for r in redactions],
+            "evidence": asdict(found.evidence),
         }
-        if conf < self.threshold or not hits:
+        if conf < self.threshold or not hits or not draft.sentences:
             text = refusal_text(hits)
             yield Event(text=text)
-            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=1.0, citations=[],
+            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=None, citations=[],
                                              timings_ms={}, notes=notes, **base)))  # type: ignore[arg-type]
             return
 
@@ -149,13 +148,60 @@ class Assistant:
             if answer is not None:
                 yield Event(answer=finish(answer))
                 return
-        answer = self._extractive(standalone, hits, idf, base, notes)
+        answer = self._extractive(draft, found.passages, base, notes)
         yield Event(text=answer.answer)
         yield Event(answer=finish(answer))
 
+    def find(self, question: str, filters: dict[str, str] | None = None, k: int | None = None) -> Findings:
+        """Search, compose the extractive answer and weigh the evidence for a (standalone, redacted)
+        question: everything the answer-or-refuse decision needs."""
+        intent = analyse(question)
+        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters)
+        idf = self.retriever.index.latest().idf
+        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters) if hits else [])
+        draft = self._compose(intent, passages, idf)
+        return Findings(intent, hits, passages, draft, gate.evidence(intent, hits, draft, idf, typed=question))
+
     # -- answerers -----------------------------------------------------------------------
-    def _extractive(self, question: str, hits: list[Hit], idf: dict[str, float], base: dict, notes: list[str]) -> Answer:
-        draft = extractive.compose(question, hits, idf)
+    def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None) -> list[Hit]:
+        """Passages some questions need beyond the main search: the entry for the term a definition
+        asks about, each part of a multi-part question, and the lists and tables of the top document
+        for a procedure (its "at a glance" steps may not be the passage most like the question)."""
+        seen = {h.id for h in hits}
+        extra: list[Hit] = []
+        queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
+        for query in queries:
+            for hit in self.retriever.search(query, k=3, filters=filters):
+                if hit.id not in seen:
+                    seen.add(hit.id)
+                    extra.append(hit)
+        if intent.kind == "steps":
+            index = self.retriever.index.latest()
+            ids = [i for i in index.chunk_ids(hits[0].doc_id) if i not in seen]
+            found = get_chunks(self.store, ids, snapshot=index.snapshot)
+            for chunk_id in ids:
+                hit = found.get(chunk_id)
+                if hit is not None and extractive.has_steps(hit):
+                    hit.context, hit.dense = hit.text, hits[0].dense  # as close as the document's best passage
+                    extra.append(hit)
+        return extra
+
+    def _unit_vectors(self, hits: list[Hit]) -> dict[str, Any]:
+        """Vectors of the sentences, items and rows of these passages and their neighbours."""
+        source = self.unit_vector_source
+        if source is None:
+            return {}
+        ids: list[str] = []
+        for hit in hits:
+            ids += [hit.id, *neighbour_ids(hit.id)]
+        return source(list(dict.fromkeys(ids)))
+
+    def _compose(self, intent: Intent, passages: list[Hit], idf: dict[str, float]) -> extractive.Draft:
+        vectors = self._unit_vectors(passages)
+        query_vector = self.embeddings.embed_query(expand_query(intent.text)) if vectors else None
+        return extractive.compose(intent, passages, idf, vectors, query_vector)
+
+    def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
@@ -167,7 +213,8 @@ class Assistant:
                     citations.append(Citation(n=numbers[index], hit=hits[index]))
                 cites.append(numbers[index])
                 citations[numbers[index] - 1].quotes.append(item.text)
-            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet))
+            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet, item.style, item.cells,
+                                            item.header))
         checker = self.checker()
         for sentence in sentences:
             verdict, _ = checker.best_support(sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text

@@ -160,7 +160,12 @@ class Assistant:
         idf = self.retriever.index.latest().idf
         passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters) if hits else [])
         draft = self._compose(intent, passages, idf)
-        return Findings(intent, hits, passages, draft, gate.evidence(intent, hits, draft, idf, typed=question))
+        index = self.retriever.index.latest()
+        rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
+        found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
+                              question_vector=self.embeddings.embed_query(expand_query(intent.text)),
+                              passage_vectors=index.vectors[rows] if rows else None)
+        return Findings(intent, hits, passages, draft, found)
 
     # -- answerers -----------------------------------------------------------------------
     def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None) -> list[Hit]:

@@ -17,7 +17,7 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,13 +124,14 @@ def hub_questions(store: HubStore, ids: list[str], doc_ids: list[str], rng: rand
         elif heading and len(terms(heading)) >= 2 and choice < 0.6:
             question = rng.choice(_HEADING_TEMPLATES).format(h=heading.lower() if rng.random() < 0.5 else heading)
         elif statements:
-            sentence = rng.choice(statements)
-            content = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+|\d+", sentence) if terms(w)]
-            if len(content) < 3:
+            # a stretch of a sentence, asked about: "what's the rule on students under 13 use only tools?"
+            tokens = rng.choice(statements).rstrip(".").split()
+            size = min(len(tokens), rng.randint(4, 8))
+            start = rng.randrange(0, len(tokens) - size + 1)
+            span = " ".join(tokens[start: start + size]).strip(",;:")
+            if len(terms(span)) < 2:
                 continue
-            size = min(len(content), rng.randint(3, 5))
-            start = rng.randrange(0, len(content) - size + 1)
-            question = rng.choice(_KEYWORD_TEMPLATES).format(w=" ".join(content[start: start + size]).lower())
+            question = rng.choice(_KEYWORD_TEMPLATES).format(w=span[0].lower() + span[1:])
         else:
             continue
         questions.append(_noisy(question, rng))
@@ -153,26 +154,33 @@ def entity_questions(hub: list[str], idf: dict[str, float], rng: random.Random, 
 
 
 # -- fitting -------------------------------------------------------------------------------
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 3000) -> tuple[np.ndarray, float]:
-    """Class-balanced logistic regression by gradient descent (a few hundred rows, five features)."""
-    w = np.zeros(x.shape[1])
-    b = 0.0
-    pos = max(1, int(y.sum()))
-    neg = max(1, len(y) - pos)
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1.0, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Class-balanced logistic regression by Newton's method, with a small ridge penalty (a few
+    hundred rows, five features)."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    pos = max(1.0, float(y.sum()))
+    neg = max(1.0, float(len(y) - y.sum()))
     sample = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
-    rate = 0.5
+    beta = np.zeros(design.shape[1])
+    penalty = ridge * np.eye(design.shape[1])
+    penalty[-1, -1] = 0.0  # the bias is not shrunk
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
-        g = (p - y) * sample
-        w -= rate * (x.T @ g / len(y) + l2 * w)
-        b -= rate * g.mean()
-    return w, float(b)
+        p = 1 / (1 + np.exp(-np.clip(design @ beta, -30, 30)))
+        gradient = design.T @ ((p - y) * sample) + penalty @ beta
+        hessian = design.T @ (design * (p * (1 - p) * sample)[:, None]) + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
 
 
 @dataclass
 class Calibration:
     model: GateModel
     seconds: float
+    #: Each calibration question: its evidence, whether the hub answers it, and its kind.
+    rows: list[tuple[str, list[float], int, str]] = field(default_factory=list)
 
 
 def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None = None,
@@ -187,16 +195,16 @@ def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None 
     off = rng.sample(bundled("off_topic.txt"), min(NEGATIVES, len(bundled("off_topic.txt"))))
     named = entity_questions(hub, index.idf, rng)
     total = len(hub) + len(off) + len(named)
-    rows: list[tuple[list[float], int, str]] = []
+    rows: list[tuple[str, list[float], int, str]] = []
     for i, (question, label, kind) in enumerate(
             [(q, 1, "hub") for q in hub] + [(q, 0, "off") for q in off] + [(q, 0, "named") for q in named]):
         evidence = assistant.find(question).evidence
-        rows.append((evidence.vector(), label, kind))
+        rows.append((question, evidence.vector(), label, kind))
         if progress is not None:
             progress(i + 1, total)
-    x = np.array([r[0] for r in rows], dtype=np.float64)
-    y = np.array([r[1] for r in rows], dtype=np.float64)
-    kinds = [r[2] for r in rows]
+    x = np.array([r[1] for r in rows], dtype=np.float64)
+    y = np.array([r[2] for r in rows], dtype=np.float64)
+    kinds = [r[3] for r in rows]
     # an off-topic question this store answers as well as its own typical question is not off
     # topic here: leave it out rather than teach the gate to refuse it
     dense = FEATURES.index("dense")
@@ -216,7 +224,7 @@ def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None 
                 "questions": {"hub": len(hub), "off_topic": int(keep[[k == "off" for k in kinds]].sum()),
                               "off_topic_left_out": int((~keep).sum()), "named": len(named)},
                 "refused": refused, "seed": seed, "at": time.strftime("%Y-%m-%d %H:%M:%S")})
-    return Calibration(model, time.perf_counter() - started)
+    return Calibration(model, time.perf_counter() - started, rows)
 
 
 def save(settings: Settings, model: GateModel) -> Path:

@@ -13,15 +13,18 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rag.extractive import Draft, lexical_support
-from rag.question import FILLER, Intent, content_terms
+from rag.question import FILLER, Intent, content_terms, normalise
 from rag.records import Hit
 from rag.text import STOPWORDS, stem, terms, words
 
-FEATURES = ("dense", "unit", "coverage", "answer_coverage", "missing")
+FEATURES = ("dense", "unit", "coverage", "answer_coverage", "specific", "missing", "unmet")
 
 
 @dataclass
@@ -36,8 +39,15 @@ class Evidence:
     coverage: float
     #: Share of them found in the answer's own sentences and the headings above them.
     answer_coverage: float
-    #: Share of the question's specific words that the hub never uses (a product, a place, a law).
+    #: Share of the question's most specific words (its three rarest the hub uses) in the answer.
+    specific: float
+    #: How much the question rests on a word the hub never uses (slang and typos aside): for the
+    #: worst such word, its closeness to the question times its distance from the top passages
+    #: ("khanmigo" in a Khanmigo question: high; "couple" in "a couple of kids": low).
     missing: float
+    #: The question asks for a figure, a date, a price, a person or a name and no sentence of the
+    #: answer states one (1), or it does or asks for none (0).
+    unmet: float = 0.0
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
@@ -76,29 +86,22 @@ class GateModel:
 #: Used until a store is calibrated: `hubqa eval calibrate` on the bundled corpus (see
 #: docs/evaluation.md); every store gets its own calibration after its first ingestion.
 DEFAULT_MODEL = GateModel(
-    weights={"dense": 6.0, "unit": 3.0, "coverage": 3.0, "answer_coverage": 2.0, "missing": -4.0},
+    weights={"dense": 6.0, "unit": 3.0, "coverage": 3.0, "answer_coverage": 2.0, "specific": 0.0, "missing": -4.0,
+             "unmet": -2.0},
     bias=-6.0, threshold=0.5, source={"calibrated_on": "defaults"})
 
 
-def _specific(word: str, typed: str) -> bool:
-    """A word that names something (a product, a place, a law): capitalised inside the sentence,
-    with digits, or long and uncommon enough that a hub covering it would use it."""
-    return bool(re.search(r"\d", word)) or (typed[:1].isupper() and typed.lower() != typed) or len(word) >= 6
-
-
 def missing_words(question: str, idf: dict[str, float]) -> list[str]:
-    """Specific words of the question that the hub never uses and that are not a misspelling of
-    one it does."""
+    """Topic words of the question that the hub never uses, misspellings of words it does use,
+    slang and chat words aside."""
     out = []
-    typed_words = re.findall(r"[A-Za-z][\w'-]*[A-Za-z0-9]|[A-Za-z]", question)
-    for typed in typed_words[1:] if typed_words and typed_words[0][:1].isupper() else typed_words:
-        for word in words(typed):
-            if word in STOPWORDS or word in FILLER or len(word) < 3:
-                continue
-            term = stem(word)
-            if term in idf or not _specific(word, typed) or _near_known(term, idf):
-                continue
-            out.append(word)
+    for word in words(question):
+        if word in STOPWORDS or word in FILLER or len(word) < 3 or word.isdigit():
+            continue
+        term = stem(word)
+        if term in idf or any(word[:n] in idf for n in range(5, len(word))) or _near_known(term, idf):
+            continue  # known, a form of a known stem ("hallucinaton"), or one slip away from one
+        out.append(word)
     return list(dict.fromkeys(out))
 
 
@@ -113,22 +116,90 @@ def _near_known(term: str, idf: dict[str, float]) -> bool:
 
 
 def _edits(a: str, b: str, limit: int) -> bool:
-    """Levenshtein distance of a and b is at most ``limit`` (banded)."""
+    """The edit distance of a and b, a swap of neighbours counting as one edit, is at most ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-        if min(current) > limit:
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        if min(row) > limit:
             return False
-        previous = current
-    return previous[-1] <= limit
+        rows.append(row)
+    return rows[-1][-1] <= limit
 
 
-def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float],
-             typed: str = "") -> Evidence:
+def missing_weight(missing: list[str], embed: Callable[[list[str]], list[list[float]]] | None,
+                   question_vector: Sequence[float] | None, passage_vectors: np.ndarray | None) -> float:
+    """The weight of the question's unknown words (see ``Evidence.missing``); without vectors, a
+    plain count (0.5 for one word, 1 for more)."""
+    if not missing:
+        return 0.0
+    if embed is None or question_vector is None or passage_vectors is None or not len(passage_vectors):
+        return min(1.0, len(missing) / 2)
+    vectors = np.asarray(embed(missing), dtype=np.float32)
+    central = vectors @ np.asarray(question_vector, dtype=np.float32)
+    covered = np.clip((passage_vectors @ vectors.T).max(axis=0), 0.0, 1.0)
+    return float(max(0.0, float((central * (1.0 - covered)).max())))
+
+
+_MONEY = re.compile(r"[$\u00a3\u20ac]\s?\d|\b\d[\d,.]*\s*(?:dollars|usd|cents)\b|\bfree\b|\bno cost\b", re.IGNORECASE)
+_PERCENT = re.compile(r"\d\s*(?:%|percent)|\b(?:half|a third|a quarter|majority|most|minority)\b", re.IGNORECASE)
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december|monday|tuesday|wednesday|thursday|friday|spring|summer|fall|autumn|winter|"
+                   r"annually|yearly|weekly|monthly|daily|quarterly|every (?:year|month|week|day|semester)|"
+                   r"before|after|within|until|by the end|each year|at the start|at the end)\b|\b\d+\s*(?:school |"
+                   r"business |calendar )?(?:days?|weeks?|months?|years?|hours?)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"fifteen|twenty|thirty|forty|fifty|hundred|once|twice|dozen)\b", re.IGNORECASE)
+_PERSON = re.compile(r"\b(?:officer|lead|leader|principal|team|coordinator|director|coach|department|office|committee|"
+                     r"board|superintendent|counsel|administrator|specialist|counselor|librarian|teacher|parent|"
+                     r"famil(?:y|ies)|vendor|district|manager|staff|case manager|[A-Z]{2,5})\b")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9]+(?:[ -][A-Z0-9][a-zA-Z0-9]+)*")
+_MEETS = {"money": _MONEY, "percent": _PERCENT, "date": _DATE, "number": _NUMBER, "person": _PERSON, "name": _NAME}
+
+
+_TIME_UNITS = r"(?:minutes?|hours?|days?|weeks?|months?|years?|semesters?|sessions?|periods?|school days?)"
+_UNIT_OF = (
+    (re.compile(r"\bhow long\b|\bhow soon\b", re.IGNORECASE), _TIME_UNITS),
+    (re.compile(r"\bhow old\b|\b(?:minimum |maximum )?age\b", re.IGNORECASE), r"(?:years? old|ages?|under|over|older|"
+                                                                             r"younger|grades?|\d+\s*(?:-|to)\s*\d+)"),
+    (re.compile(r"\bhow often\b", re.IGNORECASE), r"(?:times?|every|each|per|once|twice|annually|weekly|monthly|"
+                                                  r"quarterly|daily|yearly)"),
+)
+
+
+def _asked_unit(question: str) -> str | None:
+    """The unit a quantity question asks in: "how many hours" -> hours; "how long" -> a time unit."""
+    m = re.search(r"\bhow many ([a-z]+)", question, re.IGNORECASE)
+    if m and terms(m.group(1)):
+        return rf"{re.escape(stem(m.group(1).lower()))}\w*"
+    for pattern, unit in _UNIT_OF:
+        if pattern.search(question):
+            return unit
+    return None
+
+
+def unmet(expects: str, sentences: Sequence[str], question: str = "") -> float:
+    """1 when the question asks for a kind of fact no sentence states (see ``Evidence.unmet``):
+    a figure must come with the unit asked for ("how many hours" wants a number of hours)."""
+    pattern = _MEETS.get(expects)
+    if pattern is None:
+        return 0.0
+    if expects == "number" and (unit := _asked_unit(question)) is not None:
+        near = re.compile(rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
+                          rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
+                          re.IGNORECASE)
+        return 0.0 if any(near.search(s) for s in sentences) else 1.0
+    return 0.0 if any(pattern.search(s) for s in sentences) else 1.0
+
+
+def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float], typed: str = "",
+             embed: Callable[[list[str]], list[list[float]]] | None = None,
+             question_vector: Sequence[float] | None = None, passage_vectors: np.ndarray | None = None) -> Evidence:
     """The evidence for answering ``intent`` from ``hits`` with ``draft``."""
     focus = content_terms(intent.text) if not intent.focus else intent.focus
     weights = {t: idf[t] for t in focus if t in idf}
@@ -141,18 +212,15 @@ def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float
     for sentence in draft.sentences:
         answer_terms |= set(terms(sentence.text))
     answer_terms |= draft.heading_terms
-    missing = missing_words(typed or intent.text, idf)
-    specific = len(missing) + sum(1 for t in weights if idf[t] >= _rare(idf))
+    missing = missing_words(normalise(typed) if typed else intent.text, idf)
+    rarest = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:3])
     return Evidence(
         dense=max(0.0, dense),
         unit=max(0.0, draft.best_similarity),
         coverage=lexical_support(passage_terms, weights) if weights else 0.0,
         answer_coverage=lexical_support(answer_terms, weights) if weights else 0.0,
-        missing=len(missing) / specific if specific else 0.0,
+        specific=lexical_support(answer_terms, rarest) if rarest else 0.0,
+        missing=missing_weight(missing, embed, question_vector, passage_vectors),
+        unmet=max((unmet(p.expects, [s.text for s in draft.sentences], p.text) for p in intent.parts or [intent]),
+                  default=0.0),
     )
-
-
-def _rare(idf: dict[str, float]) -> float:
-    """The rarity above which a term is specific: the hub's median term rarity."""
-    values = sorted(idf.values())
-    return values[len(values) // 2] if values else 0.0

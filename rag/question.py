@@ -30,7 +30,9 @@ _SPELLING = {
     "admin": "administrator", "admins": "administrators", "prez": "presentation",
     "convo": "conversation", "convos": "conversations", "info": "information", "pd": "professional development",
     "ok to": "allowed to", "okay to": "allowed to", "alright to": "allowed to", "legit": "reliable",
-    "sub": "substitute teacher",
+    "sub": "substitute teacher", "vocab": "vocabulary", "kinders": "kindergarteners", "kinder": "kindergarten",
+    "kindies": "kindergarteners", "ells": "English learners", "mlls": "multilingual learners", "hw": "homework",
+    "assignmnt": "assignment", "teh": "the", "wifi": "internet", "wi-fi": "internet",
 }
 _CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
 _CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
@@ -40,7 +42,8 @@ FILLER = frozenset(
     sorta gonna wanna gotta super totally basically literally actually honestly seriously cool awesome
     great nice quick quickly question questions help helpful guys folks anyone someone pretty just stuff
     deal wondering wonder thinking think guess figure figured sure exactly maybe probably
-    asap again btw fyi ok okay alright yeah yep nope please thanks""".split()
+    asap again btw fyi ok okay alright yeah yep nope please thanks ugh hmm oops yikes welp meh whoops dang
+    gosh geez couple bunch lots tons""".split()
 )
 
 KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
@@ -99,6 +102,9 @@ class Intent:
     parts: list[Intent] = field(default_factory=list)
     #: Topic words of the earlier question a follow-up is about: they count, at half weight.
     context: list[str] = field(default_factory=list)
+    #: What the answer must contain to answer it at all: "money", "percent", "number", "date",
+    #: "person", "name", or "" when any statement may do.
+    expects: str = ""
 
     @property
     def wants_script(self) -> bool:
@@ -178,6 +184,33 @@ def classify(text: str) -> str:
     return "general"
 
 
+_EXPECTS = (
+    ("money", re.compile(r"\bhow much (?:does|do|did|will|would|is|are)?\s*(?:\w+\s+){0,4}?(?:cost|charge|pay|price)|"
+                         r"\b(?:price|cost|fee|fees|salary|stipend|budget|how much money|grant money|dollars?)\b",
+                         re.IGNORECASE)),
+    ("percent", re.compile(r"\b(?:what|which) (?:percent(?:age)?|share|proportion|fraction)\b|\bhow many percent\b|"
+                           r"\bpercent(?:age)? of\b", re.IGNORECASE)),
+    ("date", re.compile(r"\b(?:when|what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b",
+                        re.IGNORECASE)),
+    ("number", re.compile(r"\bhow (?:many|much|long|often|old|soon|far)\b|\bwhat (?:age|number|grade level)\b|"
+                          r"\bminimum age\b|\bmaximum\b|\bminimum\b", re.IGNORECASE)),
+    ("person", re.compile(r"^\s*(?:who|whom)\b|\b(?:who|whom) (?:do|does|should|can|must|will|is|are|approves|decides|"
+                          r"signs|keeps|handles|leads|teaches|reviews)\b", re.IGNORECASE)),
+    ("name", re.compile(r"\bwhich (?:\w+ ){0,2}?(?:ones?|tools?|apps?|products?|states?|countries|companies|vendors?|models?|"
+                        r"detectors?|platforms?|brands?|websites?|programs?)\b|\bwhat (?:tools?|apps?|products?|states?|"
+                        r"companies|vendors?|models?|detectors?|platforms?|brands?|websites?) (?:does|do|did|should|is|are)\b",
+                        re.IGNORECASE)),
+)
+
+
+def expected_answer(text: str) -> str:
+    """What kind of fact the question asks for (see ``Intent.expects``)."""
+    for name, pattern in _EXPECTS:
+        if pattern.search(text):
+            return name
+    return ""
+
+
 def _definition_term(text: str) -> str:
     m = _DEFINITION.search(text)
     if m is None:
@@ -227,7 +260,8 @@ def analyse(question: str) -> Intent:
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"
-                              term=_definition_term(part) if kind == "definition" else ""))
+                              term=_definition_term(part) if kind == "definition" else "",
+                              expects=expected_answer(part)))
     if len(intents) == 1:
         return intents[0]
     main = intents[0].kind

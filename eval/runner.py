@@ -127,21 +127,3 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             for stage, v in timings.items()
         },
     }
-
-
-def calibrate(records: Sequence[dict[str, Any]]) -> tuple[float, dict[str, float]]:
-    """The refusal threshold with the best balanced accuracy (answer the answerable, refuse the rest)."""
-    answerable = [r["confidence"] for r in records if r["expect"] != EXPECT_REFUSAL]
-    refuse = [r["confidence"] for r in records if r["expect"] == EXPECT_REFUSAL]
-    best = (0.0, 0.0, 0.0, 0.0)
-    for step in range(20, 90):
-        t = step / 100
-        answered = mean(c >= t for c in answerable) if answerable else 1.0
-        refused = mean(c < t for c in refuse) if refuse else 1.0
-        balanced = (answered + refused) / 2
-        if balanced > best[0] + 1e-9:
-            best = (balanced, t, refused, 1 - answered)
-    return best[1], {"balanced_accuracy": round(best[0], 4), "refusal_accuracy": round(best[2], 4),
-                     "false_refusal_rate": round(best[3], 4)}
-
-

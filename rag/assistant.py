@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -30,7 +29,7 @@ from rag.question import Intent, analyse
 from rag.records import Hit
 from rag.retrieval import HubRetriever
 from rag.settings import Settings
-from rag.store import HubStore, get_chunks, neighbour_ids
+from rag.store import HubStore, get_chunks
 
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
@@ -72,10 +71,14 @@ class Assistant:
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
         self._judge_model: BaseChatModel | None = None
-        #: Where unit vectors come from (chunk ids in, unit text -> vector out); none: words only.
-        self.unit_vector_source: Callable[[list[str]], dict[str, Any]] | None = None
         self.gate = load_gate(settings, self.store)
         self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else self.gate.threshold
+
+    def reload_gate(self) -> None:
+        """Use the store's calibration saved since this assistant started (after a calibration)."""
+        self.gate = load_gate(self.settings, self.store)
+        if self.settings.refusal_threshold is None:
+            self.threshold = self.gate.threshold
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -159,7 +162,7 @@ class Assistant:
         hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters)
         idf = self.retriever.index.latest().idf
         passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters) if hits else [])
-        draft = self._compose(intent, passages, idf)
+        draft = extractive.compose(intent, passages, idf)
         index = self.retriever.index.latest()
         rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
         found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
@@ -190,21 +193,6 @@ class Assistant:
                     hit.context, hit.dense = hit.text, hits[0].dense  # as close as the document's best passage
                     extra.append(hit)
         return extra
-
-    def _unit_vectors(self, hits: list[Hit]) -> dict[str, Any]:
-        """Vectors of the sentences, items and rows of these passages and their neighbours."""
-        source = self.unit_vector_source
-        if source is None:
-            return {}
-        ids: list[str] = []
-        for hit in hits:
-            ids += [hit.id, *neighbour_ids(hit.id)]
-        return source(list(dict.fromkeys(ids)))
-
-    def _compose(self, intent: Intent, passages: list[Hit], idf: dict[str, float]) -> extractive.Draft:
-        vectors = self._unit_vectors(passages)
-        query_vector = self.embeddings.embed_query(expand_query(intent.text)) if vectors else None
-        return extractive.compose(intent, passages, idf, vectors, query_vector)
 
     def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:
         numbers: dict[int, int] = {}

@@ -183,17 +183,19 @@ class Calibration:
     rows: list[tuple[str, list[float], int, str]] = field(default_factory=list)
 
 
-def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None = None,
-              seed: int = SEED) -> Calibration:
-    """Fit the gate to this assistant's store (it is not saved; see ``save``)."""
+def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None = None, seed: int = SEED,
+              sizes: tuple[int, int, int] = (POSITIVES, NEGATIVES, ENTITY_NEGATIVES)) -> Calibration:
+    """Fit the gate to this assistant's store (it is not saved; see ``save``); ``sizes`` are the
+    numbers of the hub's own, off-topic and named-thing questions."""
     started = time.perf_counter()
     rng = random.Random(seed)
     index = assistant.retriever.index.current()
     if not index.ids:
         return Calibration(DEFAULT_MODEL, 0.0)
-    hub = hub_questions(assistant.store, index.ids, index.fields["doc_id"], rng)
-    off = rng.sample(bundled("off_topic.txt"), min(NEGATIVES, len(bundled("off_topic.txt"))))
-    named = entity_questions(hub, index.idf, rng)
+    hub = hub_questions(assistant.store, index.ids, index.fields["doc_id"], rng, sizes[0])
+    off_topic = bundled("off_topic.txt")
+    off = rng.sample(off_topic, min(sizes[1], len(off_topic)))
+    named = entity_questions(hub, index.idf, rng, sizes[2])
     total = len(hub) + len(off) + len(named)
     rows: list[tuple[str, list[float], int, str]] = []
     for i, (question, label, kind) in enumerate(

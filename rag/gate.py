@@ -24,7 +24,7 @@ from rag.question import FILLER, Intent, content_terms, normalise
 from rag.records import Hit
 from rag.text import STOPWORDS, stem, terms, words
 
-FEATURES = ("dense", "unit", "coverage", "answer_coverage", "specific", "missing", "unmet")
+FEATURES = ("dense", "coverage", "answer_coverage", "specific", "missing", "unmet")
 
 
 @dataclass
@@ -33,8 +33,6 @@ class Evidence:
 
     #: Best similarity of the question to a top passage (embedding cosine).
     dense: float
-    #: Best similarity of the question to one sentence, list item or table row (0 when unknown).
-    unit: float
     #: Share of the question's topic words (weighted by rarity) found in the top passages.
     coverage: float
     #: Share of them found in the answer's own sentences and the headings above them.
@@ -86,7 +84,7 @@ class GateModel:
 #: Used until a store is calibrated: `hubqa eval calibrate` on the bundled corpus (see
 #: docs/evaluation.md); every store gets its own calibration after its first ingestion.
 DEFAULT_MODEL = GateModel(
-    weights={"dense": 6.0, "unit": 3.0, "coverage": 3.0, "answer_coverage": 2.0, "specific": 0.0, "missing": -4.0,
+    weights={"dense": 6.0, "coverage": 3.0, "answer_coverage": 2.0, "specific": 0.0, "missing": -4.0,
              "unmet": -2.0},
     bias=-6.0, threshold=0.5, source={"calibrated_on": "defaults"})
 
@@ -216,7 +214,6 @@ def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float
     rarest = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:3])
     return Evidence(
         dense=max(0.0, dense),
-        unit=max(0.0, draft.best_similarity),
         coverage=lexical_support(passage_terms, weights) if weights else 0.0,
         answer_coverage=lexical_support(answer_terms, weights) if weights else 0.0,
         specific=lexical_support(answer_terms, rarest) if rarest else 0.0,

@@ -74,15 +74,19 @@ _FACT = re.compile(
     re.IGNORECASE,
 )
 _OPTIONS = re.compile(
-    r"\b(?:options?|alternatives?|ideas?|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
+    r"\bwhat (?:\w+ ){0,2}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
+    r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
+    r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
     r"list of|which tools|recommend(?:ations?)?|activities|tips)\b",
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|better than|"
                          r"same as|instead of)\b", re.IGNORECASE)
-_SCRIPT = re.compile(r"\b(?:script|what (?:\w+ )?(?:should|do|can|would) (?:i|we) (?:\w+ )?(?:say|tell|write)\b|what to say|wording|word it|sample (?:letter|email|"
-                     r"message|note)|template|example (?:letter|email|message|prompt)|sentence starters?|say to)\b",
-                     re.IGNORECASE)
+#: Questions that ask for an example, a script or a template: the hub's illustrations are the answer.
+_SCRIPT = re.compile(r"\b(?:scripts?|what (?:\w+ )?(?:should|do|can|would) (?:i|we) (?:\w+ )?say|what to say|wording|"
+                     r"word it|phrase it|samples?|templates?|examples?|model (?:letter|email|message|answer|essay)|"
+                     r"(?:letter|email|message|note) to (?:send|parents|families)|sentence starters?|"
+                     r"(?:look|looks|sound) like)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|one)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\s*\(About: (.*)\)\s*$")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")

@@ -228,12 +228,6 @@ class HubStore:
         return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
 
 
-def neighbour_ids(chunk_id: str) -> list[str]:
-    """The ids of the chunks just before and after this one in its document version."""
-    doc, version, index = chunk_id.rsplit("#", 2)
-    return [f"{doc}#{version}#{int(index) + d:05d}" for d in (-1, 1) if int(index) + d >= 0]
-
-
 def get_chunks(
     store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False
 ) -> dict[str, Hit]:

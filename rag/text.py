@@ -44,7 +44,8 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
-_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "u.s.", "dr.", "mr.", "mrs.", "ms.", "p.", "pp.", "st.")
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "u.s.", "dr.", "mr.", "mrs.", "ms.", "p.", "pp.", "st.", "a.m.", "p.m.",
+                  "etc.", "no.", "approx.", "fig.", "jr.", "sr.", "inc.")
 #: A sentence ends after . ! or ? and any closing quotes, brackets or emphasis (kept with it).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]*_]*(?=\s+[\"'\u201c\u2018(\[*_]?[A-Z0-9*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +45,11 @@ def _settings(store: Path | None = None, chroma_url: str | None = None, **extra:
     except Exception as e:  # pydantic's ValidationError, a broken hubqa.toml
         msg = f"Invalid settings (flags, HUBQA_* variables or {config_file()}): {e}"
         raise HubqaError(msg) from e
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 def _print_json(data: Any) -> None:
@@ -94,6 +101,7 @@ def ingest(
     else:
         report = ingestor.run(paths)
     _record_ingest(settings, paths, report.to_dict())
+    _calibrate_after(ingestor, report, as_json)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -106,6 +114,21 @@ def ingest(
         )
     if report.failed:
         raise typer.Exit(2)
+
+
+def _calibrate_after(ingestor: Any, report: Any, quiet: bool) -> None:
+    """A store's first ingestion calibrates its answer-or-refuse gate (``hubqa eval calibrate``)."""
+    from ingest.pipeline import calibrate_if_needed
+    from rag.calibration import calibration_path
+
+    settings = ingestor.settings
+    if not quiet and settings.auto_calibrate and report.documents and not calibration_path(settings).exists():
+        typer.echo("Calibrating when to answer and when to refuse for this hub (first ingestion only)…", err=True)
+    result = calibrate_if_needed(ingestor, report)
+    if result is not None and not quiet:
+        refused = result.model.source.get("refused", {})
+        typer.echo(f"Calibrated in {result.seconds:.0f} s: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+                   f"off-topic questions refused {refused.get('off', 0):.0%}.", err=True)
 
 
 def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]) -> None:
@@ -141,7 +164,11 @@ def _print_answer(answer: dict[str, Any]) -> None:
         page = f", p. {c['page']}" if c["page"] else ""
         section = f" > {c['section']}" if c["section"] else ""
         typer.echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
-    typer.echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
+    if answer.get("standalone_question") and answer["standalone_question"] != answer["question"]:
+        typer.echo(f"Searched for: {answer['standalone_question']}", err=True)
+    check = answer.get("check")
+    status = "refused" if answer["refused"] else f"confidence {answer['confidence']:.2f}"
+    typer.echo(f"\n{status}" + (f" · {check}" if check else "") + f" · {answer['mode']}", err=True)
 
 
 @app.command()
@@ -159,6 +186,10 @@ def ask(
     llm: Annotated[
         str | None, typer.Option("--llm", help="Write the answer with a language model: openai, ollama or gguf.")
     ] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="An earlier question of the conversation, oldest first (repeatable)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask the hub; prints a cited answer, or says plainly that the hub doesn't cover it.
@@ -167,8 +198,9 @@ def ask(
     Examples:
       hubqa ask "How do I handle suspected AI use in an essay?"
       hubqa ask "What can 3rd graders do with chatbots?" --filter grade_band=3-5 --json
+      hubqa ask "and for high school?" --history "How long are the AI lessons for 6th graders?"
       hubqa ask "Who approves new AI tools?" --llm gguf
-      hubqa ask --batch questions.jsonl --json > answers.jsonl
+      hubqa ask --batch questions.jsonl --json > answers.jsonl   # lines: {"id", "question", "history": [...]}
     """
     from rag.assistant import Assistant
 
@@ -183,7 +215,8 @@ def ask(
     parsed_filters = _parse_filters(filters or [])
     if batch is not None:
         for n, item in _read_batch(batch):
-            answer = assistant.ask(str(item["question"]), filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
+            answer = assistant.ask(str(item["question"]), history=list(item.get("history", [])),
+                                   filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
             if as_json:
                 _print_json(answer.to_dict())
             else:
@@ -191,15 +224,16 @@ def ask(
                 typer.echo("---")
         return
     assert question is not None
+    earlier = list(history or [])
     if as_json or not use_llm:
-        answer = assistant.ask(question, filters=parsed_filters, use_llm=use_llm)
+        answer = assistant.ask(question, history=earlier, filters=parsed_filters, use_llm=use_llm)
         if as_json:
             _print_json(answer.to_dict())
         else:
             _print_answer(answer.to_dict())
         return
     final = None
-    for event in assistant.stream(question, filters=parsed_filters, use_llm=True):
+    for event in assistant.stream(question, history=earlier, filters=parsed_filters, use_llm=True):
         if event.answer is not None:
             final = event.answer
         elif event.text:
@@ -217,6 +251,9 @@ def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
     for number, item in items:
         if not isinstance(item.get("question"), str) or not item["question"].strip():
             raise HubqaError(f'{path}, line {number}: expected {{"id": ..., "question": "..."}}.')
+        earlier = item.get("history", [])
+        if not isinstance(earlier, list) or not all(isinstance(h, str) for h in earlier):
+            raise HubqaError(f'{path}, line {number}: "history" must be a list of earlier questions (strings).')
     return items
 
 
@@ -289,6 +326,7 @@ def docs_add(
         typer.echo(f"saved {target}")
     report = ingestor.run([settings.corpus_dir])
     _record_ingest(settings, [settings.corpus_dir], report.to_dict())
+    _calibrate_after(ingestor, report, False)
     for failure in report.failed:
         typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
     typer.echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
@@ -521,18 +559,47 @@ def eval_document(
 
 @eval_app.command("calibrate")
 def eval_calibrate(
-    set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
     store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Find the refusal threshold with the best balanced accuracy on the dev split."""
-    from eval.dataset import HUB_SET, load_questions
-    from eval.runner import calibrate, run
+    """Calibrate the answer-or-refuse decision for this store, with no hand-written questions.
+
+    Questions made from the hub itself (its FAQ questions, headings and sentences, typed the way
+    teachers type) are set against bundled off-topic questions and the hub's topics asked about
+    named things it never mentions. Runs by itself after a store's first ingestion; run it again
+    after large changes to the hub.
+
+    \b
+    Examples:
+      hubqa eval calibrate
+      hubqa eval calibrate --store /srv/hubqa/store --json
+    """
+    from rag import calibration
     from rag.assistant import Assistant
 
-    settings = _settings(store, refusal_threshold=0.0)
-    records = run(Assistant(settings), load_questions(set_path or HUB_SET, "dev"))
-    threshold, scores = calibrate(records)
-    typer.echo(json.dumps({"refusal_threshold": threshold, **scores}))
+    settings = _settings(store, chroma_url)
+    show = not as_json and sys.stderr.isatty()
+    with typer.progressbar(length=1, label="Calibrating", file=sys.stderr) if show else _nothing() as bar:
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+        result = calibration.calibrate(Assistant(settings), progress)
+    path = calibration.save(settings, result.model)
+    summary = {"saved": str(path), "seconds": round(result.seconds, 1), "threshold": result.model.threshold,
+               "weights": result.model.weights, "bias": result.model.bias, **result.model.source}
+    if as_json:
+        _print_json(summary)
+        return
+    source = result.model.source
+    refused = source.get("refused", {})
+    typer.echo(f"Calibrated on {source.get('questions')} questions in {result.seconds:.0f} s; saved to {path}.")
+    typer.echo(f"At threshold {result.model.threshold:.2f}: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+               f"off-topic refused {refused.get('off', 0):.0%}, named things it never mentions refused "
+               f"{refused.get('named', 0):.0%}.")
 
 
 @app.command()

@@ -29,12 +29,13 @@ _QUESTION_WORD = re.compile(r"\b(?:what|who|whom|when|where|why|how|which|can|co
                             r"must|will|would)\b", re.IGNORECASE)
 
 #: Spans naming who a question is about, by kind: a follow-up's span replaces the earlier one's.
+_ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+_GRADE_TOKEN = rf"(?:kindergarten(?:ers)?|kinders?|pre-?k|k|\d{{1,2}}(?:st|nd|rd|th)|\d{{1,2}}|{_ORDINAL_WORDS})"
 _GRADE_SPAN = re.compile(
-    r"\b(?:(?:for|in|with|to)\s+)?(?:(?:my|our|the)\s+)?(?:"
-    r"(?:grades?\s*)?(?:k|\d{1,2}(?:st|nd|rd|th)?)\s*(?:-|to|through|–)\s*\d{1,2}(?:st|nd|rd|th)?(?:\s*grade(?:rs?)?)?|"
-    r"\d{1,2}(?:st|nd|rd|th)[\s-]*grade(?:rs?)?|grade\s*\d{1,2}|"
-    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)[\s-]*grade(?:rs?)?|"
-    r"kindergarten(?:ers)?|kinders?|pre-?k|elementary(?:\s+school)?(?:\s+students)?|middle\s+school(?:ers)?|"
+    rf"\b(?:(?:for|in|with|to)\s+)?(?:(?:my|our|the)\s+)?(?:"
+    rf"(?:grades?\s*)?{_GRADE_TOKEN}\s*(?:-|\u2013|to|through|thru)\s*{_GRADE_TOKEN}(?:[\s-]*grade(?:rs?)?)?|"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})[\s-]*grade(?:rs?)?|grades?\s*(?:k|\d{{1,2}})|"
+    r"kindergarten(?:ers)?|kinders?|pre-?k|elementary(?:\s+school)?|middle\s+school(?:ers)?|"
     r"high\s+school(?:ers)?|freshmen|freshman|sophomores?|juniors?|seniors?|younger\s+(?:students|kids|grades)|"
     r"older\s+(?:students|kids|grades)|little\s+ones|teens|teenagers)(?:\s+students)?\b",
     re.IGNORECASE,

@@ -42,9 +42,10 @@ RANK_SCALE = 1.0
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|years?|school days?|"
                      r"business days?|words?|students?|people|grades?)?|\b(?:one|two|three|four|five|six|seven|"
                      r"eight|nine|ten|twelve|fifteen|twenty|thirty)\b", re.IGNORECASE)
-_ROLE = re.compile(r"\b(?:officer|lead|leader|principal|team|coordinator|director|coach|department|office|"
-                   r"committee|board|superintendent|counsel|administrator|specialist|counselor|librarian|"
-                   r"teacher|parent|family|families|vendor|district)\b", re.IGNORECASE)
+#: Who decides, approves or keeps something: an office or a named role, not the teacher asking.
+_ROLE = re.compile(r"\b(?:[Oo]fficer|[Ll]ead(?:er)?|[Pp]rincipal|[Tt]eam|[Cc]oordinator|[Dd]irector|[Cc]oach|"
+                   r"[Dd]epartment|[Oo]ffice|[Cc]ommittee|[Bb]oard|[Ss]uperintendent|[Cc]ounsel|[Aa]dministrator|"
+                   r"[Ss]pecialist|[Cc]ounselor|[Ll]ibrarian|[Cc]ase manager|[A-Z]{1,3}O)\b")
 _RULE = re.compile(r"\b(?:may|must|can|cannot|can't|only|never|not|no|don't|do not|allowed|required|should|"
                    r"shouldn't|needs? to|always|prohibit\w*|ban\w*)\b", re.IGNORECASE)
 _STEP_HEADING = re.compile(r"\b(?:steps?|at a glance|process|procedure|checklist|what to do|how to|sequence|"
@@ -57,8 +58,16 @@ _PLACEHOLDER = re.compile(r"\[(?:[A-Za-z][\w' ]{1,30})\](?!\()|_{3,}|\{[a-z_ ]+\
 _ADVICE_LABEL = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:what to do|what (?:the teacher|you|to) (?:should )?(?:do|did)|"
                            r"response|resolution|takeaway|the fix|do this|instead|what happened next|outcome|"
                            r"why it works|the lesson)\b[^:]{0,20}:", re.IGNORECASE)
+#: The opening of a story ("A 7th-grade teacher finds a new tool on Sunday night..."), not a rule.
+_STORY = re.compile(r"^(?:a|an|one|your|the)\s+(?:[\w-]+\s+){0,3}?(?:teacher|student|parent|coach|principal|dad|mom|"
+                    r"mother|father|family|sophomore|junior|senior|freshman|kindergartner|newcomer|\w+[- ]grader|"
+                    r"colleague|librarian|counselor)s?\s+(?:[\w-]+\s+){0,2}?(?:finds|found|wants|wanted|says|said|asks|"
+                    r"asked|turns|turned|submits|submitted|writes|wrote|notices|noticed|emails|emailed|tells|told|"
+                    r"prompted|pasted|assigns|assigned|shares|shared|comes|came|hands|handed|discovers|discovered)\b",
+                    re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"^\s*[\"\u201c]?(?:I|I'm|I've|I'd|We|We're|My|Our|Dear)\b")
 _SPEAKER = re.compile(r"^\s*(?:teacher|student|coach|parent|say|ask|you|me|ai|chatbot|prompt|output|response|script|"
+                      r"before|after|weak|strong|original|revised|"
                       r"sample|example|exit ticket|model answer|student answer)"
                       r"\s*(?:\d\s*)?:\s", re.IGNORECASE)
 _QUOTES = re.compile(r"[\"\u201c][^\"\u201c\u201d]{3,}[\"\u201d]")
@@ -116,7 +125,7 @@ class Draft:
 def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     """Illustration rather than advice: a placeholder, a speaker's line, a quotation, a script's
     lines, or anything in an example or scenario except its labelled advice ("What to do: ...")."""
-    if _PLACEHOLDER.search(raw) or _SPEAKER.match(text):
+    if _PLACEHOLDER.search(raw) or _SPEAKER.match(text) or _STORY.match(text):
         return True
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
     if quoted >= 0.6 * len(text) or (text[:1] in "\"\u201c" and text.rstrip(".")[-1:] in "\"\u201d"):
@@ -148,7 +157,7 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                 section=section, cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
                 header=[_plain_cell(h) for h in unit.header] if unit.header else None,
                 quoted=_is_quoted(unit.text, text, section, unit.block in advice),
-                question=text.rstrip().endswith("?") and unit.kind != "row"))
+                question=text.rstrip().rstrip("\"'\u201d)").endswith("?") and unit.kind != "row"))
     return out
 
 
@@ -189,7 +198,7 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
         return 0.0, 0.5  # mentioning the term is not defining it
     if kind == "fact":
         if re.search(r"\bwho\b", intent.text, re.IGNORECASE):
-            return (0.12 if _ROLE.search(text) else 0.0), 1.0
+            return (0.2 if _ROLE.search(text) else 0.0), 1.0
         return (0.12 if _NUMBER.search(text) else 0.0), 1.0
     if kind == "yesno":
         return (0.08 if _RULE.search(text) else 0.0), 1.0
@@ -347,18 +356,23 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     anchor = max(usable, key=lambda c: c.score)
 
     block: list[Candidate] = []
+    wants_list = intent.kind in ("steps", "options", "script")
+    weights = _weights(intent.focus, idf, intent.context)
     if intent.kind in ("steps", "options", "general", "yesno", "comparison", "script"):
         blocks = _structured_blocks(cands, intent, passages, idf)
         if blocks:
             s, members = blocks[0]
-            wants_list = intent.kind in ("steps", "options", "script")
-            if (wants_list and s >= 0.75 * anchor.score) or (anchor in members and len(members) <= MAX_BLOCK):
+            named = lexical_support(set(terms(members[0].section.split(" > ")[-1])), weights) >= 0.5
+            if (wants_list and s >= 0.75 * anchor.score) or (anchor in members and (wants_list or named)):
                 block = members
     if not block and anchor.kind in ("item", "row"):
         whole = [c for c in _block(cands, anchor) if _eligible(c, intent)]
-        if 2 <= len(whole) <= (6 if intent.kind == "definition" else 1 if intent.kind == "fact" else MAX_BLOCK):
+        limit = MAX_BLOCK if wants_list else 6 if intent.kind == "definition" else 0
+        if 2 <= len(whole) <= limit:
             block = whole
-    weights = _weights(intent.focus, idf, intent.context)
+        elif intent.kind in ("yesno", "general", "comparison") and len(whole) >= 2:
+            # the rule that answers, and the next most relevant item of its list, not the whole list
+            block = sorted(sorted(whole, key=lambda c: -c.score)[:2], key=lambda c: c.position)
     if block and intent.kind not in ("steps", "options") and len(block) > 4 and not intent.parts and \
             lexical_support(set(terms(block[0].section.split(" > ")[-1])), weights) < 0.5:
         # a yes/no or a fact needs the rows that answer it, not the whole table (unless the table
@@ -381,8 +395,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     else:
         chosen.append(anchor)
         # what follows the best sentence in its paragraph usually completes it
+        follow = 1 if anchor.kind != "sentence" and not wants_list else 2
         for c in usable:
-            if len(chosen) >= min(budget, 3) or c.hit_index != anchor.hit_index or c.block != anchor.block:
+            if len(chosen) > follow or c.hit_index != anchor.hit_index or c.block != anchor.block:
                 continue
             if c.position == anchor.position + len(chosen) and c.score >= 0.45 * anchor.score \
                     and not c.text.endswith(":"):

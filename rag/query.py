@@ -66,6 +66,17 @@ def grade_bands(question: str) -> list[str]:
     return bands
 
 
+def with_bands(question: str) -> str:
+    """The question with each grade it names written as its band ("3rd graders" -> "grades 3-5"),
+    the way the hub labels material: what its words should be matched on."""
+
+    def band(m: re.Match[str]) -> str:
+        found = grade_bands(m.group(0))
+        return f"grades {found[0]}" if len(found) == 1 else m.group(0)
+
+    return _GRADE.sub(band, question)
+
+
 def expand(question: str) -> str:
     """The question with the grade bands it implies, e.g. "... (grades 3-5)"."""
     bands = [b for b in grade_bands(question) if b not in question]

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from rag.query import expand
+from rag.query import with_bands
 from rag.text import terms, words
 
 #: Chat spellings and contractions, rewritten before anything reads the question.
@@ -168,9 +168,17 @@ def content_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms(kept)))
 
 
+def asking_sentence(text: str) -> str:
+    """The sentence that asks: "A student wants to try a procedure ChatGPT gave him. Can AI be used
+    for that?" asks a yes/no, whatever the story before it mentions."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return (asking[-1] if asking else sentences[-1]) if sentences else text
+
+
 def classify(text: str) -> str:
     """The kind of answer a (single-part) question wants."""
-    stripped = text.strip()
+    stripped = asking_sentence(text)
     if _SCRIPT.search(stripped):
         return "script"
     if _COMPARISON.search(stripped):
@@ -260,7 +268,7 @@ def analyse(question: str) -> Intent:
     intents: list[Intent] = []
     for part in parts:
         kind = classify(part)
-        focus = content_terms(expand(part))  # "4th graders" also asks about "grades 3-5"
+        focus = content_terms(with_bands(part))  # "4th graders" is matched as "grades 3-5"
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"

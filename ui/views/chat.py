@@ -53,10 +53,19 @@ def document_link(source: dict[str, Any]) -> str:
     return "document?" + urlencode(query)
 
 
+#: Answers whose confidence is this close above the refusal threshold say the hub may only partly cover them.
+UNSURE_MARGIN = 0.15
+
+
 def show_sources(answer: dict[str, Any]) -> None:
-    badge = "green" if answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
-    st.badge(f"Grounded {answer['grounding']:.0%}", color=badge,
-             help="Share of the answer's sentences that the cited passages support.")
+    check = answer.get("check")
+    if check:
+        quoted = answer["mode"] == "extractive"
+        colour = "green" if quoted or answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
+        st.badge(check, color=colour, help="Every sentence is the hub's own words, from the sections cited."
+                 if quoted else "Each sentence the model wrote was checked against the passages it cites.")
+    if answer["confidence"] < ui.assistant().threshold + UNSURE_MARGIN:
+        st.caption("The hub may only partly cover this question: check the sources.")
     for c in answer["citations"]:
         page = f" · page {c['page']}" if c["page"] else ""
         section = f" — {c['section']}" if c["section"] else ""

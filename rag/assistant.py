@@ -185,13 +185,18 @@ class Assistant:
                     extra.append(hit)
         if intent.kind == "steps":
             index = self.retriever.index.latest()
-            ids = [i for i in index.chunk_ids(hits[0].doc_id) if i not in seen]
-            found = get_chunks(self.store, ids, snapshot=index.snapshot)
-            for chunk_id in ids:
-                hit = found.get(chunk_id)
-                if hit is not None and extractive.has_steps(hit):
-                    hit.context, hit.dense = hit.text, hits[0].dense  # as close as the document's best passage
-                    extra.append(hit)
+            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:3]))[:2]:
+                dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
+                ids = index.chunk_ids(doc_id)
+                found = get_chunks(self.store, ids, snapshot=index.snapshot)
+                chunks = [found[i] for i in ids if i in found]
+                for hit in chunks:
+                    if hit.id not in seen and extractive.has_steps(hit):
+                        hit.context, hit.dense = hit.text, dense
+                        extra.append(hit)
+                for procedure in extractive.step_sections(chunks):
+                    procedure.dense = dense
+                    extra.append(procedure)
         return extra
 
     def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:

@@ -118,8 +118,8 @@ class Draft:
     sentences: list[DraftSentence] = field(default_factory=list)
     #: The best candidate's relevance to the question, for the refusal gate.
     support: float = 0.0
-    #: Words of the headings above the chosen sentences (their subject), for the gate.
-    heading_terms: set[str] = field(default_factory=set)
+    #: Words of the passages the answer cites, with their titles and headings, for the gate.
+    cited_terms: set[str] = field(default_factory=set)
 
 
 def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
@@ -287,6 +287,8 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
         ordered = (sum(bool(_NUMBERED.match(m.raw)) for m in members) >= 2
                    or any("step" in h.lower() for h in first.header or []))
         s = 0.5 * best + 0.5 * mean
+        if hits[first.hit_index].metadata.get("procedure"):
+            s -= 0.1  # steps rebuilt from headings: the document's own list or table says more
         title = set(terms(str(hits[first.hit_index].metadata.get("title", ""))))
         about = lexical_support(title | set(terms(leaf)), weights) > 0 or best >= 0.6 * top
         if intent.kind == "steps" and about:
@@ -313,6 +315,39 @@ def has_steps(hit: Hit) -> bool:
     return (sum(bool(_NUMBERED.match(u.text)) for u in listed) >= 3
             or any("step" in h.lower() for u in listed for h in u.header or [])
             or bool(_STEP_HEADING.search(leaf)))
+
+
+_STEP_LEAF = re.compile(r"^(?:(?:step|phase|stage|part)\s*(\d+)|(\d+))\s*[:.)\u2014-]\s*(.+)$", re.IGNORECASE)
+
+
+def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
+    """Procedures written as headings ("Step 1: Start from a text you trust", "Step 2: ..."): each
+    becomes one passage listing its steps, each step its heading and the first sentence under it,
+    cited to the section that holds the steps."""
+    groups: dict[str, dict[int, tuple[str, Hit]]] = {}
+    for hit in chunks:
+        path = str(hit.metadata.get("section", "")).split(" > ")
+        for depth, leaf in enumerate(path):
+            m = _STEP_LEAF.match(leaf)
+            if m and depth == len(path) - 1:
+                number = int(m.group(1) or m.group(2))
+                parent = " > ".join(path[:depth])
+                groups.setdefault(parent, {}).setdefault(number, (m.group(3).strip(), hit))
+    procedures = []
+    for parent, steps in groups.items():
+        numbers = sorted(steps)
+        if len(numbers) < 3 or numbers[0] != 1 or numbers != list(range(1, len(numbers) + 1)):
+            continue
+        lines = []
+        for n in numbers:
+            title, hit = steps[n]
+            first = next((u.text for u in read_units(hit.text) if u.kind == "sentence"), "")
+            lines.append(f"{n}. {title.rstrip('.')}. {strip_markdown(first)}".strip())
+        first_hit = steps[numbers[0]][1]
+        text = "\n".join(lines)
+        metadata = {**first_hit.metadata, "section": parent, "procedure": True}
+        procedures.append(Hit(id=first_hit.id, text=text, metadata=metadata, score=0.0, context=text))
+    return procedures
 
 
 def _intro(cands: list[Candidate], block: list[Candidate]) -> Candidate | None:
@@ -439,8 +474,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     else:
         chosen.sort(key=lambda c: (order[c.hit_index], c.position))
     draft = Draft(lead=lead, support=anchor.score,
-                  heading_terms={t for i in {c.hit_index for c in chosen} for t in terms(
-                      f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')}")})
+                  cited_terms={t for i in {c.hit_index for c in chosen} for t in terms(
+                      f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')} "
+                      f"{passages[i].context or passages[i].text}")})
     for c in chosen:
         style = "text"
         if c.kind == "item":

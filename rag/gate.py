@@ -35,7 +35,7 @@ class Evidence:
     dense: float
     #: Share of the question's topic words (weighted by rarity) found in the top passages.
     coverage: float
-    #: Share of them found in the answer's own sentences and the headings above them.
+    #: Share of them found in the passages the answer cites (with their titles and headings).
     answer_coverage: float
     #: Share of the question's most specific words (its three rarest the hub uses) in the answer.
     specific: float
@@ -93,8 +93,9 @@ def missing_words(question: str, idf: dict[str, float]) -> list[str]:
     """Topic words of the question that the hub never uses, misspellings of words it does use,
     slang and chat words aside."""
     out = []
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2}\b", question)}  # "EU", "UK": names, however short
     for word in words(question):
-        if word in STOPWORDS or word in FILLER or len(word) < 3 or word.isdigit():
+        if word in STOPWORDS or word in FILLER or (len(word) < 3 and word not in acronyms) or word.isdigit():
             continue
         term = stem(word)
         if term in idf or any(word[:n] in idf for n in range(5, len(word))) or _near_known(term, idf):
@@ -163,8 +164,8 @@ _MEETS = {"money": _MONEY, "percent": _PERCENT, "date": _DATE, "number": _NUMBER
 _TIME_UNITS = r"(?:minutes?|hours?|days?|weeks?|months?|years?|semesters?|sessions?|periods?|school days?)"
 _UNIT_OF = (
     (re.compile(r"\bhow long\b|\bhow soon\b", re.IGNORECASE), _TIME_UNITS),
-    (re.compile(r"\bhow old\b|\b(?:minimum |maximum )?age\b", re.IGNORECASE), r"(?:years? old|ages?|under|over|older|"
-                                                                             r"younger|grades?|\d+\s*(?:-|to)\s*\d+)"),
+    (re.compile(r"\bhow old\b|\b(?:minimum |maximum )?age\b", re.IGNORECASE),
+     r"(?:years? old|year-olds?|aged?|under|over|older|younger)"),
     (re.compile(r"\bhow often\b", re.IGNORECASE), r"(?:times?|every|each|per|once|twice|annually|weekly|monthly|"
                                                   r"quarterly|daily|yearly)"),
 )
@@ -206,11 +207,12 @@ def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float
     for hit in hits[:3]:
         passage_terms |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')} "
                                    f"{hit.context or hit.text}"))
-    answer_terms: set[str] = set()
-    for sentence in draft.sentences:
-        answer_terms |= set(terms(sentence.text))
-    answer_terms |= draft.heading_terms
-    missing = missing_words(normalise(typed) if typed else intent.text, idf)
+    answer_terms = draft.cited_terms
+    asked = normalise(typed) if typed else intent.text
+    missing = missing_words(asked, idf)
+    # a year or a figure the question names must appear in what was found ("guidance released in 2025")
+    found_text = " ".join(f"{h.context or h.text}" for h in hits[:3])
+    missing += [n for n in re.findall(r"\b(?:19|20)\d\d\b", asked) if n not in found_text]
     rarest = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:3])
     return Evidence(
         dense=max(0.0, dense),

@@ -242,6 +242,14 @@ _ASKS = re.compile(r"^\s*(?:what|who|whom|whose|when|where|why|how|which|can|cou
                    re.IGNORECASE)
 
 
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
+
+
+def _spelled(text: str) -> str:
+    """The small numbers of ``text`` as words ("3 levels" -> "three"), the way a heading may write them."""
+    return " ".join(_NUMBER_WORDS[int(n)] for n in re.findall(r"\b(\d{1,2})\b", text) if int(n) < len(_NUMBER_WORDS))
+
+
 def split_parts(text: str) -> list[str]:
     """Sub-questions of a multi-part question ("how long ... and who approves it?"); a clause that
     asks nothing ("dont wanna mess it up") stays with the question before it."""
@@ -269,6 +277,7 @@ def analyse(question: str) -> Intent:
     for part in parts:
         kind = classify(part)
         focus = content_terms(with_bands(part))  # "4th graders" is matched as "grades 3-5"
+        focus += [t for t in content_terms(_spelled(part)) if t not in focus]  # "3 levels" also "three levels"
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"

@@ -130,6 +130,10 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
     if quoted >= 0.6 * len(text) or (text[:1] in "\"\u201c" and text.rstrip(".")[-1:] in "\"\u201d"):
         return True
+    if text[:1] in "\"\u201c":
+        first = _QUOTES.match(text)
+        if first is None or first.group(0).rstrip("\"\u201d").endswith("?"):
+            return True  # a quotation that runs on, or a quoted question and its answer (a script)
     if advice:
         return False
     leaf = section.split(" > ")[-1] if section else ""

@@ -208,6 +208,8 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
         return (0.08 if _RULE.search(text) else 0.0), 1.0
     if kind in ("steps", "options"):
         return (0.08 if c.kind in ("item", "row") else 0.0), 1.0
+    if kind == "script":
+        return (0.2 if c.quoted else 0.0), 1.0  # the words to say are the answer
     return 0.0, 1.0
 
 
@@ -395,7 +397,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     anchor = max(usable, key=lambda c: c.score)
 
     block: list[Candidate] = []
-    wants_list = intent.kind in ("steps", "options", "script")
+    wants_list = intent.kind in ("steps", "options")
     weights = _weights(intent.focus, idf, intent.context)
     if intent.kind in ("steps", "options", "general", "yesno", "comparison", "script"):
         blocks = _structured_blocks(cands, intent, passages, idf)

@@ -81,12 +81,12 @@ class GateModel:
             return None
 
 
-#: Used until a store is calibrated: `hubqa eval calibrate` on the bundled corpus (see
-#: docs/evaluation.md); every store gets its own calibration after its first ingestion.
+#: Used until a store is calibrated: the bundled corpus's calibration (`hubqa eval calibrate`,
+#: 2026-12-01; docs/answering.md). Every store gets its own after its first ingestion.
 DEFAULT_MODEL = GateModel(
-    weights={"dense": 6.0, "coverage": 3.0, "answer_coverage": 2.0, "specific": 0.0, "missing": -4.0,
-             "unmet": -2.0},
-    bias=-6.0, threshold=0.5, source={"calibrated_on": "defaults"})
+    weights={"dense": 2.9725, "coverage": 2.1569, "answer_coverage": 1.1127, "specific": 0.6351, "missing": -5.0405,
+             "unmet": -0.8045},
+    bias=-3.3152, threshold=0.3107, source={"calibrated_on": "defaults (the bundled corpus)"})
 
 
 def missing_words(question: str, idf: dict[str, float]) -> list[str]:

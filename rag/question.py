@@ -21,7 +21,7 @@ _SPELLING = {
     "dont": "do not", "doesnt": "does not", "didnt": "did not", "cant": "cannot", "wont": "will not",
     "isnt": "is not", "arent": "are not", "shouldnt": "should not", "wouldnt": "would not",
     "couldnt": "could not", "im": "I am", "ive": "I have", "youre": "you are", "theyre": "they are",
-    "u": "you", "ur": "your", "r": "are", "w": "with", "w/": "with", "w/o": "without", "b4": "before",
+    "i": "I", "u": "you", "ur": "your", "r": "are", "w": "with", "w/": "with", "w/o": "without", "b4": "before",
     "bc": "because", "cuz": "because", "bcuz": "because", "pls": "please", "plz": "please",
     "thx": "thanks", "ty": "thanks", "abt": "about", "tho": "though", "rn": "right now",
     "kids": "students", "kiddos": "students", "kiddo": "student", "littles": "young students",
@@ -74,6 +74,7 @@ _FACT = re.compile(
     re.IGNORECASE,
 )
 _OPTIONS = re.compile(
+    r"\bwhat are the (?:\w+ )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+) |"
     r"\bwhat (?:\w+ ){0,2}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
     r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
     r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
@@ -216,9 +217,12 @@ _EXPECTS = (
 
 
 def expected_answer(text: str) -> str:
-    """What kind of fact the question asks for (see ``Intent.expects``)."""
+    """What kind of fact the question asks for (see ``Intent.expects``), read from the clause that
+    asks ("When I sit down with her, what should I say?" asks for no date)."""
+    clauses = [c for c in re.split(r",\s+|;\s+", asking_sentence(text)) if c.strip()]
+    asking = next((c for c in reversed(clauses) if _ASKS.match(c)), clauses[-1] if clauses else text)
     for name, pattern in _EXPECTS:
-        if pattern.search(text):
+        if pattern.search(asking):
             return name
     return ""
 

@@ -62,7 +62,8 @@ def test_illustrations_are_not_given_as_advice_unless_asked_for(assistant: Assis
     for answer in (advice, assistant.ask("I suspect a student used AI to write an essay. What should I do?")):
         assert not re.search(r"\[(?:[A-Z][\w ]+|name|student)\]", answer.answer)  # no [Name] placeholders
     script = assistant.ask("When I sit down with the student, what exactly should I say to open the conversation?")
-    assert "Walk me through your process" in script.answer, script.answer
+    assert script.citations[0].hit.doc_id.endswith("handling-suspected-ai-use-in-essays.md"), script.answer
+    assert script.answer.lstrip("- ").startswith(("\"", "\u201c")), script.answer  # asked for words to say: a script
 
 
 def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) -> None:

@@ -118,6 +118,8 @@ class Draft:
     sentences: list[DraftSentence] = field(default_factory=list)
     #: The best candidate's relevance to the question, for the refusal gate.
     support: float = 0.0
+    #: The largest share of the question's topic words found together in one unit and its heading.
+    best_unit_coverage: float = 0.0
     #: Words of the passages the answer cites, with their titles and headings, for the gate.
     cited_terms: set[str] = field(default_factory=set)
 
@@ -479,7 +481,10 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         chosen.sort(key=lambda c: (c is not anchor, order[c.hit_index], c.position))  # the direct answer first
     else:
         chosen.sort(key=lambda c: (order[c.hit_index], c.position))
+    leaves = {i: set(terms(str(h.metadata.get("section", "")).split(" > ")[-1])) for i, h in enumerate(passages)}
     draft = Draft(lead=lead, support=anchor.score,
+                  best_unit_coverage=max(lexical_support(set(terms(c.text)) | leaves[c.hit_index], weights)
+                                         for c in usable),
                   cited_terms={t for i in {c.hit_index for c in chosen} for t in terms(
                       f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')} "
                       f"{passages[i].context or passages[i].text}")})

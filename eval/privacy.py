@@ -26,6 +26,7 @@ from rag.privacy import Redaction, findings
 from rag.text import STOPWORDS
 
 CATEGORIES = ("name", "health", "other")
+PRIVACY_SET = Path(__file__).resolve().parent / "sets" / "privacy.jsonl"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 Recogniser = Callable[[str], list[Redaction]]
@@ -68,7 +69,7 @@ def load_cases(path: Path, split: str = "all") -> list[Case]:
         keep = row.get("keep", [])
         if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
             raise HubqaError(f'{where}: "keep" must be a list of strings.')
-        case = Case(str(row.get("id", line)), str(row.get("split", "test")), row["question"], items, keep)
+        case = Case(str(row.get("id", line)), str(row.get("split", "")), row["question"], items, keep)
         if split == "all" or case.split == split:
             cases.append(case)
     if not cases:
@@ -150,13 +151,25 @@ def evaluate(path: Path, split: str = "all", recogniser: Recogniser = findings) 
     report: dict[str, Any] = {"set": str(path)}
     every = load_cases(path, "all")
     for name in splits:
-        cases = [c for c in every if c.split == name] if split == "all" else load_cases(path, name)
-        if not cases:
-            continue
-        report[name] = summarise([score_case(c, recogniser(c.question)) for c in cases])
-    if len(report) == 1:  # a set without dev/test labels: one summary over everything
+        cases = [c for c in every if c.split == name]
+        if cases:
+            report[name] = summarise([score_case(c, recogniser(c.question)) for c in cases])
+        elif split != "all":
+            raise HubqaError(f"{path}: no questions in split {name!r}.")
+    if len(report) == 1:  # a set without dev/test labels (an outside set): one summary over everything
         report["all"] = summarise([score_case(c, recogniser(c.question)) for c in every])
     return report
+
+
+def recogniser_named(name: str) -> Recogniser:
+    """``guard``: the designed recogniser (what hubqa uses); ``spacy``: spaCy's NER for names."""
+    if name == "guard":
+        return findings
+    if name == "spacy":
+        from rag.privacy.ner import spacy_findings
+
+        return spacy_findings
+    raise HubqaError(f"--recogniser must be guard or spacy, not {name!r}.")
 
 
 def table(report: dict[str, Any]) -> str:

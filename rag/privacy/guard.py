@@ -41,7 +41,12 @@ def findings(text: str) -> list[Redaction]:
     if spans:  # the question identifies someone: their health, discipline and family details go too
         for start, end, kind, generic in find_details(text):
             spans.append((start, end, kind, generic, f"a {kind} detail about a student the question identifies"))
-    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    return resolve(text, spans)
+
+
+def resolve(text: str, spans: list[tuple[int, int, str, str, str]]) -> list[Redaction]:
+    """Overlapping spans resolved (the earlier, longer one wins; same-kind overlaps merge)."""
+    spans = sorted(spans, key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str, str, str]] = []
     for span in spans:
         if kept and span[0] < kept[-1][1]:

@@ -29,8 +29,8 @@ _DET = r"(?:(?:an?|the|his|her|their)\s+)?"
 DETAILS: list[Detail] = [
     Detail("learning plan (IEP or 504)", "[a learning plan]", re.compile(
         r"(?i)\b" + _DET + r"(?:IEPs?|I\.E\.P\.?|individuali[sz]ed education (?:program|plan)|"
-        r"(?:section\s+)?504(?:\s+plans?)?(?=\s+(?:plan|for|that|which|says|allows|lists|accommodations?)|[.,;?!]|\s*$)|"
-        r"504\s+plans?|behaviou?r(?:al)?\s+(?:intervention\s+)?plans?|BIP|special\s+ed(?:ucation)?\s+(?:services|plan|status)|"
+        r"(?:section\s+)?504\s+plans?|(?:section\s+)?504(?=\s+(?:for|that|which|says|allows|lists|accommodations?)|[.,;?!]|\s*$)|"
+        r"behaviou?r(?:al)?\s+(?:intervention\s+)?plans?|BIP|special\s+ed(?:ucation)?\s+(?:services|plan|status)|"
         r"accommodations?\s+plan)\b"
     )),
     Detail("health or disability", "[a health condition]", re.compile(

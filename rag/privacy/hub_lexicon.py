@@ -36,7 +36,8 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
                 capital[word.lower()] += 1
     common = {w for w, n in lower.items() if n >= 2 and n >= capital[w]}
     given = lexicon.first_names()
-    proper = {w for w, n in capital.items() if n >= 2 and w not in common and w not in given and w not in STOPWORDS}
+    proper = {w for w, n in capital.items() if n >= 2 and w not in common and w not in given and w not in STOPWORDS
+              and lexicon.is_english(w)}  # a name the dictionary does not know could be a student's
     # People: names the recogniser finds in the hub's text, read with the hub's own words known.
     from rag.privacy import names  # late: it reads the lexicon this function is building
 
@@ -54,13 +55,17 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
                 found = re.sub(r"['\u2019]s$", "", text[span.start:span.end]).lower()
                 parts = found.split()
                 people.add(found)
-                cited = re.search(r"(?i)\b(?:by|led by|interview|of)[\"']?\s+[\"']?$", text[max(0, span.start - 20):span.start])
+                cited = re.search(r"(?i)\b(?:by|led by|interview|of|or|and)[\"']?\s+[\"']?$", text[max(0, span.start - 20):span.start])
                 dated = re.search(r"\b1[5-9]\d\d\b", text[span.end:span.end + 30])
                 if span.reason != "topic" and not cited and not dated:
                     continue  # an example student in a scenario, not a public figure
-                if len(parts) >= 2 and not re.match(r"(?:mr|mrs|ms|miss|mx|dr)\b", found):
-                    public.update((found, parts[-1]))
-                elif len(parts) == 1 and parts[0] not in given:
+                known = lexicon.all_given_names()
+                if len(parts) >= 2 and parts[0] in known and parts[-1] in lexicon.surnames() | {parts[-1]} - lexicon.hub_lexicon()["common"]:
+                    public.add(found)
+                    if parts[-1] not in known:
+                        public.add(parts[-1])  # "Steinbeck", "Tubman" alone; never a given name alone
+                elif len(parts) == 1 and parts[0] in lexicon.surnames() and parts[0] not in known \
+                        and not lexicon.is_common(parts[0]):
                     public.add(parts[0])
     finally:
         lexicon.hub_lexicon = saved  # type: ignore[assignment]

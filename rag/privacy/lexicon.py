@@ -51,6 +51,12 @@ def first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def all_given_names() -> frozenset[str]:
+    """Census given names including those that are also function words ("Will", "May")."""
+    return _census("dist.male.first", "dist.female.first")
+
+
+@lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """US census surnames (88,799), lower-cased."""
     return _census("dist.all.last") - STOPWORDS

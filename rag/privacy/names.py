@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.privacy.lexicon import first_names, hub_lexicon, is_common, is_english, normal, surnames
+from rag.privacy.lexicon import all_given_names, first_names, hub_lexicon, is_common, is_english, normal, surnames
 from rag.text import STOPWORDS
 
 _L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"
@@ -32,9 +32,9 @@ THINGS = frozenset(
     youtube google microsoft openai anthropic meta apple amazon adobe chromebook ipad docs slides
     classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
     january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday spring summer autumn fall winter
+    monday tuesday wednesday thursday friday saturday sunday
     christmas easter ramadan hanukkah diwali thanksgiving halloween""".split()
-)
+)  # seasons are not here: Summer and Autumn are given names too
 #: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").
 PLACE_WORDS = frozenset(
     """elementary middle high school schools academy university college district county city state
@@ -146,6 +146,8 @@ def shape(word: Word) -> str:
     uses), given (a given name and nothing else), given-or-word, surname, surname-or-word,
     rare-word (in the dictionary, never in the hub: "Arjun" is a tree in Webster's) or unknown."""
     low = word.low
+    if len(low) == 1 and not word.text.endswith("."):
+        return "function"
     if low in STOPWORDS or low in OPENERS or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low):
         return "function"
     if low in _things() or any(part in _things() for part in low.split("-")):
@@ -154,6 +156,8 @@ def shape(word: Word) -> str:
         parts = [p for p in word.text.split("-") if p]
         if any(is_common(p.lower()) or p.isupper() or p.lower() in VERBS for p in parts):
             return "word"  # AI-use, Back-translation, well-known
+    if re.fullmatch(r"(?:[A-Z]\.){2,3}", word.text):
+        return "initials"  # A.J., D.C.: part of a name only beside one
     bare = word.text[:-1] if word.text.endswith("s") else word.text
     if bare.isupper() and len(bare) > 1 and "." not in word.text:
         return "acronym"
@@ -183,7 +187,7 @@ def _adjacent(text: str, a: Word, b: Word) -> bool:
 
 
 _PARTICLES = frozenset("de la del della der den van von da di du dos das bin ibn al el le st".split())
-_NAMEY = ("given", "given-or-word", "unknown", "surname", "surname-or-word")
+_NAMEY = ("given", "given-or-word", "unknown", "surname", "surname-or-word", "rare-word")
 
 
 def _verb_follows(text: str, words: list[Word], i: int, strict: bool = False) -> bool:
@@ -209,7 +213,7 @@ def _is_topic(text: str, start: int, end: int) -> bool:
         if nxt.lower() in _TOPIC_AFTER_POSSESSIVE:
             return True
         if nxt[:1].isupper() or nxt[:1].isdigit():
-            return nxt.lower() not in ("iep", "504")
+            return nxt.lower() not in ("iep", "504") and nxt.lower() not in _things()  # "Mateo's Khanmigo account"
     return bool(re.match(r",?\s+Jr\.?", after))
 
 
@@ -220,6 +224,8 @@ def after_name(text: str, end: int) -> str:
 def _public_name(words: list[Word]) -> bool:
     public = _public()
     full = " ".join(w.low for w in words)
+    if len(words) == 1 and "-" in words[0].low:
+        return any(part in public for part in words[0].low.split("-"))  # "Lincoln-Douglas debates"
     return full in public or (len(words) == 1 and words[0].low in public) or all(w.low in public for w in words)
 
 
@@ -236,7 +242,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
         if kind in ("function", "thing", "acronym") or w.low in _PARTICLES:
             continue
         before, after = analysed[max(0, w.start - 60): w.start], analysed[w.end: w.end + 80]
-        if _CUE_BEFORE.search(before) and kind in _NAMEY and not _place(words, shapes, i, analysed):
+        if _CUE_BEFORE.search(before) and kind in _NAMEY + ("initials",) and not _place(words, shapes, i, analysed) and not _language(w):
             if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
                 continue
@@ -255,16 +261,22 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
                     marks[i] = "a capitalised name that acts in the sentence"
             elif kind == "given":
                 marks[i] = "a given name"
-            elif kind in ("unknown", "given-or-word", "surname", "rare-word") and acts:
+            elif kind in ("unknown", "given-or-word", "surname", "surname-or-word", "rare-word") and acts:
                 marks[i] = "a name that acts in the sentence"
         elif not w.capital or upper_text:
             if kind == "given":
                 marks[i] = "a given name (lower case)"
-            elif kind == "unknown" and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True)):
+            elif kind == "unknown" and not _determined(words, i) and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True)):
                 marks[i] = "a name that acts in the sentence"
 
     _extend(words, shapes, marks, analysed)
     return _spans(words, marks, text, topics)
+
+
+def _determined(words: list[Word], i: int) -> bool:
+    """After "my", "the", "a": a noun ("my homeroom used"), not a name."""
+    prev = _prev(words, i)
+    return prev is not None and prev.low in ("my", "our", "the", "a", "an", "his", "her", "their", "this", "that", "your", "its")
 
 
 def _language(word: Word) -> bool:
@@ -286,8 +298,12 @@ def _cue_text(side: str, ahead: bool = False) -> str:
 def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
     """A capitalised word used as a place or an institution: "in Austin", "Lincoln Elementary"."""
     nxt, prev = _next(words, i), _prev(words, i)
-    if nxt is not None and nxt.low in PLACE_WORDS and nxt.capital == words[i].capital and _adjacent(text, words[i], nxt):
+    if nxt is not None and nxt.low in PLACE_WORDS and nxt.capital == words[i].capital and _adjacent(text, words[i], nxt) \
+            and (shapes[i] != "given" or nxt.low not in surnames()):
         return True
+    if words[i].low in PLACE_WORDS and prev is not None and prev.capital and _adjacent(text, prev, words[i]) \
+            and (shapes[i - 1] in ("unknown", "thing", "word") or words[i].low not in surnames()):
+        return True  # "Mississippi River"
     if nxt is not None and nxt.low in ("state", "river", "d.c", "county", "city") and _adjacent(text, words[i], nxt):
         return True
     if prev is not None and prev.low in PLACE_BEFORE and shapes[i] != "unknown" or (
@@ -322,7 +338,7 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
     """Grow each name over its surname, particles and coordinated names ("Omar, Keisha and Nikolai")."""
     changed = True
     while changed:
-        changed = False
+        changed = _coordinated(words, shapes, marks, text)
         for i in sorted(marks):
             for j, step in ((i + 1, 1), (i - 1, -1)):
                 if not 0 <= j < len(words) or j in marks:
@@ -339,7 +355,7 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                             for m in range(j, k + 1):
                                 marks[m] = marks[i]
                             changed = True
-                    elif step == -1 and w.capital and w.initial and w.low in first_names() and words[i].capital \
+                    elif step == -1 and w.capital and w.initial and w.low in all_given_names() and words[i].capital \
                             and kind in ("function", "thing", "given-or-word"):
                         marks[j] = marks[i]  # "Will Thompson", "May Chen"
                         changed = True
@@ -350,7 +366,7 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                             continue
                         marks[j] = marks[i]
                         changed = True
-                elif re.fullmatch(r"\s*(?:,|and|or|&|,\s*and)\s*", gap) and w.capital == words[i].capital:
+                elif re.fullmatch(r"\s*,\s*", gap) and w.capital == words[i].capital:
                     if kind in ("given", "unknown", "given-or-word", "surname", "rare-word") and not w.initial and w.capital:
                         marks[j] = "one of several names"
                         changed = True
@@ -359,8 +375,24 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                         changed = True
 
 
+def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], text: str) -> bool:
+    """"Keisha and Nikolai", "liam and noah": the word across "and"/"or" from a name is one too."""
+    changed = False
+    for i in sorted(marks):
+        for j, link in ((i + 2, i + 1), (i - 2, i - 1)):
+            if not 0 <= j < len(words) or j in marks or words[link].low not in ("and", "or", "&"):
+                continue
+            w, kind = words[j], shapes[j]
+            if w.capital != words[i].capital or (w.initial and w.capital):
+                continue
+            if kind in ("given", "unknown") or (w.capital and kind in ("given-or-word", "surname", "rare-word")):
+                marks[j] = "one of several names"
+                changed = True
+    return changed
+
+
 def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = False) -> list[NameSpan]:
-    spans: list[NameSpan] = []
+    spans: list[NameSpan | None] = []
     run: list[int] = []
     for i in sorted(marks):
         if run and i == run[-1] + 1 and re.fullmatch(r"\s+", text[words[run[-1]].end:words[i].start]):
@@ -371,7 +403,17 @@ def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = F
         run = [i]
     if run:
         spans.append(_span(words, run, marks, text, topics))
-    return [s for s in spans if s is not None]
+    out: list[NameSpan] = []
+    last_topic = -10
+    for span in spans:
+        if span is None:
+            continue
+        if span.reason != "topic" and re.fullmatch(r"\s+and\s+", text[last_topic:span.start]):
+            span = NameSpan(span.start, span.end, "topic")  # "Marie Curie and Albert Einstein"
+        if span.reason == "topic":
+            last_topic = span.end
+        out.append(span)
+    return [s for s in out if topics or s.reason != "topic"]
 
 
 def _span(words: list[Word], run: list[int], marks: dict[int, str], text: str, topics: bool) -> NameSpan | None:
@@ -380,7 +422,7 @@ def _span(words: list[Word], run: list[int], marks: dict[int, str], text: str, t
     if _public_name(part):
         return None
     if _is_topic(text, start, end):
-        return NameSpan(start, end, "topic") if topics else None
+        return NameSpan(start, end, "topic")
     title = re.search(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$", text[max(0, start - 8):start])
     if title:
         start = max(0, start - 8) + title.start()

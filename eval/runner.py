@@ -10,6 +10,7 @@ from eval import metrics
 from eval.dataset import Question
 from rag.assistant import LLM_PASSAGES, Assistant
 from rag.grounding import GroundingChecker
+from rag.privacy import redact
 
 EXPECT_REFUSAL = "refuse"
 
@@ -24,8 +25,8 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         "kind": q.kind,
         "subkind": q.subkind,
         "expect": q.expect,
-        "question": q.question,
-        "history": q.history,
+        "question": answer["question"],  # the redacted form: exports never hold student data
+        "history": [redact(h)[0] for h in q.history],
         "answer": answer["answer"],
         "refused": answer["refused"],
         "confidence": answer["confidence"],

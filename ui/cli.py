@@ -557,6 +557,50 @@ def eval_document(
     _print_json(evaluate_document(_settings(), document, questions))
 
 
+@eval_app.command("privacy")
+def eval_privacy(
+    set_path: Annotated[Path | None, typer.Option("--set", help="Labelled privacy set (JSONL, docs/evaluation.md).")] = None,
+    split: Annotated[str, typer.Option(help="dev, test or all (a set without splits is scored whole).")] = "all",
+    recogniser: Annotated[str, typer.Option(help="guard (the designed recogniser) or spacy (NER, the `ner` extra).")] = "guard",
+    as_json: JsonOpt = False,
+    build_lexicon: Annotated[
+        list[Path] | None, typer.Option("--build-lexicon", help="Rebuild the hub lexicon (allow-list) from these documents first.")
+    ] = None,
+) -> None:
+    """Recall (personal data removed) and precision (harmless words kept) for names and health details.
+
+    \b
+    Examples:
+      hubqa eval privacy --split test
+      hubqa eval privacy --set fresh-50.jsonl
+      hubqa eval privacy --split test --recogniser spacy
+      hubqa eval privacy --build-lexicon corpus/
+    """
+    from eval.privacy import PRIVACY_SET, evaluate, recogniser_named, table
+
+    if split not in ("dev", "test", "all"):
+        raise HubqaError("--split must be dev, test or all.")
+    if build_lexicon:
+        from ingest.loaders import is_supported, load_document
+        from rag.privacy.hub_lexicon import write as write_lexicon
+
+        files = [f for p in build_lexicon for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file() and is_supported(f)]
+        texts = []
+        for f in files:
+            try:
+                texts.append("\n\n".join(s.text for s in load_document(f, f.read_bytes()).sections))
+            except Exception as e:  # a damaged file: say so and go on
+                typer.echo(f"skipped {f}: {e}", err=True)
+        data = write_lexicon(texts)
+        typer.echo(f"hub lexicon: {len(data['common'])} common words, {len(data['proper'])} names of things, "
+                   f"{len(data['public'])} public people (from {len(texts)} documents)", err=True)
+    report = evaluate(set_path or PRIVACY_SET, split, recogniser_named(recogniser))
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(table(report))
+
+
 @eval_app.command("calibrate")
 def eval_calibrate(
     store: StoreOpt = None,

@@ -12,6 +12,7 @@ import streamlit as st
 from rag.errors import HubqaError
 from rag.privacy import redact
 from ui import state as ui
+from ui.privacy_notice import show_removed
 
 EXAMPLES = [
     "I suspect a student used AI to write an essay. What should I do?",
@@ -192,8 +193,10 @@ for message in state.messages:
 
 if question:
     history = [m["standalone"] for m in state.messages if m["role"] == "assistant"]
+    clean, removed = redact(question)
     with st.chat_message("user"):
-        st.markdown(redact(question)[0])  # the conversation keeps only the redacted question
+        st.markdown(clean)  # the conversation keeps only the redacted question
+        show_removed(removed)  # what was taken out, and why, before the answer
     with st.chat_message("assistant"):
         placeholder = st.empty()
         written, final = "", None

@@ -23,6 +23,8 @@ class AnswerSentence:
     style: str = "text"
     cells: list[str] | None = None
     header: list[str] | None = None
+    #: A numbered item's own number in the hub, so a list shown in part is not renumbered.
+    number: int | None = None
 
 
 @dataclass
@@ -133,7 +135,7 @@ def render(lead: str, sentences: list[AnswerSentence]) -> str:
             cells[-1] += marks
             group.append("| " + " | ".join(cells) + " |")
         elif style == "number":
-            number += 1
+            number = sentence.number if sentence.number is not None else number + 1
             group.append(f"{number}. {sentence.text}{marks}")
         elif style == "bullet":
             group.append(f"- {sentence.text}{marks}")

@@ -54,6 +54,11 @@ class Event:
     answer: Answer | None = None
 
 
+def _quotes_words(text: str) -> bool:
+    """Does the passage give words to say: a line that is a quotation?"""
+    return any(line.strip().startswith(('"', "\u201c")) for line in text.splitlines())
+
+
 class Assistant:
     """Answers questions from one store; load once per process and reuse."""
 
@@ -175,7 +180,7 @@ class Assistant:
         """Passages some questions need beyond the main search: the entry for the term a definition
         asks about, each part of a multi-part question, and the lists and tables of the top document
         for a procedure (its "at a glance" steps may not be the passage most like the question)."""
-        seen = {h.id for h in hits}
+        seen = {h.id for h in hits[: extractive.MAX_PASSAGES]}  # a later hit may still be what a part needs
         extra: list[Hit] = []
         queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
         for query in queries:
@@ -197,6 +202,25 @@ class Assistant:
                 for procedure in extractive.step_sections(chunks):
                     procedure.dense = dense
                     extra.append(procedure)
+        if intent.kind == "script":
+            # the words to say often sit in a short section beside the passage the search found
+            # ("Open with the standard script" next to "Follow-up questions")
+            index = self.retriever.index.latest()
+            for hit in hits[:2]:
+                ids = index.chunk_ids(hit.doc_id)
+                if hit.id not in ids:
+                    continue
+                at = ids.index(hit.id)
+                near = [i for i in ids[max(0, at - 2):at + 3] if i not in seen]
+                found = get_chunks(self.store, near, snapshot=index.snapshot)
+                for chunk_id in near:
+                    chunk = found.get(chunk_id)
+                    parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]
+                    if chunk is not None and _quotes_words(chunk.text) and \
+                            str(chunk.metadata.get("section", "")).startswith(parent):
+                        seen.add(chunk_id)
+                        chunk.context, chunk.dense = chunk.text, hit.dense
+                        extra.append(chunk)
         return extra
 
     def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:
@@ -212,7 +236,7 @@ class Assistant:
                 cites.append(numbers[index])
                 citations[numbers[index] - 1].quotes.append(item.text)
             sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet, item.style, item.cells,
-                                            item.header))
+                                            item.header, item.number))
         checker = self.checker()
         for sentence in sentences:
             verdict, _ = checker.best_support(sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text

@@ -17,7 +17,7 @@ from rag.injection import planted_flags
 from rag.query import bands_conflict, grade_bands
 from rag.question import Intent, content_terms
 from rag.records import Hit
-from rag.text import read_units, strip_markdown, terms
+from rag.text import QUOTATION, read_units, strip_markdown, terms
 
 #: Passages the answer may draw on, and the most distinct sources it cites.
 MAX_PASSAGES = 6
@@ -110,6 +110,8 @@ class DraftSentence:
     style: str = "text"
     cells: list[str] | None = None
     header: list[str] | None = None
+    #: A numbered item's own number in the hub ("3."), kept when only some items are shown.
+    number: int | None = None
 
 
 @dataclass
@@ -211,7 +213,9 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
     if kind in ("steps", "options"):
         return (0.08 if c.kind in ("item", "row") else 0.0), 1.0
     if kind == "script":
-        return (0.2 if c.quoted else 0.0), 1.0  # the words to say are the answer
+        # the words to say are the answer; a whole paragraph of them more than a list of questions
+        return (0.3 if c.quoted and c.kind == "sentence" and QUOTATION.match(c.text) else
+                0.2 if c.quoted else 0.0), 1.0
     return 0.0, 1.0
 
 
@@ -292,8 +296,7 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
         mean = sum(m.score for m in members) / len(members)
         first = members[0]
         leaf = first.section.split(" > ")[-1]
-        ordered = (sum(bool(_NUMBERED.match(m.raw)) for m in members) >= 2
-                   or any("step" in h.lower() for h in first.header or []))
+        ordered = _ordered(members)
         s = 0.5 * best + 0.5 * mean
         if hits[first.hit_index].metadata.get("procedure"):
             s -= 0.1  # steps rebuilt from headings: the document's own list or table says more
@@ -311,6 +314,13 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
                 s -= 0.05  # tips inside one step, not the procedure
         out.append((s, members))
     return sorted(out, key=lambda x: -x[0])
+
+
+def _ordered(block: list[Candidate]) -> bool:
+    """A numbered list or a table of steps: shown whole or not at all, never cut and renumbered."""
+    return (sum(bool(_NUMBERED.match(m.raw)) for m in block) >= 2
+            or any("step" in h.lower() for h in block[0].header or [])
+            or sum(bool(_NUMBERED.match(m.cells[0])) for m in block if m.cells) >= 2)
 
 
 def has_steps(hit: Hit) -> bool:
@@ -417,7 +427,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             # the rule that answers, and the next most relevant item of its list, not the whole list
             block = sorted(sorted(whole, key=lambda c: -c.score)[:2], key=lambda c: c.position)
     if block and intent.kind not in ("steps", "options") and len(block) > 4 and not intent.parts and \
-            lexical_support(set(terms(block[0].section.split(" > ")[-1])), weights) < 0.5:
+            not _ordered(block) and lexical_support(set(terms(block[0].section.split(" > ")[-1])), weights) < 0.5:
         # a yes/no or a fact needs the rows that answer it, not the whole table (unless the table
         # is what the question names: "the five ground rules")
         best_rows = sorted(block, key=lambda c: -c.score)[:3]
@@ -465,7 +475,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     for c in sorted(usable, key=lambda c: -c.score):
         if len(chosen) >= budget or sum(len(x.text) for x in chosen) > MAX_CHARS:
             break
-        if c in chosen or c.score < 0.8 * anchor.score or (c.kind == "sentence" and c.text.endswith(":")):
+        near = c.hit_index == anchor.hit_index  # the passage that answers may say more of it
+        if c in chosen or c.score < (0.6 if near else 0.8) * anchor.score or \
+                (c.kind == "sentence" and c.text.endswith(":")):
             continue
         if passages[c.hit_index].doc_id not in docs and len(docs) >= MAX_SOURCES:
             continue
@@ -494,8 +506,10 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             style = "number" if _NUMBERED.match(c.raw) else "bullet"
         elif c.kind == "row":
             style = "row" if c.cells else "bullet"
-        draft.sentences.append(DraftSentence(text=_as_sentence(c.text), cites=[c.hit_index], bullet=style != "text",
-                                             style=style, cells=c.cells, header=c.header))
+        own = _NUMBERED.match(c.raw)
+        draft.sentences.append(DraftSentence(
+            text=_as_sentence(c.text), cites=[c.hit_index], bullet=style != "text", style=style, cells=c.cells,
+            header=c.header, number=int(own.group(0).strip(" .)")) if own and c.kind == "item" else None))
     return draft
 
 

@@ -93,6 +93,7 @@ DEFAULT_MODEL = GateModel(
 def missing_words(question: str, idf: dict[str, float]) -> list[str]:
     """Topic words of the question that the hub never uses, misspellings of words it does use,
     slang and chat words aside."""
+    question = normalise(question)
     out = []
     acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2}\b", question)}  # "EU", "UK": names, however short
     for word in words(question):
@@ -106,7 +107,10 @@ def missing_words(question: str, idf: dict[str, float]) -> list[str]:
 
 
 def _near_known(term: str, idf: dict[str, float]) -> bool:
-    """Is ``term`` one edit (two for long words) away from a term the hub uses: a typo?"""
+    """Is ``term`` one edit (two for long words) away from a term the hub uses: a typo? Stems of
+    three letters are one edit away from too many words ("tax": "tab", "tap") to tell."""
+    if len(term) < 4:
+        return False
     limit = 1 if len(term) < 8 else 2
     first = term[:1]
     for known in idf:

@@ -24,7 +24,7 @@ _SPELLING = {
     "i": "I", "u": "you", "ur": "your", "r": "are", "w": "with", "w/": "with", "w/o": "without", "b4": "before",
     "bc": "because", "cuz": "because", "bcuz": "because", "pls": "please", "plz": "please",
     "thx": "thanks", "ty": "thanks", "abt": "about", "tho": "though", "rn": "right now",
-    "kids": "students", "kiddos": "students", "kiddo": "student", "littles": "young students",
+    "kid": "student", "kids": "students", "kiddos": "students", "kiddo": "student", "littles": "young students",
     "hs": "high school", "ms": "middle school", "elem": "elementary", "sped": "special education",
     "gpt": "ChatGPT", "chatgpt": "ChatGPT", "chat gpt": "ChatGPT", "chatbots": "chatbots",
     "admin": "administrator", "admins": "administrators", "prez": "presentation",
@@ -32,7 +32,7 @@ _SPELLING = {
     "ok to": "allowed to", "okay to": "allowed to", "alright to": "allowed to", "legit": "reliable",
     "sub": "substitute teacher", "vocab": "vocabulary", "kinders": "kindergarteners", "kinder": "kindergarten",
     "kindies": "kindergarteners", "ells": "English learners", "mlls": "multilingual learners", "hw": "homework",
-    "assignmnt": "assignment", "teh": "the", "wifi": "internet", "wi-fi": "internet",
+    "hafta": "have to", "wen": "when", "fam": "family", "fams": "families", "msg": "message", "mins": "minutes", "yr": "year", "yrs": "years", "hrs": "hours", "sem": "semester", "pic": "picture", "pics": "pictures", "hafto": "have to", "oughta": "ought to", "assignmnt": "assignment", "teh": "the", "wifi": "internet", "wi-fi": "internet",
 }
 _CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
 _CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}

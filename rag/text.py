@@ -89,10 +89,14 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
     def flush() -> None:
         if paragraph:
             start("sentence")
-            units.extend(TextUnit(s, "sentence", block) for s in split_sentences(" ".join(paragraph)))
+            joined = " ".join(paragraph)
+            if QUOTATION.match(joined):  # a paragraph that is one quotation (a script) is said whole
+                units.append(TextUnit(joined, "sentence", block))
+            else:
+                units.extend(TextUnit(s, "sentence", block) for s in split_sentences(joined))
             paragraph.clear()
 
-    for line in text.splitlines():
+    for line in _bare_tables(text.splitlines()):
         stripped = line.strip()
         row = stripped if stripped.startswith("|") else None
         if not stripped:
@@ -128,6 +132,31 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
         previous_row = row
     flush()
     return [u for u in units if u.text.strip()]
+
+
+#: A paragraph that is one quotation, said whole (a script).
+QUOTATION = re.compile(r'^(?:"[^"]{1,400}"|\u201c[^\u201c\u201d]{1,400}\u201d)$')
+
+
+def _bare_tables(lines: list[str]) -> list[str]:
+    """Tables written as "a | b | c" lines (HTML and Word loaders, typed text) in Markdown form:
+    two or more neighbouring lines with the same number of cells, the first naming the columns."""
+    counts = [line.count(" | ") if not line.strip().startswith("|") else 0 for line in lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and counts[j] and counts[j] == counts[i]:
+            j += 1
+        if j - i >= 2:
+            out.append("| " + lines[i].strip() + " |")
+            out.append("|" + "---|" * (counts[i] + 1))
+            out.extend("| " + line.strip() + " |" for line in lines[i + 1:j])
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
 
 
 def _cells(row: str) -> list[str]:

@@ -67,7 +67,8 @@ def test_the_check_says_what_is_true() -> None:
 
 
 def test_unknown_words_are_names_and_topics_not_typos_or_slang() -> None:
-    idf = {"hallucin": 1.0, "detector": 1.0, "essay": 1.0, "student": 1.0, "process": 1.0, "version": 1.0}
+    idf = {"hallucin": 1.0, "detector": 1.0, "essay": 1.0, "student": 1.0, "process": 1.0, "version": 1.0,
+           "histori": 1.0}
     assert missing_words("whats a hallucinaton lol", idf) == []
     assert missing_words("ugh the verison history of the essay", idf) == []
     assert missing_words("is khanmigo accurate for algebra", idf) == ["khanmigo", "accurate", "algebra"]

@@ -12,11 +12,12 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag import extractive
+from rag import extractive, gate
+from rag.calibration import load_gate
 from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
@@ -24,33 +25,26 @@ from rag.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
+from rag.query import expand as expand_query
+from rag.question import Intent, analyse
 from rag.records import Hit
 from rag.retrieval import HubRetriever
 from rag.settings import Settings
-from rag.store import HubStore
-from rag.text import terms
+from rag.store import HubStore, get_chunks
 
-#: Confidence below which the assistant refuses, and the blend that makes the confidence.
-#: Chosen on the dev half of eval/sets/hub.jsonl by grid search (weights in steps of 0.1,
-#: threshold in steps of 0.01) for the best balanced accuracy between answering answerable
-#: and refusing unanswerable questions: dev 0.912; test half: refusal accuracy 0.80, false
-#: refusals 0.148. Re-run with `hubqa eval calibrate` after changing retrieval or the corpus.
-REFUSAL_THRESHOLD = 0.78
-DENSE_WEIGHT = 0.4
-KNOWN_WEIGHT = 0.6
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
 
 
-def confidence(question: str, hits: Sequence[Hit], idf: dict[str, float]) -> float:
-    """How sure we are the hub covers this: the best passage's similarity to the question,
-    and how much of the question's vocabulary the hub uses at all (off-topic words are not)."""
-    if not hits:
-        return 0.0
-    dense = max((h.dense for h in hits[:3] if h.dense is not None), default=0.0)
-    words = set(terms(question))
-    known = sum(1 for t in words if t in idf) / len(words) if words else 0.0
-    return max(0.0, min(1.0, DENSE_WEIGHT * dense + KNOWN_WEIGHT * known))
+@dataclass
+class Findings:
+    """What one question found: its reading, the passages, the extractive draft and the evidence."""
+
+    intent: Intent
+    hits: list[Hit]
+    passages: list[Hit]
+    draft: extractive.Draft
+    evidence: gate.Evidence
 
 
 @dataclass
@@ -59,6 +53,11 @@ class Event:
 
     text: str = ""
     answer: Answer | None = None
+
+
+def _quotes_words(text: str) -> bool:
+    """Does the passage give words to say: a line that is a quotation?"""
+    return any(line.strip().startswith(('"', "\u201c")) for line in text.splitlines())
 
 
 class Assistant:
@@ -78,7 +77,14 @@ class Assistant:
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
         self._judge_model: BaseChatModel | None = None
-        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else REFUSAL_THRESHOLD
+        self.gate = load_gate(settings, self.store)
+        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else self.gate.threshold
+
+    def reload_gate(self) -> None:
+        """Use the store's calibration saved since this assistant started (after a calibration)."""
+        self.gate = load_gate(self.settings, self.store)
+        if self.settings.refusal_threshold is None:
+            self.threshold = self.gate.threshold
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -118,9 +124,9 @@ class Assistant:
         history_clean = [redact(h)[0] for h in history]
         standalone = standalone_question(clean, history_clean)
 
-        hits = self.retriever.search(standalone, k=k or self.settings.top_k, filters=filters)
-        idf = self.retriever.index.latest().idf
-        conf = confidence(standalone, hits, idf)
+        found = self.find(standalone, filters, k)
+        hits, draft = found.hits, found.draft
+        conf = self.gate.confidence(found.evidence)
         retrieved = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000}
 
@@ -136,11 +142,12 @@ class Assistant:
             "id": id,
             "standalone_question": standalone,
             "redacted": [r.kind for r in redactions],
+            "evidence": asdict(found.evidence),
         }
-        if conf < self.threshold or not hits:
+        if conf < self.threshold or not hits or not draft.sentences:
             text = refusal_text(hits)
             yield Event(text=text)
-            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=1.0, citations=[],
+            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=None, citations=[],
                                              timings_ms={}, notes=notes, **base)))  # type: ignore[arg-type]
             return
 
@@ -150,13 +157,74 @@ class Assistant:
             if answer is not None:
                 yield Event(answer=finish(answer))
                 return
-        answer = self._extractive(standalone, hits, idf, base, notes)
+        answer = self._extractive(draft, found.passages, base, notes)
         yield Event(text=answer.answer)
         yield Event(answer=finish(answer))
 
+    def find(self, question: str, filters: dict[str, str] | None = None, k: int | None = None) -> Findings:
+        """Search, compose the extractive answer and weigh the evidence for a (standalone, redacted)
+        question: everything the answer-or-refuse decision needs."""
+        intent = analyse(question)
+        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters)
+        idf = self.retriever.index.latest().idf
+        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters) if hits else [])
+        draft = extractive.compose(intent, passages, idf)
+        index = self.retriever.index.latest()
+        rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
+        found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
+                              question_vector=self.embeddings.embed_query(expand_query(intent.text)),
+                              passage_vectors=index.vectors[rows] if rows else None)
+        return Findings(intent, hits, passages, draft, found)
+
     # -- answerers -----------------------------------------------------------------------
-    def _extractive(self, question: str, hits: list[Hit], idf: dict[str, float], base: dict, notes: list[str]) -> Answer:
-        draft = extractive.compose(question, hits, idf)
+    def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None) -> list[Hit]:
+        """Passages some questions need beyond the main search: the entry for the term a definition
+        asks about, each part of a multi-part question, and the lists and tables of the top document
+        for a procedure (its "at a glance" steps may not be the passage most like the question)."""
+        seen = {h.id for h in hits[: extractive.MAX_PASSAGES]}  # a later hit may still be what a part needs
+        extra: list[Hit] = []
+        queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
+        for query in queries:
+            for hit in self.retriever.search(query, k=3, filters=filters):
+                if hit.id not in seen:
+                    seen.add(hit.id)
+                    extra.append(hit)
+        if intent.kind == "steps":
+            index = self.retriever.index.latest()
+            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:3]))[:2]:
+                dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
+                ids = index.chunk_ids(doc_id)
+                found = get_chunks(self.store, ids, snapshot=index.snapshot)
+                chunks = [found[i] for i in ids if i in found]
+                for hit in chunks:
+                    if hit.id not in seen and extractive.has_steps(hit):
+                        hit.context, hit.dense = hit.text, dense
+                        extra.append(hit)
+                for procedure in extractive.step_sections(chunks):
+                    procedure.dense = dense
+                    extra.append(procedure)
+        if intent.kind == "script":
+            # the words to say often sit in a short section beside the passage the search found
+            # ("Open with the standard script" next to "Follow-up questions")
+            index = self.retriever.index.latest()
+            for hit in hits[:2]:
+                ids = index.chunk_ids(hit.doc_id)
+                if hit.id not in ids:
+                    continue
+                at = ids.index(hit.id)
+                near = [i for i in ids[max(0, at - 2):at + 3] if i not in seen]
+                found = get_chunks(self.store, near, snapshot=index.snapshot)
+                for chunk_id in near:
+                    chunk = found.get(chunk_id)
+                    parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]
+                    if chunk is not None and _quotes_words(chunk.text) and \
+                            str(chunk.metadata.get("section", "")).startswith(parent):
+                        seen.add(chunk_id)
+                        chunk.context, chunk.dense = chunk.text, hit.dense
+                        extra.append(chunk)
+        return extra
+
+    def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
@@ -168,7 +236,8 @@ class Assistant:
                     citations.append(Citation(n=numbers[index], hit=hits[index]))
                 cites.append(numbers[index])
                 citations[numbers[index] - 1].quotes.append(item.text)
-            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet))
+            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet, item.style, item.cells,
+                                            item.header, item.number))
         checker = self.checker()
         for sentence in sentences:
             verdict, _ = checker.best_support(sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text

@@ -78,10 +78,13 @@ class Settings(BaseSettings):
     # Retrieval and answering
     top_k: int = Field(10, ge=1, le=200)
     refusal_threshold: float | None = Field(
-        None, ge=0, le=1, description="Answer only above this confidence (default: the calibrated value)."
+        None, ge=0, le=1, description="Answer only above this confidence (default: the store's calibrated value)."
     )
     unsupported_sentences: Literal["flag", "drop"] = Field(
         "flag", description="What to do with a generated sentence its sources don't support."
+    )
+    auto_calibrate: bool = Field(
+        True, description="Calibrate the answer-or-refuse gate after a store's first ingestion (about a minute)."
     )
     grounding_judge: Literal["rules", "llm"] = Field(
         "rules", description="Who checks that sources support a sentence: the rules, or the language model."

@@ -329,3 +329,29 @@ def test_rapid_questions_from_several_tabs_are_all_stored(app_url: tuple[str, Se
     stored = sorted(q.question for q in db.questions())
     assert len(stored) == 20, stored
     assert len(set(stored)) == 20
+
+
+def test_student_data_never_reaches_transcript_database_or_next_question(app_url: tuple[str, Settings], page: object) -> None:
+    """Issue 17: the name, ID and diagnosis are removed; the teacher sees what and why before the answer."""
+    url, settings = app_url
+    db = open_database(settings)
+    page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_text("Try one of these").wait_for()  # type: ignore[attr-defined]
+    ask(page, "Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
+              "ChatGPT on his lab report. What do I do?")
+    page.get_by_text("Removed before your question was used").wait_for()  # type: ignore[attr-defined]
+    page.get_by_label("Thumbs down").wait_for()  # type: ignore[attr-defined]  (the answer is finished)
+    messages = page.get_by_test_id("stChatMessage")  # type: ignore[attr-defined]
+    asked = messages.nth(0).inner_text()
+    assert "[STUDENT]" in asked and "Jayden Morales" in asked  # the notice: what was removed, and why
+    shot(page, "9-privacy-removed")
+    ask(page, "What should I say to the family?")
+    page.get_by_label("Thumbs down").nth(1).wait_for()  # type: ignore[attr-defined]
+    shot(page, "10-privacy-next-question")
+    transcript = " ".join(messages.nth(i).inner_text() for i in range(messages.count()))
+    assert [s for s in ("Jayden", "Morales", "4417823", "ADHD") if s in transcript] == [], transcript
+    stored = db.questions()
+    assert len(stored) == 2
+    for row in stored:
+        held = f"{row.question} {row.standalone}"
+        assert [s for s in ("Jayden", "Morales", "4417823", "ADHD", "IEP") if s in held] == [], held

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +50,11 @@ def _settings(store: Path | None = None, chroma_url: str | None = None, **extra:
 def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     """Print without the terminal escapes or control characters a document may carry."""
     typer.echo(terminal(str(message)), err=err, nl=nl)
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 def _print_json(data: Any) -> None:
@@ -97,6 +104,7 @@ def ingest(
     else:
         report = ingestor.run(paths)
     _record_ingest(settings, paths, report.to_dict())
+    _calibrate_after(ingestor, report, as_json)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -109,6 +117,21 @@ def ingest(
         )
     if report.failed:
         raise typer.Exit(2)
+
+
+def _calibrate_after(ingestor: Any, report: Any, quiet: bool) -> None:
+    """A store's first ingestion calibrates its answer-or-refuse gate (``hubqa eval calibrate``)."""
+    from ingest.pipeline import calibrate_if_needed
+    from rag.calibration import calibration_path
+
+    settings = ingestor.settings
+    if not quiet and settings.auto_calibrate and report.documents and not calibration_path(settings).exists():
+        echo("Calibrating when to answer and when to refuse for this hub (first ingestion only)…", err=True)
+    result = calibrate_if_needed(ingestor, report)
+    if result is not None and not quiet:
+        refused = result.model.source.get("refused", {})
+        echo(f"Calibrated in {result.seconds:.0f} s: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+                   f"off-topic questions refused {refused.get('off', 0):.0%}.", err=True)
 
 
 def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]) -> None:
@@ -149,6 +172,14 @@ def _print_answer(answer: dict[str, Any], shown: bool = False) -> None:
     echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
 
 
+        echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
+    if answer.get("standalone_question") and answer["standalone_question"] != answer["question"]:
+        echo(f"Searched for: {answer['standalone_question']}", err=True)
+    check = answer.get("check")
+    status = "refused" if answer["refused"] else f"confidence {answer['confidence']:.2f}"
+    echo(f"\n{status}" + (f" · {check}" if check else "") + f" · {answer['mode']}", err=True)
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question, in your own words.", show_default=False)] = None,
@@ -164,6 +195,10 @@ def ask(
     llm: Annotated[
         str | None, typer.Option("--llm", help="Write the answer with a language model: openai, ollama or gguf.")
     ] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="An earlier question of the conversation, oldest first (repeatable)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask the hub; prints a cited answer, or says plainly that the hub doesn't cover it.
@@ -172,8 +207,9 @@ def ask(
     Examples:
       hubqa ask "How do I handle suspected AI use in an essay?"
       hubqa ask "What can 3rd graders do with chatbots?" --filter grade_band=3-5 --json
+      hubqa ask "and for high school?" --history "How long are the AI lessons for 6th graders?"
       hubqa ask "Who approves new AI tools?" --llm gguf
-      hubqa ask --batch questions.jsonl --json > answers.jsonl
+      hubqa ask --batch questions.jsonl --json > answers.jsonl   # lines: {"id", "question", "history": [...]}
     """
     from rag.assistant import Assistant
     from rag.limits import check_question
@@ -191,6 +227,10 @@ def ask(
         for n, item in _read_batch(batch):
             check_question(str(item["question"]))
             answer = assistant.ask(str(item["question"]), filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
+
+
+            answer = assistant.ask(str(item["question"]), history=list(item.get("history", [])),
+                                   filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
             if as_json:
                 _print_json(answer.to_dict())
             else:
@@ -201,6 +241,11 @@ def ask(
     check_question(question)
     if as_json or not use_llm or not (sys.stdout.isatty() or sys.stderr.isatty()):
         answer = assistant.ask(question, filters=parsed_filters, use_llm=use_llm)
+
+
+    earlier = list(history or [])
+    if as_json or not use_llm:
+        answer = assistant.ask(question, history=earlier, filters=parsed_filters, use_llm=use_llm)
         if as_json:
             _print_json(answer.to_dict())
         else:
@@ -210,6 +255,10 @@ def ask(
     to_stdout = sys.stdout.isatty()
     final, streamed = None, ""
     for event in assistant.stream(question, filters=parsed_filters, use_llm=True):
+
+
+    final = None
+    for event in assistant.stream(question, history=earlier, filters=parsed_filters, use_llm=True):
         if event.answer is not None:
             final = event.answer
         elif event.text:
@@ -228,6 +277,9 @@ def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
     for number, item in items:
         if not isinstance(item.get("question"), str) or not item["question"].strip():
             raise HubqaError(f'{path}, line {number}: expected {{"id": ..., "question": "..."}}.')
+        earlier = item.get("history", [])
+        if not isinstance(earlier, list) or not all(isinstance(h, str) for h in earlier):
+            raise HubqaError(f'{path}, line {number}: "history" must be a list of earlier questions (strings).')
     return items
 
 
@@ -305,6 +357,9 @@ def docs_add(
     for upload, target, reason in quarantine_failed(saved, report.failed):
         echo(f"could not read {upload.name} ({reason}): moved to {target}, not in the hub", err=True)
     uploaded = {p.absolute() for p in saved}
+
+
+    _calibrate_after(ingestor, report, False)
     for failure in report.failed:
         if Path(failure.path).absolute() not in uploaded:
             echo(f"skipped {failure.path}: {failure.error}", err=True)
@@ -599,20 +654,99 @@ def eval_planted(
     _print_json({k: v for k, v in result.items() if k != "details"})
 
 
+@eval_app.command("privacy")
+def eval_privacy(
+    set_path: Annotated[Path | None, typer.Option("--set", help="Labelled privacy set (JSONL, docs/evaluation.md).")] = None,
+    split: Annotated[str, typer.Option(help="dev, test or all (a set without splits is scored whole).")] = "all",
+    recogniser: Annotated[str, typer.Option(help="guard (the designed recogniser) or spacy (NER, the `ner` extra).")] = "guard",
+    as_json: JsonOpt = False,
+    build_lexicon: Annotated[
+        list[Path] | None, typer.Option("--build-lexicon", help="Rebuild the hub lexicon (allow-list) from these documents first.")
+    ] = None,
+) -> None:
+    """Recall (personal data removed) and precision (harmless words kept) for names and health details.
+
+    \b
+    Examples:
+      hubqa eval privacy --split test
+      hubqa eval privacy --set fresh-50.jsonl
+      hubqa eval privacy --split test --recogniser spacy
+      hubqa eval privacy --build-lexicon corpus/
+    """
+    from eval.privacy import PRIVACY_SET, evaluate, recogniser_named, table
+
+    if split not in ("dev", "test", "all"):
+        raise HubqaError("--split must be dev, test or all.")
+    if build_lexicon:
+        from ingest.loaders import is_supported, load_document
+        from rag.privacy.hub_lexicon import write as write_lexicon
+
+        files = [f for p in build_lexicon for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file() and is_supported(f)]
+        texts = []
+        for f in files:
+            try:
+                texts.append("\n\n".join(s.text for s in load_document(f, f.read_bytes()).sections))
+            except Exception as e:  # a damaged file: say so and go on
+                echo(f"skipped {f}: {e}", err=True)
+        data = write_lexicon(texts)
+        echo(f"hub lexicon: {len(data['common'])} common words, {len(data['proper'])} names of things, "
+                   f"{len(data['public'])} public people (from {len(texts)} documents)", err=True)
+    report = evaluate(set_path or PRIVACY_SET, split, recogniser_named(recogniser))
+    if as_json:
+        _print_json(report)
+    else:
+        echo(table(report))
+
+
 @eval_app.command("calibrate")
 def eval_calibrate(
-    set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
     store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Find the refusal threshold with the best balanced accuracy on the dev split."""
-    from eval.dataset import HUB_SET, load_questions
-    from eval.runner import calibrate, run
+    """Calibrate the answer-or-refuse decision for this store, with no hand-written questions.
+
+    Questions made from the hub itself (its FAQ questions, headings and sentences, typed the way
+    teachers type) are set against bundled off-topic questions and the hub's topics asked about
+    named things it never mentions. Runs by itself after a store's first ingestion; run it again
+    after large changes to the hub.
+
+    \b
+    Examples:
+      hubqa eval calibrate
+      hubqa eval calibrate --store /srv/hubqa/store --json
+    """
+    from rag import calibration
     from rag.assistant import Assistant
 
     settings = _settings(store, refusal_threshold=0.0)
     records = run(Assistant(settings), load_questions(set_path or HUB_SET, "dev"))
     threshold, scores = calibrate(records)
     echo(json.dumps({"refusal_threshold": threshold, **scores}))
+
+
+    settings = _settings(store, chroma_url)
+    show = not as_json and sys.stderr.isatty()
+    with typer.progressbar(length=1, label="Calibrating", file=sys.stderr) if show else _nothing() as bar:
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+        result = calibration.calibrate(Assistant(settings), progress)
+    path = calibration.save(settings, result.model)
+    summary = {"saved": str(path), "seconds": round(result.seconds, 1), "threshold": result.model.threshold,
+               "weights": result.model.weights, "bias": result.model.bias, **result.model.source}
+    if as_json:
+        _print_json(summary)
+        return
+    source = result.model.source
+    refused = source.get("refused", {})
+    echo(f"Calibrated on {source.get('questions')} questions in {result.seconds:.0f} s; saved to {path}.")
+    echo(f"At threshold {result.model.threshold:.2f}: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+               f"off-topic refused {refused.get('off', 0):.0%}, named things it never mentions refused "
+               f"{refused.get('named', 0):.0%}.")
 
 
 @app.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ingest.pipeline import IngestReport, Ingestor
+from ingest.pipeline import IngestReport, Ingestor, calibrate_if_needed
 from rag.accounts import Account, authenticate, role_of
 from rag.assistant import Assistant
 from rag.db import Database, open_database
@@ -122,6 +122,10 @@ def reindex(paths: list[Path], user: str | None) -> IngestReport:
 
     report = ingestor.run(paths, progress)
     bar.progress(1.0, text=f"Indexed: {report.documents} documents, {report.chunks} chunks")
+    calibration = calibrate_if_needed(
+        ingestor, report, lambda done, total: bar.progress(done / max(total, 1), text="Calibrating when to answer…"))
+    if calibration is not None:
+        hub.reload_gate()
     try:
         database().record_ingest([str(p) for p in paths], report.to_dict(), user)
     except HubqaError as e:

@@ -14,6 +14,7 @@ from rag.limits import MAX_QUESTION_CHARS, check_question
 from rag.privacy import redact
 from ui import safe
 from ui import state as ui
+from ui.privacy_notice import show_removed
 
 EXAMPLES = [
     "I suspect a student used AI to write an essay. What should I do?",
@@ -55,10 +56,19 @@ def document_link(source: dict[str, Any]) -> str:
     return "document?" + urlencode(query)
 
 
+#: Answers whose confidence is this close above the refusal threshold say the hub may only partly cover them.
+UNSURE_MARGIN = 0.15
+
+
 def show_sources(answer: dict[str, Any]) -> None:
-    badge = "green" if answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
-    st.badge(f"Grounded {answer['grounding']:.0%}", color=badge,
-             help="Share of the answer's sentences that the cited passages support.")
+    check = answer.get("check")
+    if check:
+        quoted = answer["mode"] == "extractive"
+        colour = "green" if quoted or answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
+        st.badge(check, color=colour, help="Every sentence is the hub's own words, from the sections cited."
+                 if quoted else "Each sentence the model wrote was checked against the passages it cites.")
+    if answer["confidence"] < ui.assistant().threshold + UNSURE_MARGIN:
+        st.caption("The hub may only partly cover this question: check the sources.")
     for c in answer["citations"]:
         page = f" · page {c['page']}" if c["page"] else ""
         section = f" — {c['section']}" if c["section"] else ""
@@ -201,8 +211,10 @@ if question:
         st.error(str(e))
         st.stop()
     history = [m["standalone"] for m in state.messages if m["role"] == "assistant"]
+    clean, removed = redact(question)
     with st.chat_message("user"):
-        st.markdown(safe.text(redact(question)[0]))  # the conversation keeps only the redacted question
+        st.markdown(safe.text(clean))  # the conversation keeps only the redacted question
+        show_removed(removed)  # what was taken out, and why, before the answer
     with st.chat_message("assistant"):
         placeholder = st.empty()
         written, final = "", None

@@ -12,8 +12,8 @@ from eval.report import evaluate, flat, headline
 from ui import state as ui
 
 #: The metrics plotted over runs (of the test split, or of the dev split for dev-only runs).
-TRACKED = ("retrieval.hit_at_5", "retrieval.mrr", "refusal.refusal_accuracy", "refusal.false_refusal_rate",
-           "answers.grounding", "answers.citation_recall")
+TRACKED = ("answers.acceptable", "answers.completeness", "retrieval.hit_at_5", "retrieval.mrr",
+           "refusal.refusal_accuracy", "refusal.false_refusal_rate", "answers.citation_recall", "confidence.auc")
 
 account = ui.require("maintainer")
 hub, db = ui.assistant(), ui.database()

@@ -4,7 +4,7 @@
 # Shared state needs HUBQA_DATABASE_URL (PostgreSQL); without it each replica keeps its own
 # SQLite file. Stop with Ctrl-C.
 #
-#   HUBQA_DATABASE_URL=postgresql+psycopg://hubqa:secret@localhost/hubqa REPLICAS=2 deploy/run-local.sh
+#   PGPASSWORD=secret HUBQA_DATABASE_URL=postgresql+psycopg://hubqa@localhost/hubqa REPLICAS=2 deploy/run-local.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPLICAS=${REPLICAS:-2}
@@ -39,6 +39,7 @@ for i in $(seq 1 "$REPLICAS"); do
     echo "server 127.0.0.1:$port;" >> "$STATE/hubqa-upstreams.conf"
 done
 sed "s/listen 8600;/listen $PORT;/" deploy/nginx.conf > "$STATE/nginx.conf"
+cp deploy/security-headers.conf "$STATE/"
 nginx -p "$STATE" -c "$STATE/nginx.conf" -g "daemon off;" &
 pids+=($!)
 echo "hubqa: http://localhost:$PORT ($REPLICAS replicas on ports $((PORT + 1))-$((PORT + REPLICAS)))"

@@ -29,6 +29,8 @@ class Question:
     history: list[str] = field(default_factory=list)
     gold: list[Gold] = field(default_factory=list)
     key_facts: list[str] = field(default_factory=list)
+    #: Phrases that make an answer wrong (e.g. the other grade band's figure in a follow-up).
+    wrong_facts: list[str] = field(default_factory=list)
     expect: str = "answer"
     persona: str = "teacher"
 
@@ -55,6 +57,7 @@ def load_questions(path: Path = HUB_SET, split: str = "all") -> list[Question]:
                 history=list(row.get("history", [])),
                 gold=[Gold(g["doc_id"], g.get("section", "")) for g in row.get("gold", [])],
                 key_facts=list(row.get("key_facts", [])),
+                wrong_facts=list(row.get("wrong_facts", [])),
                 expect=row.get("expect", "answer"),
                 persona=row.get("persona", "teacher"),
             )

@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from rag.text import strip_markdown
+from rag.text import strip_markdown, terms
 
 Retrieved = tuple[str, str]  # (doc_id, section)
 
@@ -70,11 +70,58 @@ def normalise(text: str) -> str:
 
 
 def completeness(answer: str, key_facts: Sequence[str]) -> float:
-    """Share of key facts the answer contains (case, spacing and emphasis ignored)."""
+    """Share of key facts the answer states, matched by their content words (see ``fact_present``)."""
+    if not key_facts:
+        return 1.0
+    answer_terms = set(terms(answer.replace("-", " ")))
+    text = normalise(answer)
+    return sum(fact_present(fact, answer_terms, text) for fact in key_facts) / len(key_facts)
+
+
+def exact_completeness(answer: str, key_facts: Sequence[str]) -> float:
+    """Share of key facts found word for word (case, spacing and emphasis ignored): the stricter,
+    older measure, kept for comparison with earlier runs."""
     if not key_facts:
         return 1.0
     text = normalise(answer)
     return sum(1 for fact in key_facts if normalise(fact) in text) / len(key_facts)
+
+
+def fact_present(fact: str, answer_terms: set[str], answer_text: str = "") -> bool:
+    """A key fact is stated when all its figures and two thirds of its other content words
+    (stemmed) are in the answer: "the DPO keeps the approved list" matches "the approved list is
+    kept by the DPO", while "within 3 school days" does not match "within 2 school days"."""
+    wanted = set(terms(fact.replace("-", " ")))
+    if not wanted:
+        return normalise(fact) in answer_text
+    figures = {t for t in wanted if any(ch.isdigit() for ch in t)}
+    words = wanted - figures
+    if not figures <= answer_terms:
+        return False  # a figure is the fact: "3 school days" is not "2 school days"
+    return len(words & answer_terms) >= math.ceil(0.67 * len(words))
+
+
+def acceptable(answer: str, refused: bool, key_facts: Sequence[str], wrong_facts: Sequence[str] = (),
+               all_supported: bool = True) -> bool:
+    """How a teacher judges an answer: it answers, states at least half the key facts, and says
+    nothing wrong (no sentence its sources don't support, none of the question's known wrong facts)."""
+    if refused:
+        return False
+    answer_terms = set(terms(answer.replace("-", " ")))
+    text = normalise(answer)
+    if any(fact_present(w, answer_terms, text) and len(set(terms(w))) > 0 for w in wrong_facts):
+        return False
+    return all_supported and completeness(answer, key_facts) >= 0.5
+
+
+def auc(scores: Sequence[float], labels: Sequence[bool]) -> float | None:
+    """Area under the ROC curve: the chance a random positive scores above a random negative."""
+    pos = [s for s, y in zip(scores, labels, strict=True) if y]
+    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
 
 
 Support = Callable[[str, str], bool]

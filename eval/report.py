@@ -27,6 +27,7 @@ def baseline_summary(baseline: NaiveBaseline, questions: list) -> dict[str, Any]
         retrieved = [(s["doc_id"], s["section"]) for s in got["sources"]]
         gold = [(g.doc_id, g.section) for g in q.gold]
         record = {"expect": q.expect, "gold": gold, "refused": False, "redacted": [], "grounding": None,
+                  "history": q.history, "confidence": 1.0,
                   "timings_ms": {"retrieve": elapsed, "generate": 0.0, "total": elapsed}}
         if gold:
             record.update(recall_at_5=metrics.recall_at_k(retrieved, gold, 5), hit_at_5=metrics.hit_at_k(retrieved, gold, 5),
@@ -34,6 +35,8 @@ def baseline_summary(baseline: NaiveBaseline, questions: list) -> dict[str, Any]
                           ndcg_at_10=metrics.ndcg_at_k(retrieved, gold, 10))
         if q.answerable:
             record["completeness"] = metrics.completeness(got["answer"], q.key_facts)
+            record["exact_completeness"] = metrics.exact_completeness(got["answer"], q.key_facts)
+            record["acceptable"] = metrics.acceptable(got["answer"], False, q.key_facts, q.wrong_facts)
         records.append(record)
     return summarise(records)
 

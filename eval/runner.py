@@ -10,6 +10,7 @@ from eval import metrics
 from eval.dataset import Question
 from rag.assistant import LLM_PASSAGES, Assistant
 from rag.grounding import GroundingChecker
+from rag.privacy import redact
 
 EXPECT_REFUSAL = "refuse"
 
@@ -24,8 +25,8 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         "kind": q.kind,
         "subkind": q.subkind,
         "expect": q.expect,
-        "question": q.question,
-        "history": q.history,
+        "question": answer["question"],  # the redacted form: exports never hold student data
+        "history": [redact(h)[0] for h in q.history],
         "answer": answer["answer"],
         "refused": answer["refused"],
         "confidence": answer["confidence"],
@@ -38,6 +39,8 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         "contexts": [c["text"] for c in answer["citations"]],
         "retrieved_contexts": [s["text"] for s in answer["sources"][:LLM_PASSAGES]],
         "key_facts": q.key_facts,
+        "wrong_facts": q.wrong_facts,
+        "standalone_question": answer.get("standalone_question", ""),
     }
     if gold:
         record.update(
@@ -53,9 +56,14 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         recall, precision = metrics.citation_scores(pairs, lambda c, p: checker.check(c, p).supported)
         record.update(
             completeness=metrics.completeness(answer["answer"], q.key_facts),
+            exact_completeness=metrics.exact_completeness(answer["answer"], q.key_facts),
             citation_recall=recall,
             citation_precision=precision,
         )
+    if q.answerable:
+        record["acceptable"] = metrics.acceptable(
+            answer["answer"], answer["refused"], q.key_facts, q.wrong_facts,
+            all(s["supported"] for s in answer["sentences"]))
     record["correct_refusal"] = answer["refused"] == (q.expect == EXPECT_REFUSAL)
     return record
 
@@ -74,6 +82,14 @@ def _mean(records: Sequence[dict[str, Any]], key: str) -> float | None:
     return round(mean(values), 4) if values else None
 
 
+def _share(records: Sequence[dict[str, Any]], key: str) -> list[int] | None:
+    return [sum(bool(r.get(key)) for r in records), len(records)] if records else None
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
 def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Aggregate metrics for a set of question records."""
     answerable = [r for r in records if r["expect"] != EXPECT_REFUSAL]
@@ -87,9 +103,19 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             key: _mean(with_gold, key) for key in ("recall_at_5", "hit_at_5", "recall_at_10", "mrr", "ndcg_at_10")
         },
         "answers": {
-            key: _mean(answerable, key) for key in ("completeness", "citation_recall", "citation_precision")
+            key: _mean(answerable, key)
+            for key in ("completeness", "exact_completeness", "citation_recall", "citation_precision")
         }
-        | {"grounding": _mean([r for r in answerable if not r["refused"]], "grounding")},
+        | {"grounding": _mean([r for r in answerable if not r["refused"]], "grounding"),
+           "acceptable": round(mean(bool(r.get("acceptable")) for r in answerable), 4) if answerable else None,
+           "follow_ups_acceptable": _share([r for r in answerable if r["history"]], "acceptable")},
+        "confidence": {
+            # how well confidence separates answers a teacher would accept from the rest (refusals
+            # of unanswerable questions count as right, answers to them as wrong)
+            "auc": _round(metrics.auc([r["confidence"] for r in records],
+                                      [bool(r.get("acceptable")) if r["expect"] != EXPECT_REFUSAL else False
+                                       for r in records])),
+        },
         "refusal": {
             "refusal_accuracy": round(mean(r["refused"] for r in refuse), 4) if refuse else None,
             "false_refusal_rate": round(mean(r["refused"] for r in answerable), 4) if answerable else None,
@@ -102,21 +128,3 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             for stage, v in timings.items()
         },
     }
-
-
-def calibrate(records: Sequence[dict[str, Any]]) -> tuple[float, dict[str, float]]:
-    """The refusal threshold with the best balanced accuracy (answer the answerable, refuse the rest)."""
-    answerable = [r["confidence"] for r in records if r["expect"] != EXPECT_REFUSAL]
-    refuse = [r["confidence"] for r in records if r["expect"] == EXPECT_REFUSAL]
-    best = (0.0, 0.0, 0.0, 0.0)
-    for step in range(20, 90):
-        t = step / 100
-        answered = mean(c >= t for c in answerable) if answerable else 1.0
-        refused = mean(c < t for c in refuse) if refuse else 1.0
-        balanced = (answered + refused) / 2
-        if balanced > best[0] + 1e-9:
-            best = (balanced, t, refused, 1 - answered)
-    return best[1], {"balanced_accuracy": round(best[0], 4), "refusal_accuracy": round(best[2], 4),
-                     "false_refusal_rate": round(best[3], 4)}
-
-

@@ -19,6 +19,8 @@ from ingest.chunking import chunk_document, chunker_signature
 from ingest.loaders import is_supported, load_document
 from ingest.parsed import LoadError
 from ingest.tags import canonical_tags, tags_for
+from rag.calibration import Calibration, calibrate, calibration_path
+from rag.calibration import save as save_calibration
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
 from rag.index import IndexCache
@@ -308,6 +310,22 @@ def with_uploads(paths: list[Path], settings: Settings) -> list[Path]:
             and os.path.realpath(uploads) not in named):
         return [*paths, uploads]
     return list(paths)
+
+
+def calibrate_if_needed(ingestor: Ingestor, report: IngestReport,
+                        progress: Callable[[int, int], None] | None = None) -> Calibration | None:
+    """After a store's first ingestion (documents in, no calibration yet), calibrate its
+    answer-or-refuse gate (``rag.calibration``); a later run leaves the calibration alone."""
+    from rag.assistant import Assistant
+
+    if not ingestor.settings.auto_calibrate or not report.documents:
+        return None
+    if calibration_path(ingestor.settings).exists():
+        return None
+    assistant = Assistant(ingestor.settings, store=ingestor.store, embeddings=ingestor.embeddings)
+    result = calibrate(assistant, progress)
+    save_calibration(ingestor.settings, result.model)
+    return result
 
 
 def reindex_paths(record: DocRecord) -> list[Path]:

@@ -20,13 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.loaders import LOADERS
-from ingest.pipeline import display_path
+from ingest.pipeline import Failure, display_path
 from ingest.tags import move_tags
 from rag.errors import HubqaError
 from rag.records import DocRecord
 from rag.store import HubStore
 
 ARCHIVE = ".archive"
+#: Uploads the index could not read go here (hidden, so never indexed or reported again).
+QUARANTINE = ".quarantine"
 MAX_NAME = 120
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
@@ -47,7 +49,7 @@ def safe_upload_name(name: str) -> str:
         stem, ext = base, ""
     stem = stem.strip(" .-_")
     ext = ext.lower().strip()
-    if not stem or stem.lower() in _RESERVED:
+    if not stem or stem.split(".")[0].strip().lower() in _RESERVED:  # Windows: "con.tar.md" is CON too
         raise HubqaError(f"The file name {name!r} cannot be used: rename the file (letters and digits) and upload it again.")
     stem = stem[: MAX_NAME - len(ext) - 1].rstrip(" .-_") if ext else stem[:MAX_NAME].rstrip(" .-_")
     return f"{stem}.{ext}" if ext else stem
@@ -116,6 +118,23 @@ def folders_to_reindex(folder: Path, documents: dict[str, DocRecord], saved: lis
     names = {p.name for p in saved}
     roots = {Path(r.root) for r in documents.values() if r.root and Path(r.source).name in names}
     return [folder, *sorted(r for r in roots if r.is_dir() and r.resolve() != folder.resolve())]
+
+
+def quarantine_failed(saved: list[Path], failures: list[Failure]) -> list[tuple[Path, Path, str]]:
+    """Move the just-saved uploads that ingestion refused into ``.quarantine/`` beside them, so a
+    bad upload is reported once, now, and not at every later ingest; (upload, new place, reason)."""
+    refused = {Path(f.path).absolute(): f.error for f in failures}
+    moved = []
+    for path in saved:
+        reason = refused.get(path.absolute())
+        if reason is None or not path.is_file():
+            continue
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = path.parent / QUARANTINE / f"{path.stem}.{stamp}{path.suffix}"
+        target.parent.mkdir(exist_ok=True)
+        os.replace(path, target)
+        moved.append((path, target, reason))
+    return moved
 
 
 def archive(path: Path) -> Path:

@@ -19,6 +19,12 @@ class AnswerSentence:
     supported: bool = True
     score: float = 1.0
     bullet: bool = False
+    #: How it is shown: "text", "bullet", "number", or "row" (a table row: ``cells`` under ``header``).
+    style: str = "text"
+    cells: list[str] | None = None
+    header: list[str] | None = None
+    #: A numbered item's own number in the hub, so a list shown in part is not renumbered.
+    number: int | None = None
 
 
 @dataclass
@@ -48,7 +54,8 @@ class Answer:
     answer: str
     refused: bool
     confidence: float
-    grounding: float
+    #: Share of sentences their sources support; None for a refusal (there is nothing to ground).
+    grounding: float | None
     citations: list[Citation]
     sources: list[Hit]
     timings_ms: dict[str, float]
@@ -58,6 +65,8 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     redacted: list[str] = field(default_factory=list)
+    #: What the answer-or-refuse decision saw (rag.gate.Evidence as a dict).
+    evidence: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,49 +75,78 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "confidence": round(self.confidence, 4),
-            "grounding": round(self.grounding, 4),
+            "grounding": round(self.grounding, 4) if self.grounding is not None else None,
             "citations": [c.to_dict() for c in self.citations],
             "sources": [source_dict(rank, hit) for rank, hit in enumerate(self.sources, start=1)],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "mode": self.mode,
             "standalone_question": self.standalone_question,
             "sentences": [
-                {"text": s.text, "citations": s.citations, "supported": s.supported, "score": round(s.score, 3)}
+                {"text": s.text, "citations": s.citations, "supported": s.supported, "score": round(s.score, 3),
+                 "style": s.style}
                 for s in self.sentences
             ],
             "notes": self.notes,
             "redacted": self.redacted,
+            "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
+            "check": check_label(self),
         }
 
 
+def check_label(answer: Answer) -> str | None:
+    """What the answer's check truthfully says: extractive sentences are the cited sections' own
+    words; a model's sentences were checked one by one; a refusal has nothing to check."""
+    if answer.refused or answer.grounding is None:
+        return None
+    if answer.mode == "extractive":
+        return "Quoted from the cited sections"
+    supported = sum(s.supported for s in answer.sentences)
+    return f"{supported} of {len(answer.sentences)} sentences supported by their sources"
+
+
 def render(lead: str, sentences: list[AnswerSentence]) -> str:
-    """Answer text: the lead-in, then sentences with their [n] markers (list items as bullets)."""
+    """Answer text: the lead-in, then sentences with their [n] markers, lists as lists and table
+    rows as a table, each in the shape the hub gave them."""
     parts: list[str] = [lead] if lead else []
-    paragraph: list[str] = []
-    for sentence in sentences:
-        marked = sentence.text + "".join(f" [{n}]" for n in sentence.citations)
-        if not sentence.supported:
-            marked += " (unverified)"
-        if sentence.bullet:
-            if paragraph:
-                parts.append(" ".join(paragraph))
-                paragraph = []
-            parts.append(f"- {marked}")
+    group: list[str] = []
+    group_style = ""
+    number = 0
+
+    def close() -> None:
+        nonlocal group, group_style
+        if group:
+            parts.append(("\n" if group_style != "text" else " ").join(group))
+        group, group_style = [], ""
+
+    for i, sentence in enumerate(sentences):
+        marks = "".join(f" [{n}]" for n in sentence.citations) + ("" if sentence.supported else " (unverified)")
+        style = sentence.style if sentence.style != "text" or not sentence.bullet else "bullet"
+        if style == "row" and not (sentence.cells and sentence.header and len(sentence.cells) == len(sentence.header)):
+            style = "bullet"
+        if style != group_style or (style == "row" and group and sentences[i - 1].header != sentence.header):
+            close()
+            group_style = style
+            number = 0
+            if style == "row":
+                header = [_cell(h) for h in sentence.header or []]
+                group += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        if style == "row":
+            cells = [_cell(c) for c in sentence.cells or []]
+            cells[-1] += marks
+            group.append("| " + " | ".join(cells) + " |")
+        elif style == "number":
+            number = sentence.number if sentence.number is not None else number + 1
+            group.append(f"{number}. {sentence.text}{marks}")
+        elif style == "bullet":
+            group.append(f"- {sentence.text}{marks}")
         else:
-            paragraph.append(marked)
-    if paragraph:
-        parts.append(" ".join(paragraph))
-    return "\n\n".join(_join_bullets(parts))
+            group.append(sentence.text + marks)
+    close()
+    return "\n\n".join(parts)
 
 
-def _join_bullets(parts: list[str]) -> list[str]:
-    out: list[str] = []
-    for part in parts:
-        if part.startswith("- ") and out and out[-1].startswith("- "):
-            out[-1] += "\n" + part
-        else:
-            out.append(part)
-    return out
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "/").split())
 
 
 def refusal_text(nearest: list[Hit]) -> str:

@@ -9,47 +9,42 @@ checked against the passages it cites.
 from __future__ import annotations
 
 import concurrent.futures
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag import extractive
+from rag import extractive, gate
+from rag.calibration import load_gate
 from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
-from rag.generation import check_answer, stream_tokens
+from rag.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
+from rag.query import expand as expand_query
+from rag.question import Intent, analyse
 from rag.records import Hit
 from rag.retrieval import HubRetriever
 from rag.settings import Settings
-from rag.store import HubStore
-from rag.text import terms
+from rag.store import HubStore, get_chunks
 
-#: Confidence below which the assistant refuses, and the blend that makes the confidence.
-#: Chosen on the dev half of eval/sets/hub.jsonl by grid search (weights in steps of 0.1,
-#: threshold in steps of 0.01) for the best balanced accuracy between answering answerable
-#: and refusing unanswerable questions: dev 0.912; test half: refusal accuracy 0.80, false
-#: refusals 0.148. Re-run with `hubqa eval calibrate` after changing retrieval or the corpus.
-REFUSAL_THRESHOLD = 0.78
-DENSE_WEIGHT = 0.4
-KNOWN_WEIGHT = 0.6
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
 
 
-def confidence(question: str, hits: Sequence[Hit], idf: dict[str, float]) -> float:
-    """How sure we are the hub covers this: the best passage's similarity to the question,
-    and how much of the question's vocabulary the hub uses at all (off-topic words are not)."""
-    if not hits:
-        return 0.0
-    dense = max((h.dense for h in hits[:3] if h.dense is not None), default=0.0)
-    words = set(terms(question))
-    known = sum(1 for t in words if t in idf) / len(words) if words else 0.0
-    return max(0.0, min(1.0, DENSE_WEIGHT * dense + KNOWN_WEIGHT * known))
+@dataclass
+class Findings:
+    """What one question found: its reading, the passages, the extractive draft and the evidence."""
+
+    intent: Intent
+    hits: list[Hit]
+    passages: list[Hit]
+    draft: extractive.Draft
+    evidence: gate.Evidence
 
 
 @dataclass
@@ -58,6 +53,11 @@ class Event:
 
     text: str = ""
     answer: Answer | None = None
+
+
+def _quotes_words(text: str) -> bool:
+    """Does the passage give words to say: a line that is a quotation?"""
+    return any(line.strip().startswith(('"', "\u201c")) for line in text.splitlines())
 
 
 class Assistant:
@@ -77,7 +77,14 @@ class Assistant:
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
         self._judge_model: BaseChatModel | None = None
-        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else REFUSAL_THRESHOLD
+        self.gate = load_gate(settings, self.store)
+        self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else self.gate.threshold
+
+    def reload_gate(self) -> None:
+        """Use the store's calibration saved since this assistant started (after a calibration)."""
+        self.gate = load_gate(self.settings, self.store)
+        if self.settings.refusal_threshold is None:
+            self.threshold = self.gate.threshold
 
     @property
     def chat_model(self) -> BaseChatModel | None:
@@ -117,9 +124,9 @@ class Assistant:
         history_clean = [redact(h)[0] for h in history]
         standalone = standalone_question(clean, history_clean)
 
-        hits = self.retriever.search(standalone, k=k or self.settings.top_k, filters=filters)
-        idf = self.retriever.index.latest().idf
-        conf = confidence(standalone, hits, idf)
+        found = self.find(standalone, filters, k)
+        hits, draft = found.hits, found.draft
+        conf = self.gate.confidence(found.evidence)
         retrieved = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000}
 
@@ -135,11 +142,12 @@ class Assistant:
             "id": id,
             "standalone_question": standalone,
             "redacted": [r.kind for r in redactions],
+            "evidence": asdict(found.evidence),
         }
-        if conf < self.threshold or not hits:
+        if conf < self.threshold or not hits or not draft.sentences:
             text = refusal_text(hits)
             yield Event(text=text)
-            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=1.0, citations=[],
+            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=None, citations=[],
                                              timings_ms={}, notes=notes, **base)))  # type: ignore[arg-type]
             return
 
@@ -149,13 +157,74 @@ class Assistant:
             if answer is not None:
                 yield Event(answer=finish(answer))
                 return
-        answer = self._extractive(standalone, hits, idf, base, notes)
+        answer = self._extractive(draft, found.passages, base, notes)
         yield Event(text=answer.answer)
         yield Event(answer=finish(answer))
 
+    def find(self, question: str, filters: dict[str, str] | None = None, k: int | None = None) -> Findings:
+        """Search, compose the extractive answer and weigh the evidence for a (standalone, redacted)
+        question: everything the answer-or-refuse decision needs."""
+        intent = analyse(question)
+        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters)
+        idf = self.retriever.index.latest().idf
+        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters) if hits else [])
+        draft = extractive.compose(intent, passages, idf)
+        index = self.retriever.index.latest()
+        rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
+        found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
+                              question_vector=self.embeddings.embed_query(expand_query(intent.text)),
+                              passage_vectors=index.vectors[rows] if rows else None)
+        return Findings(intent, hits, passages, draft, found)
+
     # -- answerers -----------------------------------------------------------------------
-    def _extractive(self, question: str, hits: list[Hit], idf: dict[str, float], base: dict, notes: list[str]) -> Answer:
-        draft = extractive.compose(question, hits, idf)
+    def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None) -> list[Hit]:
+        """Passages some questions need beyond the main search: the entry for the term a definition
+        asks about, each part of a multi-part question, and the lists and tables of the top document
+        for a procedure (its "at a glance" steps may not be the passage most like the question)."""
+        seen = {h.id for h in hits[: extractive.MAX_PASSAGES]}  # a later hit may still be what a part needs
+        extra: list[Hit] = []
+        queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
+        for query in queries:
+            for hit in self.retriever.search(query, k=3, filters=filters):
+                if hit.id not in seen:
+                    seen.add(hit.id)
+                    extra.append(hit)
+        if intent.kind == "steps":
+            index = self.retriever.index.latest()
+            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:3]))[:2]:
+                dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
+                ids = index.chunk_ids(doc_id)
+                found = get_chunks(self.store, ids, snapshot=index.snapshot)
+                chunks = [found[i] for i in ids if i in found]
+                for hit in chunks:
+                    if hit.id not in seen and extractive.has_steps(hit):
+                        hit.context, hit.dense = hit.text, dense
+                        extra.append(hit)
+                for procedure in extractive.step_sections(chunks):
+                    procedure.dense = dense
+                    extra.append(procedure)
+        if intent.kind == "script":
+            # the words to say often sit in a short section beside the passage the search found
+            # ("Open with the standard script" next to "Follow-up questions")
+            index = self.retriever.index.latest()
+            for hit in hits[:2]:
+                ids = index.chunk_ids(hit.doc_id)
+                if hit.id not in ids:
+                    continue
+                at = ids.index(hit.id)
+                near = [i for i in ids[max(0, at - 2):at + 3] if i not in seen]
+                found = get_chunks(self.store, near, snapshot=index.snapshot)
+                for chunk_id in near:
+                    chunk = found.get(chunk_id)
+                    parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]
+                    if chunk is not None and _quotes_words(chunk.text) and \
+                            str(chunk.metadata.get("section", "")).startswith(parent):
+                        seen.add(chunk_id)
+                        chunk.context, chunk.dense = chunk.text, hit.dense
+                        extra.append(chunk)
+        return extra
+
+    def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
@@ -167,7 +236,8 @@ class Assistant:
                     citations.append(Citation(n=numbers[index], hit=hits[index]))
                 cites.append(numbers[index])
                 citations[numbers[index] - 1].quotes.append(item.text)
-            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet))
+            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet, item.style, item.cells,
+                                            item.header, item.number))
         checker = self.checker()
         for sentence in sentences:
             verdict, _ = checker.best_support(sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text
@@ -179,11 +249,13 @@ class Assistant:
 
     def _generate(self, model: BaseChatModel, question: str, hits: list[Hit], base: dict,
                   notes: list[str]) -> Iterator[Event]:
-        """Stream a model's answer; on failure return None so the caller falls back."""
+        """Stream a model's answer, each sentence only once it is checked; return None (nothing
+        shown) so the caller falls back to the extractive answer when the model fails or loops."""
         passages = hits[:LLM_PASSAGES]
-        pieces: list[str] = []
+        checked = CheckedStream(passages, self.checker(), self.settings.unsupported_sentences == "drop")
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        tokens = stream_tokens(model, question, passages)
+        cancel = threading.Event()
+        tokens = stream_tokens(model, question, passages, cancel)
         problem = None
         try:
             deadline = time.monotonic() + self.settings.llm_timeout_s
@@ -192,45 +264,56 @@ class Assistant:
                 if remaining <= 0:
                     problem = f"it took longer than {self.settings.llm_timeout_s:g} s"
                     break
-                future = pool.submit(next, tokens, None)
-                token = future.result(timeout=remaining)
+                token = pool.submit(next, tokens, None).result(timeout=remaining)
                 if token is None:
                     break
-                pieces.append(token)
-                yield Event(text=token)
+                if shown := checked.feed(token):
+                    yield Event(text=shown)
+                if is_degenerate(checked.text):
+                    problem = "it started repeating itself"
+                    break
         except concurrent.futures.TimeoutError:
             problem = f"it took longer than {self.settings.llm_timeout_s:g} s"
         except Exception as e:  # connection refused, HTTP errors, a crashed runtime...
             problem = f"it failed ({type(e).__name__}: {str(e)[:160]})"
         finally:
+            cancel.set()  # a local model stops generating at its next token
             pool.shutdown(wait=False, cancel_futures=True)
+            _close(tokens)
+        mode = f"llm:{self.settings.llm_backend}"
         if problem is None:
-            checked = check_answer("".join(pieces), passages, self.checker(),
-                                   self.settings.unsupported_sentences == "drop")
-            problem = checked.problem
-        if problem is not None:
+            if shown := checked.finish():
+                yield Event(text=shown)
+            if checked.refused:
+                return Answer(answer=refusal_text(hits), refused=True, grounding=1.0, citations=[], timings_ms={},
+                              notes=notes, mode=mode, **base)
+            problem = checked.problem()
+        if problem is not None and not checked.shown:
             notes.append(f"The language model could not give a usable answer ({problem}); "
                          "here are the hub's own sentences instead.")
-            yield Event(text="\n\n")
             return None
-        mode = f"llm:{self.settings.llm_backend}"
-        if checked.refused:
-            text = refusal_text(hits)
-            return Answer(answer=text, refused=True, grounding=1.0, citations=[], timings_ms={},
-                          notes=notes, mode=mode, **base)
-        citations = [Citation(n=n, hit=hit) for n, hit in enumerate(passages, start=1)]
-        used = sorted({n for s in checked.sentences for n in s.citations})
-        renumber = {old: new for new, old in enumerate(used, start=1)}
-        for sentence in checked.sentences:
-            sentence.citations = [renumber[n] for n in sentence.citations]
-        citations = [Citation(n=renumber[n], hit=citations[n - 1].hit) for n in used]
+        if problem is not None:  # checked sentences were shown already: they are the answer, said once
+            notes.append(f"The language model's answer stops here ({problem}).")
+        citations = [Citation(n=n, hit=hit) for n, hit in enumerate(checked.cited_passages(), start=1)]
         for sentence in checked.sentences:
             for n in sentence.citations:
                 citations[n - 1].quotes.append(sentence.text)
         if checked.removed_markers:
             notes.append(f"Removed {checked.removed_markers} citation marker(s) that pointed to no source.")
+        if checked.withheld:
+            notes.append(f"Withheld {checked.withheld} sentence(s) that repeated instructions planted in a document.")
         if any(not s.supported for s in checked.sentences):
             notes.append("Sentences marked (unverified) are not supported by the sources they cite.")
         grounding = sum(s.supported for s in checked.sentences) / len(checked.sentences)
-        return Answer(answer=render("", checked.sentences), refused=False, grounding=grounding, citations=citations,
+        return Answer(answer=checked.shown, refused=False, grounding=grounding, citations=citations,
                       timings_ms={}, sentences=checked.sentences, notes=notes, mode=mode, **base)
+
+
+def _close(tokens: Iterator[str]) -> None:
+    """Stop the model's stream (an HTTP response is closed, a local model is told to stop)."""
+    close = getattr(tokens, "close", None)
+    if close is not None:
+        try:
+            close()
+        except (RuntimeError, ValueError):  # still running in the pool's thread: it ends on its own
+            pass

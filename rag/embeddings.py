@@ -30,6 +30,8 @@ _lock = threading.Lock()
 #: 29-41 ms instead of 14-19 ms (2 cores, load 7-11). Concurrent askers use the cores instead.
 #: OMP_NUM_THREADS, when set, is left alone.
 QUERY_THREADS = 1
+#: Question vectors kept per process (a question is embedded for retrieval, then reused to answer).
+RECENT_QUERIES = 256
 _threads_set = False
 
 
@@ -129,6 +131,7 @@ class SentenceEmbeddings(Embeddings):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._model: SentenceTransformer | None = None
+        self._recent: dict[str, list[float]] = {}
 
     @property
     def model(self) -> SentenceTransformer:
@@ -153,5 +156,14 @@ class SentenceEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
+        """One question's vector; the last few are kept, since retrieval and answering both ask."""
         use_query_threads()
-        return self.embed_documents([text])[0]
+        with _lock:
+            if text in self._recent:
+                return self._recent[text]
+        vector = self.embed_documents([text])[0]
+        with _lock:
+            self._recent[text] = vector
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.pop(next(iter(self._recent)))
+        return vector

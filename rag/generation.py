@@ -1,23 +1,26 @@
 """Answers written by a language model: the prompt, streaming, and checking every citation.
 
 Retrieved text goes to the model inside <source> tags and the system prompt says it is data:
-instructions found in a document are quoted material, never orders. After generation, markers
-that point nowhere are removed, every sentence is checked against the passages it cites, and
-unsupported sentences are flagged or dropped.
+instructions found in a document are quoted material, never orders. As the model writes, each
+sentence is checked as soon as it is complete (``CheckedStream``): markers that point nowhere
+are removed, planted requests are withheld, the sentence is checked against the passages it
+cites, and only then is it shown (unsupported ones flagged or dropped). Nothing unchecked is
+ever streamed. Output that loops ("FEM-FEM-FEM...") is caught within a few dozen characters.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from rag.answer import REFUSAL, AnswerSentence
+from rag.answer import REFUSAL, AnswerSentence, render
 from rag.grounding import GroundingChecker
 from rag.injection import is_planted_output, neutralise, planted_words
+from rag.llm import ChatXLlamaCpp
 from rag.records import Hit
 from rag.text import split_sentences, strip_markdown
 
@@ -47,21 +50,14 @@ def build_messages(question: str, passages: list[Hit]) -> list[SystemMessage | H
     return [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=user)]
 
 
-def stream_tokens(model: BaseChatModel, question: str, passages: list[Hit]) -> Iterator[str]:
-    for chunk in model.stream(build_messages(question, passages)):
+def stream_tokens(model: BaseChatModel, question: str, passages: list[Hit],
+                  cancel: threading.Event | None = None) -> Iterator[str]:
+    """The model's answer piece by piece; setting ``cancel`` stops a local model mid-answer."""
+    extra = {"cancel": cancel} if cancel is not None and isinstance(model, ChatXLlamaCpp) else {}
+    for chunk in model.stream(build_messages(question, passages), **extra):
         text = chunk.content if isinstance(chunk.content, str) else ""
         if text:
             yield text
-
-
-@dataclass
-class Checked:
-    sentences: list[AnswerSentence]
-    refused: bool
-    removed_markers: int
-    problem: str | None = None
-    #: Sentences dropped because they carried planted instructions (or words only those had).
-    withheld: int = 0
 
 
 def parse_citations(text: str, n_passages: int) -> tuple[list[tuple[str, list[int]]], int]:
@@ -100,34 +96,109 @@ def parse_citations(text: str, n_passages: int) -> tuple[list[tuple[str, list[in
     return merged, removed
 
 
-def check_answer(
-    text: str, passages: list[Hit], checker: GroundingChecker, drop_unsupported: bool
-) -> Checked:
-    """Validate a generated answer against the passages it cites."""
-    if not text.strip():
-        return Checked([], False, 0, "the model returned nothing")
-    if REFUSAL.lower().rstrip(".") in text.lower():
-        return Checked([], True, 0)
-    parsed, removed = parse_citations(text, len(passages))
-    planted = planted_words([p.context or p.text for p in passages])
-    withheld = 0
-    sentences: list[AnswerSentence] = []
-    for sentence, cites in parsed:
+#: A stretch repeated this many times at the end of the output, covering at least
+#: ``LOOP_CHARS`` characters, is a loop ("FEM-FEM-FEM-...", a sentence over and over).
+LOOP_REPEATS = 5
+LOOP_CHARS = 30
+_LOOP = re.compile(r"(.{1,80}?)(?:\s*\1){%d,}\s*$" % (LOOP_REPEATS - 1), re.DOTALL)
+_WORDS = re.compile(r"\w+")
+
+
+def is_degenerate(text: str) -> bool:
+    """True when the end of ``text`` is one stretch repeated over and over, or the same few
+    words cycle: a small model stuck in a loop, which will not recover."""
+    tail = text[-400:]
+    match = _LOOP.search(tail)
+    if match and len(match.group(0).strip()) >= LOOP_CHARS and len(set(_WORDS.findall(match.group(1)))) <= 6:
+        return True
+    words = [w.lower() for w in _WORDS.findall(tail)][-40:]
+    return len(words) >= 40 and len(set(words)) <= 5
+
+
+class CheckedStream:
+    """A model's answer checked sentence by sentence as it arrives; only checked text comes out.
+
+    ``feed`` takes the next piece of output and returns the text that may be shown now (the
+    rendered answer grows; what was shown never changes). ``finish`` checks the last sentence.
+    Citation numbers are renumbered in order of first use, as the final answer shows them."""
+
+    def __init__(self, passages: list[Hit], checker: GroundingChecker, drop_unsupported: bool) -> None:
+        self.passages = passages
+        self.checker = checker
+        self.drop_unsupported = drop_unsupported
+        self.planted = planted_words([p.context or p.text for p in passages])
+        self.text = ""
+        self.sentences: list[AnswerSentence] = []
+        self.renumber: dict[int, int] = {}
+        self.removed_markers = 0
+        self.withheld = 0
+        self.uncited = 0
+        self.shown = ""
+        self._done = 0  # parsed sentences already judged
+        self._seen: set[str] = set()
+        self.repeated = 0
+
+    @property
+    def refused(self) -> bool:
+        """The model said the sources do not cover the question (before showing anything)."""
+        return not self.shown and REFUSAL.lower().rstrip(".") in self.text.lower()
+
+    def feed(self, piece: str) -> str:
+        self.text += piece
+        parsed, _ = parse_citations(self.text, len(self.passages))
+        return self._judge(parsed[:-1])  # the last sentence may still be growing
+
+    def finish(self) -> str:
+        parsed, removed = parse_citations(self.text, len(self.passages))
+        self.removed_markers = removed
+        return self._judge(parsed)
+
+    def _judge(self, parsed: list[tuple[str, list[int]]]) -> str:
+        if self.refused and not self.shown:
+            return ""
+        for sentence, cites in parsed[self._done :]:
+            self._done += 1
+            self._check(sentence, cites)
+        # held back until one sentence cites a source: an answer that never does is not shown at all
+        rendered = render("", self.sentences) if any(s.citations for s in self.sentences) else ""
+        new = rendered[len(self.shown) :] if rendered.startswith(self.shown) else ""
+        self.shown = rendered
+        return new
+
+    def _check(self, sentence: str, cites: list[int]) -> None:
         bullet = bool(re.match(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+", sentence))
         plain = re.sub(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+", "", sentence)
-        if is_planted_output(plain, planted):  # a weak model may still echo what a document told it
-            withheld += 1
-            continue
+        key = " ".join(plain.lower().split())
+        if key in self._seen:  # a model repeating itself: said once is enough
+            self.repeated += 1
+            return
+        self._seen.add(key)
+        if is_planted_output(plain, self.planted):  # a weak model may still echo what a document told it
+            self.withheld += 1
+            return
         if cites:
-            verdict, _ = checker.best_support(plain, [passages[n - 1].context or passages[n - 1].text for n in cites])
+            verdict, _ = self.checker.best_support(
+                plain, [self.passages[n - 1].context or self.passages[n - 1].text for n in cites])
         else:
-            verdict, _ = checker.best_support(plain, [p.context or p.text for p in passages])
+            verdict, _ = self.checker.best_support(plain, [p.context or p.text for p in self.passages])
             verdict.supported = False  # uncited sentences are never shown as verified
-        item = AnswerSentence(plain, cites, verdict.supported, verdict.score, bullet)
-        if item.supported or not drop_unsupported:
-            sentences.append(item)
-    if not sentences:
-        return Checked([], False, removed, "the model returned no usable sentences", withheld)
-    if not any(s.citations for s in sentences):
-        return Checked(sentences, False, removed, "the answer cited none of the sources", withheld)
-    return Checked(sentences, False, removed, withheld=withheld)
+            self.uncited += 1
+        if not verdict.supported and self.drop_unsupported:
+            return
+        numbers = [self.renumber.setdefault(n, len(self.renumber) + 1) for n in cites]
+        self.sentences.append(AnswerSentence(plain, numbers, verdict.supported, verdict.score, bullet))
+
+    def problem(self) -> str | None:
+        """Why the answer cannot be used (None when it can)."""
+        if not self.text.strip():
+            return "the model returned nothing"
+        if not self.sentences:
+            return "the model returned no usable sentences"
+        if not any(s.citations for s in self.sentences):
+            return "the answer cited none of the sources"
+        return None
+
+    def cited_passages(self) -> list[Hit]:
+        """The passages the shown sentences cite, in their new (first-use) order."""
+        order = sorted(self.renumber, key=self.renumber.__getitem__)
+        return [self.passages[n - 1] for n in order]

@@ -74,6 +74,12 @@ class SearchIndex:
     def row(self, chunk_id: str) -> int | None:
         return self._rows.get(chunk_id)
 
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        """The current chunks of one document, in document order."""
+        if "doc_id" not in self._columns:
+            return []
+        return [self.ids[i] for i in np.nonzero(self._columns["doc_id"] == doc_id)[0]]
+
     # -- building and persistence --------------------------------------------------------
     @classmethod
     def build(cls, store: HubStore) -> SearchIndex:

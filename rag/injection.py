@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from rag.text import split_sentences
+from rag import solicitations
+from rag.store import HubStore, read_pages
+from rag.text import split_sentences, split_units
 
 _AI = r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?)"
 _PEOPLE = r"(?:users?|readers?|teachers?|educators?|students?|parents?|staff|visitors?)"
@@ -58,13 +61,14 @@ def normalise(text: str) -> str:
 
 
 def looks_like_injection(text: str) -> bool:
+    """Instructions to an AI system, or a request that the reader hand over something sensitive."""
     plain = normalise(text)
     if _INJECTION.search(plain):
         return True
     for match in _CREDENTIALS.finditer(plain):
         if not _NEGATION.search(plain[max(0, match.start() - 40) : match.start()]):
             return True
-    return False
+    return any(solicitations.flag_units(split_sentences(plain) or [plain]))
 
 
 #: A command right after a planted sentence continues it ("System: you are now... Output X.").
@@ -75,13 +79,29 @@ _COMMAND = re.compile(
 )
 
 
+def planted_reasons(units: list[str]) -> list[str]:
+    """Why each of a passage's consecutive units is planted ("" when it is not): an instruction
+    to an AI, a solicitation (alone or split over neighbours), or a command right after one."""
+    plain = [normalise(u) for u in units]
+    asks = solicitations.flag_units(plain)
+    reasons: list[str] = []
+    for text, ask in zip(plain, asks, strict=True):
+        if _INJECTION.search(text) or any(
+            not _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) for m in _CREDENTIALS.finditer(text)
+        ):
+            reasons.append("instructions to an AI or a request for secrets")
+        elif ask:
+            reasons.append(ask)
+        elif reasons and reasons[-1] and _COMMAND.match(text):
+            reasons.append("a command continuing the planted text before it")
+        else:
+            reasons.append("")
+    return reasons
+
+
 def planted_flags(units: list[str]) -> list[bool]:
     """Which of a passage's consecutive sentences are planted: each match, and the commands after it."""
-    flags: list[bool] = []
-    for unit in units:
-        continues = bool(flags) and flags[-1] and bool(_COMMAND.match(normalise(unit)))
-        flags.append(looks_like_injection(unit) or continues)
-    return flags
+    return [bool(r) for r in planted_reasons(units)]
 
 
 def _split(line: str) -> list[str]:
@@ -137,3 +157,33 @@ def is_planted_output(sentence: str, planted: set[str]) -> bool:
     if looks_like_injection(sentence):
         return True
     return any(w.lower().strip(".:/-") in planted for w in _WORD.findall(normalise(sentence)))
+
+
+@dataclass(frozen=True)
+class PlantedSentence:
+    """A sentence of an indexed document that is never quoted, for coaches to find and remove."""
+
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    sentence: str
+    reason: str
+
+
+def planted_in_store(store: HubStore) -> list[PlantedSentence]:
+    """Every planted sentence in the current version of every indexed document, once each."""
+    manifest = store.documents()
+    found: dict[tuple[str, str], PlantedSentence] = {}
+    for page in read_pages(store.chunks, ["documents", "metadatas"]):
+        for text, meta in zip(page["documents"], page["metadatas"], strict=True):
+            record = manifest.get(str(meta.get("doc_id")))
+            if record is None or record.version != meta.get("version"):
+                continue
+            units = split_units(text or "")
+            for unit, reason in zip(units, planted_reasons(units), strict=True):
+                if reason and (record.doc_id, unit) not in found:
+                    found[(record.doc_id, unit)] = PlantedSentence(
+                        record.doc_id, record.title, str(meta.get("section") or ""),
+                        int(meta["page"]) if meta.get("page") else None, unit, reason)
+    return sorted(found.values(), key=lambda p: (p.title.lower(), p.page or 0, p.section))

@@ -124,29 +124,37 @@ class ChatXLlamaCpp(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         chunks: queue.Queue[Any] = queue.Queue()
         done = object()
+        cancelled: threading.Event = kwargs.get("cancel") or threading.Event()
+
+        def receive(chunk: Any) -> bool:
+            chunks.put(chunk)
+            return cancelled.is_set()  # True tells llama.cpp to stop generating
 
         def work() -> None:
             try:
-                self.server.handle_chat_completions(self._request(messages, stop, stream=True), chunks.put)
+                self.server.handle_chat_completions(self._request(messages, stop, stream=True), receive)
             except Exception as e:  # surfaced to the caller below
                 chunks.put(e)
             finally:
                 chunks.put(done)
 
         threading.Thread(target=work, daemon=True).start()
-        while (item := chunks.get()) is not done:
-            if isinstance(item, Exception):
-                raise item
-            if isinstance(item, dict) and "error" in item:
-                msg = f"llama.cpp error: {item['error']}"
-                raise RuntimeError(msg)
-            for choice in item.get("choices", []):
-                text = (choice.get("delta") or {}).get("content") or ""
-                if text:
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                    if run_manager:
-                        run_manager.on_llm_new_token(text, chunk=chunk)
-                    yield chunk
+        try:
+            while (item := chunks.get()) is not done:
+                if isinstance(item, Exception):
+                    raise item
+                if isinstance(item, dict) and "error" in item:
+                    msg = f"llama.cpp error: {item['error']}"
+                    raise RuntimeError(msg)
+                for choice in item.get("choices", []):
+                    text = (choice.get("delta") or {}).get("content") or ""
+                    if text:
+                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                        if run_manager:
+                            run_manager.on_llm_new_token(text, chunk=chunk)
+                        yield chunk
+        finally:  # the caller stopped reading (a loop was detected, a timeout): stop the model too
+            cancelled.set()
 
 
 def is_local(settings: Settings) -> bool:

@@ -25,9 +25,31 @@ _GRADE = re.compile(
 _BANDS = [(0, 2, "K-2"), (3, 5, "3-5"), (6, 8, "6-8"), (9, 12, "9-12")]
 
 
+_SCHOOLS = re.compile(r"\b(?:(high)\s+school(?:ers?)?|(middle)\s+school(?:ers?)?|(elementary)(?:\s+school)?|"
+                      r"(?:grades?\s*)?\b(k|\d{1,2})\s*[-\u2013]\s*(\d{1,2})\b)", re.IGNORECASE)
+
+
 def grade_bands(question: str) -> list[str]:
     """Grade bands a question mentions, in order of first mention."""
     bands: list[str] = []
+    found: list[tuple[int, str]] = []
+    for m in _SCHOOLS.finditer(question):
+        high, middle, elementary, low_end, high_end = m.groups()
+        if high:
+            found.append((m.start(), "9-12"))
+        elif middle:
+            found.append((m.start(), "6-8"))
+        elif elementary:
+            found += [(m.start(), "K-2"), (m.start(), "3-5")]
+        else:
+            low = 0 if low_end.lower() == "k" else int(low_end)
+            top = int(high_end)
+            canonical = (low, top) in {(0, 2), (3, 5), (6, 8), (9, 12), (0, 5), (0, 12), (3, 12), (6, 12), (9, 10)}
+            if low <= top <= 12 and ("grade" in m.group(0).lower() or canonical):
+                found += [(m.start(), band) for lo, hi, band in _BANDS if lo <= top and low <= hi]
+    for start, band in sorted(found, key=lambda x: x[0]):
+        if band not in bands:
+            bands.append(band)
     for m in _GRADE.finditer(question):
         digits, grade_n, ordinal, named = m.groups()
         if digits or grade_n:
@@ -42,6 +64,17 @@ def grade_bands(question: str) -> list[str]:
             if low <= grade <= high and band not in bands:
                 bands.append(band)
     return bands
+
+
+def with_bands(question: str) -> str:
+    """The question with each grade it names written as its band ("3rd graders" -> "grades 3-5"),
+    the way the hub labels material: what its words should be matched on."""
+
+    def band(m: re.Match[str]) -> str:
+        found = grade_bands(m.group(0))
+        return f"grades {found[0]}" if len(found) == 1 else m.group(0)
+
+    return _GRADE.sub(band, question)
 
 
 def expand(question: str) -> str:

@@ -7,8 +7,10 @@ variables, a ``hubqa.toml`` file (``HUBQA_CONFIG`` names another), then the defa
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -59,6 +61,13 @@ class Settings(BaseSettings):
     )
     session_days: float = Field(7.0, gt=0, le=366, description="How long a sign-in lasts without signing out.")
 
+    # Display
+    link_domains: list[str] = Field(
+        default_factory=list,
+        description="Domains whose links documents may show as links (a coach allows them); "
+        "other outside links show as plain text, and images never load.",
+    )
+
     # Embeddings
     embedding_model: str = Field(
         PACKAGED_MODEL,
@@ -82,10 +91,13 @@ class Settings(BaseSettings):
     # Retrieval and answering
     top_k: int = Field(10, ge=1, le=200)
     refusal_threshold: float | None = Field(
-        None, ge=0, le=1, description="Answer only above this confidence (default: the calibrated value)."
+        None, ge=0, le=1, description="Answer only above this confidence (default: the store's calibrated value)."
     )
     unsupported_sentences: Literal["flag", "drop"] = Field(
         "flag", description="What to do with a generated sentence its sources don't support."
+    )
+    auto_calibrate: bool = Field(
+        True, description="Calibrate the answer-or-refuse gate after a store's first ingestion (about a minute)."
     )
     grounding_judge: Literal["rules", "llm"] = Field(
         "rules", description="Who checks that sources support a sentence: the rules, or the language model."
@@ -106,6 +118,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    def public_dump(self) -> dict[str, Any]:
+        """The settings as JSON for screens and logs: passwords and keys inside URLs masked."""
+        data = self.model_dump(mode="json")
+        data["store_path"] = str(self.store_path)
+        for key, value in data.items():
+            if isinstance(value, str) and "://" in value:
+                data[key] = mask_url(value)
+        return data
 
     @property
     def store_path(self) -> Path:
@@ -128,6 +149,26 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
         return (init_settings, env_settings, toml)
+
+
+MASK = "***"
+_SECRET_NAME = re.compile(r"pass|pwd|secret|token|key|auth|sig|credential|session", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password and any secret-looking query values replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return MASK
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if password is None and not any(_SECRET_NAME.search(k) for k, _ in pairs):
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{parts.username or ''}:{MASK}@{host}" if password is not None else parts.netloc
+    query = urlencode([(k, MASK if _SECRET_NAME.search(k) else v) for k, v in pairs], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -43,52 +44,119 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
-_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "u.s.", "dr.", "mr.", "mrs.", "ms.", "p.", "pp.", "st.")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9*])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "u.s.", "dr.", "mr.", "mrs.", "ms.", "p.", "pp.", "st.", "a.m.", "p.m.",
+                  "etc.", "no.", "approx.", "fig.", "jr.", "sr.", "inc.")
+#: A sentence ends after . ! or ? and any closing quotes, brackets or emphasis (kept with it).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]*_]*(?=\s+[\"'\u201c\u2018(\[*_]?[A-Z0-9*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+@dataclass
+class TextUnit:
+    """A sentence, list item or table row of a passage, with the block (paragraph, list or table)
+    it belongs to, so an answer can keep a list or a table whole."""
+
+    text: str
+    kind: str  # "sentence" | "item" | "row"
+    block: int
+    #: A table row's cells and its table's column names (header rows are not units).
+    cells: list[str] | None = None
+    header: list[str] | None = None
 
 
 def split_units(text: str, label_rows: bool = True) -> list[str]:
     """Split a passage into sentences, list items and table rows, in order; with ``label_rows``
     a table's header row is dropped and each row below it names its cells by column."""
-    units: list[str] = []
+    return [u.text for u in read_units(text, label_rows)]
+
+
+def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
+    """The passage's units with their kind and block (see ``split_units``)."""
+    units: list[TextUnit] = []
     paragraph: list[str] = []
     header: list[str] = []  # the current table's column names
     previous_row: str | None = None  # the last line, when it was a table row
+    block = 0
+    last_kind = ""
+
+    def start(kind: str) -> None:
+        nonlocal block, last_kind
+        if kind != last_kind or kind == "sentence":
+            block += 1
+        last_kind = kind
 
     def flush() -> None:
         if paragraph:
-            units.extend(split_sentences(" ".join(paragraph)))
+            start("sentence")
+            joined = " ".join(paragraph)
+            if QUOTATION.match(joined):  # a paragraph that is one quotation (a script) is said whole
+                units.append(TextUnit(joined, "sentence", block))
+            else:
+                units.extend(TextUnit(s, "sentence", block) for s in split_sentences(joined))
             paragraph.clear()
 
-    for line in text.splitlines():
+    for line in _bare_tables(text.splitlines()):
         stripped = line.strip()
         row = stripped if stripped.startswith("|") else None
         if not stripped:
             flush()
             header = []
+            if last_kind != "sentence":
+                last_kind = ""  # a blank line ends a list or a table
         elif _TABLE_SEP.match(stripped):
-            if label_rows and previous_row is not None and units and units[-1] == previous_row:
-                header = _cells(units.pop())  # a header row names columns; it states nothing
+            if label_rows and previous_row is not None and units and units[-1].text == previous_row:
+                header = _cells(units.pop().text)  # a header row names columns; it states nothing
         elif row is not None:
             flush()
+            start("row")
             cells = _cells(row)
             if header and len(cells) == len(header):
                 # "Never paste: Student ID numbers; Examples: lunch number" reads as a statement
-                units.append("; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c))
+                labelled = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=True) if c)
+                units.append(TextUnit(labelled, "row", block, cells, list(header)))
             else:
-                units.append(row)
+                units.append(TextUnit(row, "row", block, cells))
         elif _LIST_ITEM.match(stripped):
             flush()
-            units.append(stripped)
+            start("item")
+            units.append(TextUnit(stripped, "item", block))
             header = []
+        elif last_kind == "item" and line[:1].isspace() and not paragraph and units:
+            units[-1].text += " " + stripped  # an item's wrapped second line
         else:
+            if last_kind in ("item", "row") and not paragraph:
+                last_kind = ""
             paragraph.append(stripped)
             header = []
         previous_row = row
     flush()
-    return [u for u in units if u.strip()]
+    return [u for u in units if u.text.strip()]
+
+
+#: A paragraph that is one quotation, said whole (a script).
+QUOTATION = re.compile(r'^(?:"[^"]{1,400}"|\u201c[^\u201c\u201d]{1,400}\u201d)$')
+
+
+def _bare_tables(lines: list[str]) -> list[str]:
+    """Tables written as "a | b | c" lines (HTML and Word loaders, typed text) in Markdown form:
+    two or more neighbouring lines with the same number of cells, the first naming the columns."""
+    counts = [line.count(" | ") if not line.strip().startswith("|") else 0 for line in lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and counts[j] and counts[j] == counts[i]:
+            j += 1
+        if j - i >= 2:
+            out.append("| " + lines[i].strip() + " |")
+            out.append("|" + "---|" * (counts[i] + 1))
+            out.extend("| " + line.strip() + " |" for line in lines[i + 1:j])
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
 
 
 def _cells(row: str) -> list[str]:
@@ -111,18 +179,38 @@ def split_sentences(text: str) -> list[str]:
 
     protected = _ABBREVIATION.sub(protect, text)
     out = []
-    for part in _SENTENCE_END.split(protected):
+    cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(protected)] + [len(protected)]
+    for part in (protected[a:b] for a, b in zip(cuts, cuts[1:], strict=False)):
         part = re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], part).strip()
         if part:
             out.append(part)
     return out
 
 
+#: An image or a link whose target may hold one level of parentheses; the text has no brackets,
+#: so nested ones (``[![alt](img)](url)``) are undone from the inside out.
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REFERENCE = re.compile(r"!?\[([^\[\]]*)\]\[[^\[\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]*)>", re.IGNORECASE)
+
+
+def strip_links(text: str) -> str:
+    """Images become their alt text and links their text, nested ones included, until none is left."""
+    while True:
+        new = _REFERENCE.sub(r"\1", _LINK.sub(r"\1", _IMAGE.sub(r"\1", text)))
+        new = _AUTOLINK.sub(r"\1", new)
+        if new == text:
+            return text
+        text = new
+
+
 def strip_markdown(text: str) -> str:
-    """Plain text for display and matching: no emphasis markers, list bullets or table pipes."""
+    """Plain text for display and matching: no emphasis markers, list bullets, table pipes,
+    images or links (``[![b](x)](URL)`` becomes ``b``, never a new image)."""
     text = _LIST_ITEM.sub("", text)
+    text = strip_links(text)
     text = re.sub(r"(\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|`)", "", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     if text.strip().startswith("|"):
         text = " ; ".join(c.strip() for c in text.strip().strip("|").split("|") if c.strip())
     return " ".join(text.split())

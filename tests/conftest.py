@@ -24,6 +24,9 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("HUBQA_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("HUBQA_CONFIG", str(tmp_path / "no-such-hubqa.toml"))
+    # a test's small store answers with the default gate; calibration (about a minute per store)
+    # runs once, for the bundled corpus below, and in the tests of calibration itself
+    monkeypatch.setenv("HUBQA_AUTO_CALIBRATE", "0")
 
 
 @pytest.fixture
@@ -44,9 +47,13 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The bundled corpus, ingested once per test run into a temporary store."""
     from ingest.pipeline import Ingestor
 
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("corpus-index"))
-    report = Ingestor(settings).run([REPO / "corpus"])
+    from ingest.pipeline import calibrate_if_needed
+
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("corpus-index"), auto_calibrate=True)
+    ingestor = Ingestor(settings)
+    report = ingestor.run([REPO / "corpus"])
     assert report.failed == [], report.failed
+    assert calibrate_if_needed(ingestor, report) is not None  # the store's own answer-or-refuse gate
     return settings
 
 

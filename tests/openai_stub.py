@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 @dataclass
 class Script:
     replies: list[str] = field(default_factory=list)
+    #: Writes the reply from the request instead (e.g. a model that repeats its sources).
+    reply: Callable[[dict], str] | None = None
     status: int = 200
     delay_s: float = 0.0
     requests: list[dict] = field(default_factory=list)
@@ -41,7 +43,7 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(b'{"error": {"message": "scripted failure"}}')
                 return
-            text = script.replies.pop(0) if script.replies else ""
+            text = script.reply(body) if script.reply else script.replies.pop(0) if script.replies else ""
             if body.get("stream"):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")

@@ -61,15 +61,30 @@ def test_off_topic_questions_are_refused_with_nearest_documents(assistant: Assis
     assert answer.citations == [] and len(answer.sources) >= 1
 
 
-def test_follow_up_is_rewritten_from_the_conversation(assistant: Assistant) -> None:
-    history = ["Can my students use chatbots on their own accounts?"]
-    assert standalone_question("and for third grade?", history) == (
-        "Can my students use chatbots on their own accounts for third grade?"
-    )
-    assert standalone_question("What is FERPA?", history) == "What is FERPA?"
-    answer = assistant.ask("and for third grade?", history=history)
-    assert answer.standalone_question.endswith("for third grade?")
-    assert any("3-5" in h.doc_id or "3-5" in (h.context or h.text) for h in answer.sources[:5])
+def test_follow_up_replaces_what_it_changes_and_standalone_questions_stay(assistant: Assistant) -> None:
+    middle = "How long are the AI literacy lessons for middle schoolers?"
+    assert standalone_question("and for high school?", [middle]) == "How long are the AI literacy lessons for high school?"
+    assert standalone_question("what about for younger students?", ["What can 4th graders do with chatbots?"]) == (
+        "What can grades K-2 do with chatbots?")
+    assert standalone_question("same for parents?", ["What should teachers never paste into a chatbot?"]) == (
+        "What should parents never paste into a chatbot?")
+    assert standalone_question("What is FERPA?", [middle]) == "What is FERPA?"
+    assert standalone_question("How do I cite ChatGPT in MLA?", [middle]) == "How do I cite ChatGPT in MLA?"
+    asked = standalone_question("ok and who do i tell", ["I pasted student names into ChatGPT, what do I do?"])
+    assert asked.startswith("Who do I report to or contact?") and "pasted student names" in asked
+
+
+def test_a_conversation_answers_each_turn_for_its_own_grade_band(assistant: Assistant) -> None:
+    first = "how long r the ai literacy lessons for 6th-8th graders?"
+    middle = assistant.ask(first)
+    high = assistant.ask("and for high school?", history=[first])
+    assert "45 minutes" in middle.answer and "9-12" not in middle.citations[0].hit.doc_id
+    assert "50 minutes" in high.answer and "45 minutes" not in high.answer, high.answer
+    assert high.citations[0].hit.doc_id.endswith("ai-literacy-lessons-9-12.md")
+    assert high.standalone_question != high.question
+    younger = assistant.ask("what about for younger students?", history=["What can 4th graders do with chatbots?"])
+    older = assistant.ask("What can 4th graders do with chatbots?")
+    assert younger.answer != older.answer
 
 
 def test_filters_restrict_sources(assistant: Assistant) -> None:

@@ -18,6 +18,7 @@ from rag.accounts import Account, add_user
 from rag.db import open_database
 from rag.settings import Settings, load_settings
 from rag.store import HubStore
+from ui import safe
 
 VIEWS = Path(__file__).resolve().parents[1] / "ui" / "views"
 FIRE = "---\ntitle: Fire Drill Procedures\ngrade_band: K-2\ntopic: safety\n---\n# Fire Drill Procedures\n\n" \
@@ -109,7 +110,7 @@ def test_answer_is_cited_stored_and_rated(hub: Settings) -> None:
     follow_up = db.questions()[0]
     searched = [c.value for c in at.caption if c.value.startswith("Searched for: ")]
     if follow_up.standalone.split() != follow_up.question.split():  # the rewrite changed the question: shown
-        assert searched == [f"Searched for: {follow_up.standalone}"]
+        assert searched == [f"Searched for: {safe.text(follow_up.standalone)}"]  # as typed: Markdown escaped
     else:
         assert searched == []
 
@@ -130,7 +131,7 @@ def test_refusal_is_a_gap_with_nearest_documents(hub: Settings) -> None:
     assert any("removed the student name" in i.value for i in at.info)
     [reply] = [m.value for m in at.markdown if "don't cover this" in m.value]
     [gap] = open_database(hub).questions(refused=True)
-    titles = {s["title"] for s in gap.nearest[:3]}
+    titles = {safe.text(s["title"]) for s in gap.nearest[:3]}  # shown as text: Markdown escaped
     assert titles and all(text.count(t) == 1 for t in titles), text  # listed once, not twice
     assert all(f"[{t}](document?doc=" in reply for t in titles)  # each one a link that opens it
     assert "lasagna" in gap.question and "Rebecca" not in gap.question
@@ -154,7 +155,7 @@ def test_a_refusal_under_filters_offers_the_whole_hub_and_is_no_gap(hub: Setting
     at.chat_input[0].set_value("How long do I have to meet with the student after I suspect AI use?").run()
     assert not at.exception
     # The filters are shown with the answer.
-    assert "Filters: Grade band: K-2 · Topic: academic integrity" in [c.value for c in at.caption]
+    assert f"Filters: {safe.text('Grade band: K-2 · Topic: academic integrity')}" in [c.value for c in at.caption]
     db = open_database(hub)
     [refused] = db.questions()
     assert refused.refused and refused.filtered
@@ -445,7 +446,9 @@ def test_language_model_answer_mode(hub: Settings, monkeypatch: pytest.MonkeyPat
     [stored] = open_database(hub).questions()
     assert stored.settings["mode"] == "llm" and stored.settings["llm_backend"] == "gguf"
     assert stored.mode != "extractive" or any("language model" in i.value for i in at.info)  # written, or said why not
-    assert any("Grounded" in m.value for m in at.markdown)  # the grounding badge on the answer
+    # the check badge on the answer: the model's sentences checked, or the hub's own words quoted
+    assert any("supported by their sources" in m.value or "Quoted from the cited sections" in m.value
+               for m in at.markdown)
 
 
 def test_oidc_sign_in_offered_when_configured(hub: Settings) -> None:

@@ -119,3 +119,49 @@ def test_ingest_shows_progress_only_on_a_terminal(tmp_path: Path) -> None:
     code, terminal, stdout = _on_a_terminal("ingest", str(tree), "--store", store, "--json", cwd=tmp_path)
     assert code == 0 and "Indexing" not in terminal  # --json: machine output only
     assert json.loads(stdout)["added"] == 1
+
+
+def test_terminal_escapes_in_documents_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A document may carry escape sequences (retitle the window, clear the screen, hide text)."""
+    tree = tmp_path / "hub"
+    tree.mkdir()
+    filler = "Recess is a time for play, rest and friendship, and every class goes out unless it rains. " * 12
+    (tree / "escapes.md").write_text(
+        "# Recess \x1b]0;pwned\x07Rules\x1b[2J\n\n## Duty\n\nTwo adults supervise recess\x1b[8m hidden\x1b[0m "
+        f"and the whistle\x9b31m blows \u202eeciwt\u202c at noon.\n\n## Play\n\n{filler}\n")
+    store = str(tmp_path / "store")
+    assert run_cli("ingest", str(tree), "--store", store).returncode == 0
+    for args in (["ask", "Who supervises recess?"], ["docs", "list"], ["ask", "Who supervises recess?", "--json"]):
+        out = run_cli(*args, "--store", store)
+        assert out.returncode == 0, out.stderr
+        screen = out.stdout + out.stderr
+        assert "Recess" in screen and not any(c in screen for c in ("\x1b", "\x07", "\x9b", "\u202e")), screen
+
+
+def test_a_question_too_long_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    out = run_cli("ask", "why? " * 1000, "--store", str(tmp_path / "store"))
+    assert out.returncode == 1
+    assert out.stderr.startswith("Error: The question is 5,000 characters long; the limit is 2,000.")
+
+
+def test_database_store_and_index_files_are_private(tmp_path: Path) -> None:
+    """Files hubqa writes are readable by their owner only (0600), folders 0700, whatever the umask."""
+    import os
+    import stat
+
+    tree = tmp_path / "hub"
+    tree.mkdir()
+    (tree / "homework.md").write_text(samples.MARKDOWN)
+    data = tmp_path / "data"
+    env = {**os.environ, "HUBQA_DATA_DIR": str(data), "HUBQA_PASSWORD": "a long enough passphrase"}
+    for args in (["ingest", str(tree)], ["ask", "How long should homework take?"],
+                 ["users", "add", "maria", "--password-env", "HUBQA_PASSWORD"]):
+        proc = subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, cwd=REPO,
+                              env=env, preexec_fn=lambda: os.umask(0o022))
+        assert proc.returncode == 0, proc.stderr
+    created = [data, *data.rglob("*")]
+    assert {p.name for p in created} >= {"hubqa.db", "chroma.sqlite3", "store"}
+    loose = [(str(p.relative_to(tmp_path)), oct(p.stat().st_mode & 0o777)) for p in created
+             if p.stat().st_mode & 0o077]
+    assert loose == []
+    assert stat.S_IMODE((data / "hubqa.db").stat().st_mode) == 0o600

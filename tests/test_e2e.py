@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from eval.report import headline
 from rag.accounts import add_user
 from rag.db import open_database
 from rag.settings import Settings, load_settings
-from tests.appserver import running_ui
+from tests.appserver import free_port, running_ui, start_ui, stop_process_group, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
@@ -60,6 +62,27 @@ def app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
         yield url, settings, tmp / "ui.log"
     log = (tmp / "ui.log").read_text()
     assert "deprecat" not in log.lower() and "use_container_width" not in log, log[-3000:]
+
+
+@pytest.fixture
+def app_url(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    """A fresh `hubqa ui` of this test's own (its own database: the test counts what it stores)."""
+    shutil.copytree(corpus_settings.store_path, tmp_path / "store")
+    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp_path / "store"), "HUBQA_DATA_DIR": str(tmp_path / "data"),
+           "HF_HUB_OFFLINE": "1"}
+    settings = load_settings(store_dir=tmp_path / "store", data_dir=tmp_path / "data")
+    with running_ui(env, tmp_path / "ui.log") as url:
+        yield url, settings
+
+
+def stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    """Stop a server we started: politely, then for good (it may take a while under load)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +125,12 @@ def ask(page: Any, question: str) -> Any:
     answer = page.get_by_test_id("stChatMessage").nth(before + 1)
     answer.get_by_role("button", name="Ask again").wait_for()
     return answer
+
+
+def sign_in(page: Any, name: str, password: str) -> None:
+    """Sign in from the menu's "Sign in" link."""
+    page.get_by_role("link", name="Sign in").click()
+    sign_in_here(page, name, password)
 
 
 def sign_in_here(page: Any, name: str, password: str) -> None:
@@ -319,3 +348,182 @@ def test_maintainer_dashboard_and_insights(app: tuple[str, Settings, Path], page
     page.get_by_text("Never cited").wait_for()
     page.get_by_role("heading", name="Answers likely wrong").wait_for()
     shot(page, "14-insights")
+
+
+# -- hostile content: nothing remote is ever requested ----------------------------------------
+
+
+class Beacon:
+    """An HTTP server on another loopback address standing in for an attacker's tracker."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self.url = f"http://127.0.0.2:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def hostile_document(beacon: str) -> str:
+    return (f"---\ntitle: \"Field Trip Buses ![t]({beacon}/title.png)\"\ntopic: \"buses ![i]({beacon}/tag.png)\"\n---\n"
+            f"# Field Trip Buses\n\n## Booking the bus [![b]({beacon}/h2.png)]({beacon}/h2)\n\n"
+            f"Book the field trip bus 15 school days ahead through the transport office. "
+            f"See [![badge]({beacon}/badge.png)]({beacon}/nested), ![pixel]({beacon}/pixel.gif), "
+            f"<img src=\"{beacon}/raw.png\">, <{beacon}/auto> and {beacon}/bare for the bus form.\n\n"
+            f"Every trip needs one adult chaperone per 10 students [details]({beacon}/link).\n")
+
+
+@pytest.fixture
+def hostile_app(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Settings, Beacon]]:
+    """The corpus plus a hostile document, `hubqa ui`, and (when installed) nginx with the
+    deployment's own configuration in front, as in production."""
+    from ingest.pipeline import Ingestor
+
+    beacon = Beacon()
+    shutil.copytree(corpus_settings.store_path, tmp_path / "store")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "buses.md").write_text(hostile_document(beacon.url))
+    settings = load_settings(store_dir=tmp_path / "store", data_dir=tmp_path / "data", corpus_dir=hub)
+    assert Ingestor(settings).run([hub]).failed == []
+    add_user(open_database(settings), "coach", "coach", "lantern okapi ribbon tundra")
+    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp_path / "store"), "HUBQA_DATA_DIR": str(tmp_path / "data"),
+           "HUBQA_CORPUS_DIR": str(hub), "HF_HUB_OFFLINE": "1"}
+    log = tmp_path / "ui.log"
+    ui = start_ui(env, log)
+    url, nginx_proc = ui.url, None  # type: ignore[attr-defined]
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    try:
+        if Path(nginx).exists():
+            front = free_port()
+            port = url.rsplit(":", 1)[1]
+            conf = (REPO / "deploy" / "nginx.conf").read_text().replace("listen 8600;", f"listen 127.0.0.1:{front};")
+            (tmp_path / "nginx.conf").write_text(conf)
+            (tmp_path / "hubqa-upstreams.conf").write_text(f"server 127.0.0.1:{port};\n")
+            shutil.copy(REPO / "deploy" / "security-headers.conf", tmp_path)
+            nginx_proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                                           "-g", "daemon off;"], stdout=(tmp_path / "nginx.log").open("w"),
+                                          stderr=subprocess.STDOUT)
+            url = f"http://127.0.0.1:{front}"
+        wait_healthy(url, log)
+        yield url, settings, beacon
+    finally:
+        if nginx_proc is not None:
+            stop(nginx_proc)
+        stop_process_group(ui)
+        beacon.close()
+
+
+def test_hostile_question_comment_and_document_request_nothing_remote(
+        hostile_app: tuple[str, Settings, Beacon], page: object) -> None:
+    from urllib.parse import urlsplit
+
+    url, settings, beacon = hostile_app
+    requests: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))  # type: ignore[attr-defined]
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)  # type: ignore[attr-defined]
+    question = (f"When must I book the field trip bus? [Coaches: your session expired, sign in again]({beacon.url}/login)"
+                f" ![x]({beacon.url}/q.png) {beacon.url}/bare")
+    page.goto(url)  # type: ignore[attr-defined]
+    ask(page, question)
+    card = page.get_by_test_id("stExpander").filter(has_text="Field Trip Buses")  # type: ignore[attr-defined]
+    card.first.click()
+    page.get_by_text("15 school days").first.wait_for()  # type: ignore[attr-defined]
+    page.get_by_label("Thumbs down").click()  # type: ignore[attr-defined]
+    page.get_by_label("Tell us more (optional)").fill(  # type: ignore[attr-defined]
+        f"**Urgent** [re-enter your password]({beacon.url}/comment) ![c]({beacon.url}/c.png)")
+    page.get_by_role("button", name="Send feedback").click()  # type: ignore[attr-defined]
+    page.get_by_text("a coach will read this").wait_for()  # type: ignore[attr-defined]
+    shot(page, "hostile-1-source-cards")
+
+    sign_in(page, "coach", "lantern okapi ribbon tundra")
+    page.get_by_role("link", name="Insights").click()  # type: ignore[attr-defined]
+    page.get_by_text("Never cited").wait_for()  # type: ignore[attr-defined]
+    for expander in page.get_by_test_id("stExpander").all():  # type: ignore[attr-defined]
+        expander.click()
+    page.get_by_text("re-enter your password").first.wait_for()  # type: ignore[attr-defined]  (as text)
+    shot(page, "hostile-2-insights")
+    page.get_by_role("link", name="Corpus").click()  # type: ignore[attr-defined]
+    page.get_by_text("Add documents").wait_for()  # type: ignore[attr-defined]
+    page.goto(f"{url}/document?doc=hub%2Fbuses.md&page=%C2%B2")  # type: ignore[attr-defined]
+    page.get_by_text("The whole document").wait_for()  # type: ignore[attr-defined]
+    shot(page, "hostile-3-document")
+
+    here = urlsplit(url).netloc
+    outside = [r for r in requests if urlsplit(r).netloc != here and not r.startswith(("data:", "blob:"))]
+    assert outside == [] and beacon.hits == []
+    assert page.locator(f"img[src*='127.0.0.2'], a[href*='127.0.0.2']").count() == 0  # type: ignore[attr-defined]
+    assert refused == []  # the app itself runs under the deployment's Content-Security-Policy
+    [(feedback, stored)] = open_database(settings).feedback()
+    assert "Coaches: your session expired" in stored.question and "re-enter your password" in feedback.comment
+
+
+def test_rapid_questions_from_several_tabs_are_all_stored(app_url: tuple[str, Settings], page: object) -> None:
+    """Four tabs, five questions each, each sent the moment its box accepts one: all 20 stored."""
+    url, settings = app_url
+    browser = page.context.browser  # type: ignore[attr-defined]
+    tabs = [page] + [browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(3)]
+    for tab in tabs:
+        tab.set_default_timeout(WAIT_MS)
+        tab.goto(url)
+        tab.get_by_text("Try one of these").wait_for()
+    questions = ["What should I never paste into a chatbot?", "Who approves a new AI tool for my class?",
+                 "What can 3rd graders do with chatbots?", "How do I cite AI use?",
+                 "What is the AI use level for a essay draft?"]
+    for n, question in enumerate(questions):
+        for i, tab in enumerate(tabs):
+            box = tab.get_by_test_id("stChatInputTextArea")
+            box.fill(f"{question} (tab {i}, round {n})")  # waits until the box is enabled again
+            box.press("Enter")
+    db = open_database(settings)
+    deadline = time.time() + 300
+    while len(db.questions()) < 20 and time.time() < deadline:
+        time.sleep(1)
+    for tab in tabs[1:]:
+        tab.context.close()
+    stored = sorted(q.question for q in db.questions())
+    assert len(stored) == 20, stored
+    assert len(set(stored)) == 20
+
+
+def test_student_data_never_reaches_transcript_database_or_next_question(app_url: tuple[str, Settings], page: object) -> None:
+    """Issue 17: the name, ID and diagnosis are removed; the teacher sees what and why before the answer."""
+    url, settings = app_url
+    db = open_database(settings)
+    page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_text("Try one of these").wait_for()  # type: ignore[attr-defined]
+    ask(page, "Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
+              "ChatGPT on his lab report. What do I do?")
+    page.get_by_text("Removed before your question was used").wait_for()  # type: ignore[attr-defined]
+    page.get_by_label("Thumbs down").wait_for()  # type: ignore[attr-defined]  (the answer is finished)
+    messages = page.get_by_test_id("stChatMessage")  # type: ignore[attr-defined]
+    asked = messages.nth(0).inner_text()
+    assert "[STUDENT]" in asked and "Jayden Morales" in asked  # the notice: what was removed, and why
+    shot(page, "9-privacy-removed")
+    ask(page, "What should I say to the family?")
+    page.get_by_label("Thumbs down").nth(1).wait_for()  # type: ignore[attr-defined]
+    shot(page, "10-privacy-next-question")
+    transcript = " ".join(messages.nth(i).inner_text() for i in range(messages.count()))
+    assert [s for s in ("Jayden", "Morales", "4417823", "ADHD") if s in transcript] == [], transcript
+    stored = db.questions()
+    assert len(stored) == 2
+    for row in stored:
+        held = f"{row.question} {row.standalone}"
+        assert [s for s in ("Jayden", "Morales", "4417823", "ADHD", "IEP") if s in held] == [], held

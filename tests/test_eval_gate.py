@@ -1,7 +1,7 @@
 """The release gate `make test` runs: the evaluation's test split must stay above these floors.
 
-Floors sit a little under the figures measured on 2026-11-22 (docs/evaluation.md), so a change
-that makes retrieval, refusals or citations worse fails CI.
+Floors sit a little under the figures measured on 2026-12-01 (docs/evaluation.md), so a change
+that makes retrieval, answers, refusals or citations worse fails CI.
 """
 
 from __future__ import annotations
@@ -28,10 +28,14 @@ REPO = Path(__file__).resolve().parents[1]
 GATES = {
     "retrieval.hit_at_5": 0.78,
     "retrieval.mrr": 0.60,
-    "refusal.refusal_accuracy": 0.70,
+    "answers.acceptable": 0.58,
+    "answers.completeness": 0.52,
+    "refusal.refusal_accuracy": 0.60,
     "answers.citation_recall": 0.95,
     "answers.grounding": 0.95,
 }
+#: The teacher-typed set (slang, typos, multi-part, follow-ups), its test split.
+TEACHER_GATES = {"answers.acceptable": 0.6, "refusal.refusal_accuracy": 0.6}
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +51,21 @@ def test_test_split_passes_the_release_gates(test_split: tuple[dict[str, Any], P
     report, out = test_split
     values = flat(report["test"])
     assert failed_gates(report, GATES) == [], values
-    assert values["refusal.false_refusal_rate"] <= 0.25
+    assert values["refusal.false_refusal_rate"] <= 0.10
     private = [r for r in report["records"] if r["expect"] == "redact_and_answer"]
     assert private and all(r["redacted"] for r in private)
     assert "| retrieval.hit_at_5 |" in (out / "report.md").read_text()
+
+
+def test_questions_typed_the_way_teachers_type_pass_their_gates(corpus_settings: Settings) -> None:
+    report = evaluate(corpus_settings, REPO / "eval" / "sets" / "teacher-typed.jsonl", split="test")
+    values = flat(report["test"])
+    assert failed_gates(report, TEACHER_GATES) == [], values
+    # 20 answerable questions: each refusal is 5 points, and answers near the threshold move with
+    # each store's own calibration (measured 10-20%; the pipeline before issue 13 refused 35%).
+    assert values["refusal.false_refusal_rate"] <= 0.20, values
+    follow_ups = report["test"]["answers"]["follow_ups_acceptable"]
+    assert follow_ups[0] >= follow_ups[1] // 2, follow_ups
 
 
 def test_charts_are_png_files_linked_from_the_report(test_split: tuple[dict[str, Any], Path]) -> None:

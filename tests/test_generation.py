@@ -30,10 +30,11 @@ def assistant_with(corpus_settings: Settings, **overrides: object) -> Assistant:
 def test_local_gguf_model_streams_and_every_citation_is_checked(corpus_settings: Settings) -> None:
     assistant = assistant_with(corpus_settings, llm_backend="gguf", llm_max_tokens=120)
     events = list(assistant.stream(QUESTION, use_llm=True))
-    tokens = [e.text for e in events if e.text]
+    shown = "".join(e.text for e in events if e.text)
     answer = events[-1].answer
     assert answer is not None and not answer.refused
-    assert len(tokens) > 3  # tokens arrived one by one, not as a single block
+    # only checked sentences stream, and what streamed is the answer, once
+    assert " ".join(shown.split()) == " ".join(answer.answer.split())
     if answer.mode == "llm:gguf":
         numbers = {c.n for c in answer.citations}
         assert numbers == set(range(1, len(numbers) + 1))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from eval import metrics
-from eval.runner import calibrate
 
 GOLD = [("a.md", "Steps"), ("b.md", "FAQ > Q1")]
 RETRIEVED = [("c.md", "X"), ("a.md", "Steps > Step 2"), ("a.md", "Steps"), ("d.md", ""), ("b.md", "FAQ > Q1")]
@@ -65,9 +65,39 @@ def test_percentile() -> None:
     assert metrics.percentile([0, 100], 95) == 95
 
 
-def test_calibration_picks_the_best_balanced_threshold() -> None:
-    records = [{"expect": "answer", "confidence": c} for c in (0.6, 0.7, 0.8)]
-    records += [{"expect": "refuse", "confidence": c} for c in (0.3, 0.5, 0.65)]
-    threshold, scores = calibrate(records)
-    # ties (0.51 and 0.66 both reach 5/6) go to the lower threshold: fewer false refusals
-    assert threshold == 0.51 and scores["balanced_accuracy"] == pytest.approx((1 + 2 / 3) / 2, abs=1e-4)
+def test_key_facts_match_by_content_words_and_figures_must_agree() -> None:
+    assert metrics.completeness("The approved list is kept by the DPO.", ["the DPO keeps the approved list"]) == 1.0
+    assert metrics.completeness("Meet within 3 school days.", ["within 2 school days"]) == 0.0
+    assert metrics.completeness("An oral defence of 10-15 minutes", ["10-15 minutes"]) == 1.0
+    assert metrics.exact_completeness("An oral defence of 10-15 minutes", ["10 to 15 minutes"]) == 0.0
+
+
+def test_an_acceptable_answer_states_half_the_facts_and_nothing_wrong() -> None:
+    facts = ["about 50 minutes", "Levels 0-3"]
+    assert metrics.acceptable("Lessons run about 50 minutes.", False, facts)
+    assert not metrics.acceptable("Lessons run about 50 minutes.", True, facts)  # refused
+    assert not metrics.acceptable("Levels 0-3 apply; lessons last 50 minutes, not 45 minutes.", False, facts,
+                                  wrong_facts=["45 minutes"])
+    assert not metrics.acceptable("Lessons run about 50 minutes.", False, facts, all_supported=False)
+    assert not metrics.acceptable("Students use approved tools.", False, facts)
+
+
+def test_auc_counts_pairs_ranked_right() -> None:
+    assert metrics.auc([0.9, 0.8, 0.3], [True, False, False]) == 1.0
+    assert metrics.auc([0.2, 0.8], [True, False]) == 0.0
+    assert metrics.auc([0.5, 0.5], [True, False]) == 0.5
+    assert metrics.auc([0.5], [True]) is None
+
+
+def test_logistic_fit_separates_and_orders_by_evidence() -> None:
+    from rag.calibration import fit_logistic
+
+    rng = np.random.default_rng(0)
+    good = rng.normal(0.7, 0.1, size=(60, 2))
+    bad = rng.normal(0.3, 0.1, size=(60, 2))
+    x = np.vstack([good, bad])
+    y = np.array([1.0] * 60 + [0.0] * 60)
+    w, b = fit_logistic(x, y)
+    assert (w > 0).all()
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+    assert ((p > 0.5) == (y == 1)).mean() > 0.95

@@ -20,7 +20,10 @@ from hypothesis import strategies as st
 from rag.assistant import Assistant
 from rag.db.database import Database, open_database
 from rag.embeddings import SentenceEmbeddings
-from rag.privacy import first_names
+from eval.dataset import Question
+from eval.privacy import PRIVACY_SET, evaluate
+from eval.runner import score_question
+from rag.privacy import first_names, redact
 from rag.settings import Settings
 from tests.openai_stub import Script, openai_server
 
@@ -44,10 +47,17 @@ ssns = st.builds(lambda a, b, c: f"{a:03d}-{b:02d}-{c:04d}", st.integers(1, 899)
 student_ids = st.builds(lambda label, n: f"{label}{n}", st.sampled_from(["student ID ", "ID# ", "ID: ", "student number "]),
                         st.integers(10_000, 99_999_999).map(str))
 names = st.builds(
-    lambda first, last: f"{first.title()} {last}",
-    st.sampled_from(sorted(n for n in first_names() if len(n) >= 3)),
-    st.sampled_from(["Miller", "Nguyen", "Okafor", "Whitlow", "García", "O'Brien", "Kowalski", "Haddad"]),
+    lambda first, last, case: case(f"{first.title()} {last}"),
+    st.one_of(st.sampled_from(sorted(n for n in first_names() if len(n) >= 3)),
+              # given names of many origins that no census list holds
+              st.sampled_from(["Liam", "Priya", "Oluwaseun", "Xochitl", "Siobhán", "Jayden", "Mei-Ling", "Aiden",
+                               "Tenzin", "Zainab", "Łukasz", "Thiago", "Keoni", "Saanvi", "Dmitri", "Chidera"])),
+    st.sampled_from(["Miller", "Nguyen", "Okafor", "Whitlow", "García", "O'Brien", "Kowalski", "Haddad", "Patel",
+                     "Flores-Ortiz", "Morales"]),
+    st.sampled_from([str, str.lower]),
 )
+health = st.sampled_from(["ADHD", "dyslexia", "autism", "an IEP", "a 504 plan", "Ritalin", "type 1 diabetes",
+                          "epilepsy", "depression", "severe anxiety"])
 addresses = st.builds(lambda n, street, kind: f"{n} {street} {kind}", st.integers(1, 9999),
                       st.sampled_from(["Maple", "Oak Hill", "Elm", "Jefferson", "Cedar Ridge"]),
                       st.sampled_from(["Street", "Avenue", "Road", "Lane", "Drive", "Court"]))
@@ -60,13 +70,15 @@ TEMPLATES = {
     "ssn": "A form asks for the student's SSN {pii}; how do I handle records for the field trip?",
     "id": "My student with {pii} was caught using AI on an essay. What should I do first?",
     "name": "{pii} has an IEP and failed the quiz after using a chatbot. How do I talk to the student?",
+    "name_health": "My student {pii} in 7th grade has {detail} and used ChatGPT on his lab report. What do I do?",
     "address": "The student lives at {pii}. Can the field trip bus stop there?",
     "birth": "The kid was {pii}. Is a third grader allowed to use chatbots in class?",
 }
 personal_data = st.one_of(
     *(strategy.map(lambda pii, kind=kind: (kind, pii)) for kind, strategy in
       (("email", emails), ("phone", phones), ("ssn", ssns), ("id", student_ids), ("name", names),
-       ("address", addresses), ("birth", births)))
+       ("address", addresses), ("birth", births))),
+    st.builds(lambda name, detail: ("name_health", f"{name}|{detail}"), names, health),
 )
 
 
@@ -74,6 +86,9 @@ def secrets_of(kind: str, pii: str) -> list[str]:
     """The strings that must not leak: the whole item, and for names each part of it."""
     if kind == "name":
         return pii.split()
+    if kind == "name_health":
+        name, detail = pii.split("|")
+        return name.split() + [detail.split()[-1]]
     if kind == "id":
         return [pii.split()[-1]]
     return [pii]
@@ -104,8 +119,13 @@ def sinks(corpus_settings: Settings, embeddings: SentenceEmbeddings, tmp_path_fa
             db.record_feedback(question_id, helpful=False, comment=f"Wrong for my class: {question}")
             return answer
 
+        ask.checker = assistant.checker()  # type: ignore[attr-defined]
         yield ask, script, db
         db.dispose()
+
+
+def assistant_checker(ask: Callable) -> object:
+    return ask.checker  # type: ignore[attr-defined]
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
@@ -116,7 +136,8 @@ def test_student_data_never_reaches_logs_remote_model_or_database(
 ) -> None:
     kind, pii = item
     ask, script, db = sinks
-    question = TEMPLATES[kind].format(pii=pii)
+    question = (TEMPLATES[kind].format(pii=pii.split("|")[0], detail=pii.split("|")[1]) if kind == "name_health"
+                else TEMPLATES[kind].format(pii=pii))
     caplog.clear()
     script.requests.clear()
     with caplog.at_level(logging.DEBUG):  # the root logger: every library's records included
@@ -126,6 +147,9 @@ def test_student_data_never_reaches_logs_remote_model_or_database(
         "request to the remote model": lambda: json.dumps(script.requests, ensure_ascii=False),
         "answer shown and returned": lambda: json.dumps(answer, ensure_ascii=False),
         "database": lambda: dump_database(db),
+        "evaluation export": lambda: json.dumps(score_question(
+            Question("p", "test", "adversarial", "student-data", question, history=[question]), answer,
+            assistant_checker(ask)), ensure_ascii=False),
     }
     assert script.requests, "the question never reached the model: nothing was tested"
     for place, read in places.items():
@@ -133,3 +157,59 @@ def test_student_data_never_reaches_logs_remote_model_or_database(
         leaked = [s for s in secrets_of(kind, pii) if s in text]
         assert leaked == [], f"{kind} {pii!r} reached the {place}"
     assert answer["redacted"], question
+
+
+# -- the guard on its labelled set and on the cases that once got through ---------------------
+
+def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
+    """eval/sets/privacy.jsonl: name recall >= 0.98, health recall >= 0.95, precision >= 0.95 each."""
+    report = evaluate(PRIVACY_SET, "all")
+    for split in ("dev", "test"):
+        summary = report[split]
+        assert summary["name"]["recall"] >= 0.98, (split, summary["missed"])
+        assert summary["health"]["recall"] >= 0.95, (split, summary["missed"])
+        assert summary["name"]["precision"] >= 0.95, (split, summary["wrongly_removed"])
+        assert summary["health"]["precision"] >= 0.95, (split, summary["wrongly_removed"])
+
+
+@pytest.mark.parametrize(("question", "gone"), [
+    ("Can I ask priya patel to redo her essay?", ["priya", "patel"]),
+    ("Aiden O'Brien's paragraph sounds nothing like him.", ["Aiden", "O'", "Brien"]),
+    ("I think Liam used a chatbot for his book report.", ["Liam"]),
+    ("Her password is Tiger!2024 and she can't log in to the tutor.", ["Tiger!2024"]),
+    ("The class access code is 7H3K-99QZ. Can I post it for parents?", ["7H3K-99QZ"]),
+    ("Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
+     "ChatGPT on his lab report. What do I do?", ["Jayden", "Morales", "4417823", "IEP", "ADHD"]),
+])
+def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
+    clean, removed = redact(question)
+    assert removed and not [g for g in gone if g in clean], clean
+    assert all(r.reason for r in removed)  # the teacher is told why
+
+
+@pytest.mark.parametrize("question", [
+    "How do I use AI with students who have IEPs?",
+    "Will the AI detector tell me if an essay was written by AI?",
+    "The AI policy review happens in May. Who should be on the committee?",
+    "Our exchange students are from Jordan. Can AI help translate Arabic letters home?",
+    "Is Claude approved for classroom use, or only Gemini?",
+    "We're planning a field trip to Washington D.C. Can AI help plan it?",
+])
+def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:
+    assert redact(question) == (question, [])
+
+
+def test_an_outside_set_is_scored_whole_and_a_bad_line_is_named(tmp_path: Path) -> None:
+    good = tmp_path / "fresh.jsonl"
+    good.write_text(json.dumps({"id": "f1", "question": "Can Xochitl in my class use Gemini? She has dyslexia.",
+                                "personal": [{"kind": "name", "text": "Xochitl"}, {"kind": "health", "text": "dyslexia"}],
+                                "keep": ["Gemini"]}) + "\n")
+    report = evaluate(good)
+    assert report["all"]["name"]["recall"] == 1.0 and report["all"]["health"]["recall"] == 1.0
+    assert report["all"]["near_misses_kept"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"question": "Can Ana use AI?", "personal": [{"kind": "name", "text": "Anna"}]}) + "\n")
+    from rag.errors import HubqaError
+
+    with pytest.raises(HubqaError, match=r"bad.jsonl, line 1: personal text 'Anna' is not in the question"):
+        evaluate(bad)

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from ingest.pipeline import Ingestor, with_uploads
 from ingest.tags import read_tags, set_tags
-from ingest.uploads import archive, check_upload, folders_to_reindex, safe_upload_name, save_upload
+from ingest.uploads import (QUARANTINE, archive, check_upload, folders_to_reindex, quarantine_failed, safe_upload_name,
+                            save_upload)
 from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
 from rag.store import HubStore
@@ -35,7 +36,7 @@ def test_safe_names(given: str, safe: str) -> None:
     assert safe_upload_name(safe) == safe  # idempotent
 
 
-@pytest.mark.parametrize("bad", ["", "..", "../", "CON.txt", "///", "   ", "-.-"])
+@pytest.mark.parametrize("bad", ["", "..", "../", "CON.txt", "///", "   ", "-.-", "con.tar.md", "LPT1.notes.pdf"])
 def test_unusable_names_are_refused(bad: str) -> None:
     with pytest.raises(HubqaError, match="cannot be used"):
         safe_upload_name(bad)
@@ -142,3 +143,30 @@ def test_broken_tags_file_is_one_clear_failure(hub: Settings) -> None:
 def test_archive_refuses_missing_file(tmp_path: Path) -> None:
     with pytest.raises(HubqaError, match="no such file to retire"):
         archive(tmp_path / "gone.md")
+
+
+def test_a_rejected_upload_is_quarantined_and_reported_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that passes the upload checks but cannot be read leaves the uploads folder, so the
+    next ingest (of the corpus, which takes the uploads along) does not report it again."""
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "recess.md").write_bytes(GUIDE)
+    broken = tmp_path / "minutes.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really a pdf")
+    env = {"HUBQA_DATA_DIR": str(tmp_path / "data"), "HUBQA_CORPUS_DIR": str(corpus)}
+    added = CliRunner().invoke(app, ["docs", "add", str(broken)], env=env)
+    assert added.exit_code == 0, added.output
+    assert "could not read minutes.pdf" in added.output and QUARANTINE in added.output
+    uploads = tmp_path / "data" / "uploads"
+    assert not (uploads / "minutes.pdf").exists() and list((uploads / QUARANTINE).glob("minutes.*.pdf"))
+    assert not (corpus / "minutes.pdf").exists() and not (corpus / QUARANTINE).exists()  # never into the corpus
+    again = CliRunner().invoke(app, ["ingest", str(corpus)], env=env)
+    assert again.exit_code == 0 and "minutes" not in again.output  # reported once, not at every ingest
+
+    settings = load_settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    saved = save_upload(corpus, "notes.docx", b"PK not a zip", 25, {}, False)
+    report = Ingestor(settings).run([corpus])
+    moved = quarantine_failed([saved], report.failed)
+    assert [(u.name, t.parent.name) for u, t, _ in moved] == [("notes.docx", QUARANTINE)] and "docx" in moved[0][2]
+    assert Ingestor(settings).run([corpus]).failed == []

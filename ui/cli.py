@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +15,7 @@ import typer
 
 from rag.errors import HubqaError
 from rag.settings import Settings, config_file, load_settings
+from ui.safe import terminal
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -44,22 +47,28 @@ def _settings(store: Path | None = None, chroma_url: str | None = None, **extra:
         raise HubqaError(msg) from e
 
 
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Print without the terminal escapes or control characters a document may carry."""
+    typer.echo(terminal(str(message)), err=err, nl=nl)
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
+
+
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+    echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
 @app.command()
 def config(as_json: JsonOpt = False) -> None:
     """Print the effective settings (flags > HUBQA_* environment > hubqa.toml > defaults)."""
-    settings = _settings()
-    data = settings.model_dump(mode="json")
-    data["store_path"] = str(settings.store_path)
+    data = _settings().public_dump()  # passwords and keys in URLs masked
     if as_json:
         _print_json(data)
         return
-    typer.echo(f"# from {config_file()} (if present), HUBQA_* variables and defaults")
+    echo(f"# from {config_file()} (if present), HUBQA_* variables and defaults")
     for key, value in data.items():
-        typer.echo(f"{key} = {value!r}")
+        echo(f"{key} = {value!r}")
 
 
 @app.command()
@@ -87,12 +96,13 @@ def ingest(
     else:
         report = _run_with_progress_bar(ingestor, paths)
     _record_ingest(settings, paths, report.to_dict())
+    _calibrate_after(ingestor, report, as_json)
     if as_json:
         _print_json(report.to_dict())
     else:
         for failure in report.failed:
-            typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
-        typer.echo(
+            echo(f"skipped {failure.path}: {failure.error}", err=True)
+        echo(
             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.removed} removed, {len(report.failed)} failed; "
             f"index: {report.documents} documents, {report.chunks} chunks ({report.seconds:.1f}s)"
@@ -117,6 +127,21 @@ def _run_with_progress_bar(ingestor: Any, paths: list[Path]) -> Any:
         return ingestor.run(paths, progress)
 
 
+def _calibrate_after(ingestor: Any, report: Any, quiet: bool) -> None:
+    """A store's first ingestion calibrates its answer-or-refuse gate (``hubqa eval calibrate``)."""
+    from ingest.pipeline import calibrate_if_needed
+    from rag.calibration import calibration_path
+
+    settings = ingestor.settings
+    if not quiet and settings.auto_calibrate and report.documents and not calibration_path(settings).exists():
+        echo("Calibrating when to answer and when to refuse for this hub (first ingestion only)…", err=True)
+    result = calibrate_if_needed(ingestor, report)
+    if result is not None and not quiet:
+        refused = result.model.source.get("refused", {})
+        echo(f"Calibrated in {result.seconds:.0f} s: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+             f"off-topic questions refused {refused.get('off', 0):.0%}.", err=True)
+
+
 def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]) -> None:
     """Keep the run (with its skipped files) for the coach workspace; the index is done either way."""
     from rag.db import open_database
@@ -124,7 +149,7 @@ def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]
     try:
         open_database(settings).record_ingest([str(p) for p in paths], report)
     except HubqaError as e:
-        typer.echo(f"warning: the index is up to date, but the ingest report was not saved: {e}", err=True)
+        echo(f"warning: the index is up to date, but the ingest report was not saved: {e}", err=True)
 
 
 def _parse_filters(items: list[str]) -> dict[str, str]:
@@ -140,17 +165,23 @@ def _parse_filters(items: list[str]) -> dict[str, str]:
     return filters
 
 
-def _print_answer(answer: dict[str, Any]) -> None:
+def _print_answer(answer: dict[str, Any], shown: bool = False) -> None:
+    """The answer, its notes and sources; ``shown`` when the answer's text was streamed already."""
     for note in answer["notes"]:
-        typer.echo(f"Note: {note}", err=True)
-    typer.echo(answer["answer"])
+        echo(f"Note: {note}", err=True)
+    if not shown:
+        echo(answer["answer"])
     if answer["citations"]:
-        typer.echo("\nSources:")
+        echo("\nSources:")
     for c in answer["citations"]:
         page = f", p. {c['page']}" if c["page"] else ""
         section = f" > {c['section']}" if c["section"] else ""
-        typer.echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
-    typer.echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
+        echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
+    if answer.get("standalone_question") and answer["standalone_question"] != answer["question"]:
+        echo(f"Searched for: {answer['standalone_question']}", err=True)
+    check = answer.get("check")
+    status = "refused" if answer["refused"] else f"confidence {answer['confidence']:.2f}"
+    echo(f"\n{status}" + (f" · {check}" if check else "") + f" · {answer['mode']}", err=True)
 
 
 @app.command()
@@ -168,6 +199,10 @@ def ask(
     llm: Annotated[
         str | None, typer.Option("--llm", help="Write the answer with a language model: openai, ollama or gguf.")
     ] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="An earlier question of the conversation, oldest first (repeatable)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask the hub; prints a cited answer, or says plainly that the hub doesn't cover it.
@@ -176,10 +211,12 @@ def ask(
     Examples:
       hubqa ask "How do I handle suspected AI use in an essay?"
       hubqa ask "What can 3rd graders do with chatbots?" --filter grade_band=3-5 --json
+      hubqa ask "and for high school?" --history "How long are the AI lessons for 6th graders?"
       hubqa ask "Who approves new AI tools?" --llm gguf
-      hubqa ask --batch questions.jsonl --json > answers.jsonl
+      hubqa ask --batch questions.jsonl --json > answers.jsonl   # lines: {"id", "question", "history": [...]}
     """
     from rag.assistant import Assistant
+    from rag.limits import check_question
 
     if (question is None) == (batch is None):
         raise HubqaError("Give a QUESTION or --batch FILE (one of them).")
@@ -192,30 +229,37 @@ def ask(
     parsed_filters = _parse_filters(filters or [])
     if batch is not None:
         for n, item in _read_batch(batch):
-            answer = assistant.ask(str(item["question"]), filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
+            check_question(str(item["question"]))
+            answer = assistant.ask(str(item["question"]), history=list(item.get("history", [])),
+                                   filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
             if as_json:
                 _print_json(answer.to_dict())
             else:
                 _print_answer(answer.to_dict())
-                typer.echo("---")
+                echo("---")
         return
     assert question is not None
-    if as_json or not use_llm:
-        answer = assistant.ask(question, filters=parsed_filters, use_llm=use_llm)
+    check_question(question)
+    earlier = list(history or [])
+    if as_json or not use_llm or not (sys.stdout.isatty() or sys.stderr.isatty()):
+        answer = assistant.ask(question, history=earlier, filters=parsed_filters, use_llm=use_llm)
         if as_json:
             _print_json(answer.to_dict())
         else:
             _print_answer(answer.to_dict())
         return
-    final = None
-    for event in assistant.stream(question, filters=parsed_filters, use_llm=True):
+    # Only checked sentences stream; on a terminal they are the answer itself, never printed twice.
+    to_stdout = sys.stdout.isatty()
+    final, streamed = None, ""
+    for event in assistant.stream(question, history=earlier, filters=parsed_filters, use_llm=True):
         if event.answer is not None:
             final = event.answer
         elif event.text:
-            typer.echo(event.text, nl=False, err=True)
-    typer.echo("", err=True)
+            streamed += event.text
+            echo(event.text, nl=False, err=not to_stdout)
+    echo("", err=not to_stdout)
     assert final is not None
-    _print_answer(final.to_dict())
+    _print_answer(final.to_dict(), shown=to_stdout and " ".join(streamed.split()) == " ".join(final.answer.split()))
 
 
 def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -226,6 +270,9 @@ def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
     for number, item in items:
         if not isinstance(item.get("question"), str) or not item["question"].strip():
             raise HubqaError(f'{path}, line {number}: expected {{"id": ..., "question": "..."}}.')
+        earlier = item.get("history", [])
+        if not isinstance(earlier, list) or not all(isinstance(h, str) for h in earlier):
+            raise HubqaError(f'{path}, line {number}: "history" must be a list of earlier questions (strings).')
     return items
 
 
@@ -250,8 +297,8 @@ def docs_list(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOp
         _print_json({"documents": rows})
         return
     for row in rows:
-        typer.echo(f"{row['id']}\t{row['chunks']} chunks\t{row['ingested_at']}\t{row['title']}")
-    typer.echo(f"{len(rows)} documents", err=True)
+        echo(f"{row['id']}\t{row['chunks']} chunks\t{row['ingested_at']}\t{row['title']}")
+    echo(f"{len(rows)} documents", err=True)
 
 
 @docs_app.command("remove")
@@ -266,7 +313,7 @@ def docs_remove(
     if not HubStore(_settings(store, chroma_url)).remove_document(doc_id):
         msg = f"No document {doc_id!r} in the index; see `hubqa docs list`."
         raise HubqaError(msg)
-    typer.echo(f"removed {doc_id}")
+    echo(f"removed {doc_id}")
 
 
 @docs_app.command("add")
@@ -287,7 +334,7 @@ def docs_add(
       hubqa docs add revised-guide.md --replace
     """
     from ingest.pipeline import Ingestor
-    from ingest.uploads import folders_to_reindex, save_upload
+    from ingest.uploads import folders_to_reindex, quarantine_failed, save_upload
 
     settings = _settings(store, chroma_url, uploads_dir=uploads)
     ingestor = Ingestor(settings)
@@ -300,13 +347,18 @@ def docs_add(
             replace,
         )
         saved.append(target)
-        typer.echo(f"saved {target}")
+        echo(f"saved {target}")
     folders = folders_to_reindex(settings.uploads_path, before, saved)
     report = ingestor.run(folders)
     _record_ingest(settings, folders, report.to_dict())
+    for upload, target, reason in quarantine_failed(saved, report.failed):
+        echo(f"could not read {upload.name} ({reason}): moved to {target}, not in the hub", err=True)
+    uploaded = {p.absolute() for p in saved}
+    _calibrate_after(ingestor, report, False)
     for failure in report.failed:
-        typer.echo(f"skipped {failure.path}: {failure.error}", err=True)
-    typer.echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
+        if Path(failure.path).absolute() not in uploaded:
+            echo(f"skipped {failure.path}: {failure.error}", err=True)
+    echo(f"{report.added} added, {report.updated} updated; index: {report.documents} documents")
 
 
 @docs_app.command("retire")
@@ -320,7 +372,7 @@ def docs_retire(
     from rag.store import HubStore
 
     archived = retire_document(HubStore(_settings(store, chroma_url)), doc_id)
-    typer.echo(f"retired {doc_id}" + (f" (file kept as {archived})" if archived else ""))
+    echo(f"retired {doc_id}" + (f" (file kept as {archived})" if archived else ""))
 
 
 @docs_app.command("tag")
@@ -358,7 +410,7 @@ def docs_tag(
         changes[key.strip()] = value
     tags = set_tags(path, {**tags_for(path), **changes}, vocabulary(settings.extra_tag_values))
     ingestor.run(reindex_paths(record))
-    typer.echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
+    echo(f"{doc_id}: " + (", ".join(f"{k}={v}" for k, v in tags.items()) or "no tags"))
 
 
 @users_app.command("add")
@@ -390,21 +442,33 @@ def users_add(
     elif not oidc:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     account = add_user(open_database(_settings()), name, role, password, replace)
-    typer.echo(f"{'updated' if replace else 'added'} {account.name} ({account.role})")
+    echo(f"{'updated' if replace else 'added'} {account.name} ({account.role})")
 
 
 @users_app.command("list")
 def users_list(as_json: JsonOpt = False) -> None:
     """List accounts and their roles."""
-    from rag.accounts import list_users
+    from rag.accounts import is_locked, list_users
     from rag.db import open_database
 
-    accounts = list_users(open_database(_settings()))
+    db = open_database(_settings())
+    accounts = [(a, is_locked(db, a.name)) for a in list_users(db)]
     if as_json:
-        _print_json({"users": [{"name": a.name, "role": a.role} for a in accounts]})
+        _print_json({"users": [{"name": a.name, "role": a.role, "locked": locked} for a, locked in accounts]})
         return
-    for a in accounts:
-        typer.echo(f"{a.name}\t{a.role}")
+    for a, locked in accounts:
+        echo(f"{a.name}\t{a.role}" + ("\tlocked (hubqa users unlock)" if locked else ""))
+
+
+@users_app.command("unlock")
+def users_unlock(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Lift the lockout (and any wait) after too many failed sign-ins."""
+    from rag.accounts import unlock
+    from rag.db import open_database
+
+    if not unlock(open_database(_settings()), name):
+        raise HubqaError(f"No account {name!r}; see `hubqa users list`.")
+    echo(f"unlocked {name}")
 
 
 @users_app.command("remove")
@@ -415,7 +479,7 @@ def users_remove(name: Annotated[str, typer.Argument(help="Account name.")]) -> 
 
     if not remove_user(open_database(_settings()), name):
         raise HubqaError(f"No account {name!r}; see `hubqa users list`.")
-    typer.echo(f"removed {name}")
+    echo(f"removed {name}")
 
 
 def _parse_gates(items: list[str]) -> dict[str, float]:
@@ -467,13 +531,13 @@ def eval_main(
     settings = _settings(store, chroma_url)
     report = evaluate(settings, set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
     write(report, out, HubStore(settings))
-    typer.echo((out / "report.md").read_text())
+    echo((out / "report.md").read_text())
     problems = failed_gates(report, gates)
     open_database(settings).record_eval_run(
         report, headline(report), split, str(set_path or HUB_SET), passed=not problems if gates else None
     )
     for problem in problems:
-        typer.echo(f"gate failed: {problem}", err=True)
+        echo(f"gate failed: {problem}", err=True)
     if problems:
         raise typer.Exit(1)
 
@@ -508,10 +572,10 @@ def eval_grounding(
     with out.open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(s) + "\n" for s in scores)
     for kind, (accuracy, n) in by_kind.items():
-        typer.echo(f"{kind:24s} {accuracy:.3f}  ({n} pairs)")
+        echo(f"{kind:24s} {accuracy:.3f}  ({n} pairs)")
     if isinstance(checker, LlmJudge) and checker.fallbacks:
-        typer.echo(f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
-                   f"(last: {checker.problem}); the rule checker decided those.", err=True)
+        echo(f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
+             f"(last: {checker.problem}); the rule checker decided those.", err=True)
 
 
 @eval_app.command("retrieval")
@@ -539,20 +603,144 @@ def eval_document(
     _print_json(evaluate_document(_settings(), document, questions))
 
 
+@eval_app.command("planted")
+def eval_planted(
+    folder: Annotated[Path | None, typer.Argument(help="Planted documents (default: eval/sets/planted.jsonl, "
+                                                       "each written into a small document).")] = None,
+    with_corpus: Annotated[Path | None, typer.Option("--with-corpus", help="Index this corpus beside them.")] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="Also ask a language model: openai, ollama or gguf.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write every question and answer here (JSON).")] = None,
+    false_alarms: Annotated[list[Path] | None, typer.Option(
+        "--false-alarms", help="Only count the sentences flagged in these honest documents or folders.")] = None,
+) -> None:
+    """Index planted documents in a temporary store, ask about each, and count answers quoting them.
+
+    A `planted.txt` in FOLDER ("FILE: sentence" lines) names the planted sentences; without it
+    the answers are written to --out for reading.
+
+    \b
+    Examples:
+      hubqa eval planted
+      hubqa eval planted ~/planted-docs --with-corpus corpus/ --out planted.json
+      hubqa eval planted ~/planted-docs --llm gguf
+      hubqa eval planted --false-alarms corpus/ --false-alarms ../shared/external/
+    """
+    import tempfile
+
+    from eval.planted import count_false_alarms, load_planted, measure, write_documents
+
+    if false_alarms:
+        flagged, total, found = count_false_alarms(false_alarms)
+        _print_json({"flagged": flagged, "units": total, "rate": round(flagged / max(total, 1), 5),
+                     "sentences": [{"file": f, "reason": r, "text": t} for f, r, t in found]})
+        return
+
+    settings = _settings(llm_backend=llm)
+
+    def log(message: str) -> None:
+        echo(f"planted: {message}", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="hubqa-planted-docs-") as tmp:
+        planted = None
+        if folder is None:
+            folder = Path(tmp)
+            planted = write_documents(load_planted(), folder)
+        elif not folder.is_dir():
+            raise HubqaError(f"{folder}: not a folder of documents.")
+        result = measure(settings, folder, planted, use_llm=llm is not None,
+                         extra=[with_corpus] if with_corpus else None, log=log)
+    if out:
+        out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    _print_json({k: v for k, v in result.items() if k != "details"})
+
+
+@eval_app.command("privacy")
+def eval_privacy(
+    set_path: Annotated[Path | None, typer.Option("--set", help="Labelled privacy set (JSONL, docs/evaluation.md).")] = None,
+    split: Annotated[str, typer.Option(help="dev, test or all (a set without splits is scored whole).")] = "all",
+    recogniser: Annotated[str, typer.Option(help="guard (the designed recogniser) or spacy (NER, the `ner` extra).")] = "guard",
+    as_json: JsonOpt = False,
+    build_lexicon: Annotated[
+        list[Path] | None, typer.Option("--build-lexicon", help="Rebuild the hub lexicon (allow-list) from these documents first.")
+    ] = None,
+) -> None:
+    """Recall (personal data removed) and precision (harmless words kept) for names and health details.
+
+    \b
+    Examples:
+      hubqa eval privacy --split test
+      hubqa eval privacy --set fresh-50.jsonl
+      hubqa eval privacy --split test --recogniser spacy
+      hubqa eval privacy --build-lexicon corpus/
+    """
+    from eval.privacy import PRIVACY_SET, evaluate, recogniser_named, table
+
+    if split not in ("dev", "test", "all"):
+        raise HubqaError("--split must be dev, test or all.")
+    if build_lexicon:
+        from ingest.loaders import is_supported, load_document
+        from rag.privacy.hub_lexicon import write as write_lexicon
+
+        files = [f for p in build_lexicon for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file() and is_supported(f)]
+        texts = []
+        for f in files:
+            try:
+                texts.append("\n\n".join(s.text for s in load_document(f, f.read_bytes()).sections))
+            except Exception as e:  # a damaged file: say so and go on
+                echo(f"skipped {f}: {e}", err=True)
+        data = write_lexicon(texts)
+        echo(f"hub lexicon: {len(data['common'])} common words, {len(data['proper'])} names of things, "
+             f"{len(data['public'])} public people (from {len(texts)} documents)", err=True)
+    report = evaluate(set_path or PRIVACY_SET, split, recogniser_named(recogniser))
+    if as_json:
+        _print_json(report)
+    else:
+        echo(table(report))
+
+
 @eval_app.command("calibrate")
 def eval_calibrate(
-    set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
     store: StoreOpt = None,
+    chroma_url: UrlOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Find the refusal threshold with the best balanced accuracy on the dev split."""
-    from eval.dataset import HUB_SET, load_questions
-    from eval.runner import calibrate, run
+    """Calibrate the answer-or-refuse decision for this store, with no hand-written questions.
+
+    Questions made from the hub itself (its FAQ questions, headings and sentences, typed the way
+    teachers type) are set against bundled off-topic questions and the hub's topics asked about
+    named things it never mentions. Runs by itself after a store's first ingestion; run it again
+    after large changes to the hub.
+
+    \b
+    Examples:
+      hubqa eval calibrate
+      hubqa eval calibrate --store /srv/hubqa/store --json
+    """
+    from rag import calibration
     from rag.assistant import Assistant
 
-    settings = _settings(store, refusal_threshold=0.0)
-    records = run(Assistant(settings), load_questions(set_path or HUB_SET, "dev"))
-    threshold, scores = calibrate(records)
-    typer.echo(json.dumps({"refusal_threshold": threshold, **scores}))
+    settings = _settings(store, chroma_url)
+    show = not as_json and sys.stderr.isatty()
+    with typer.progressbar(length=1, label="Calibrating", file=sys.stderr) if show else _nothing() as bar:
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+        result = calibration.calibrate(Assistant(settings), progress)
+    path = calibration.save(settings, result.model)
+    summary = {"saved": str(path), "seconds": round(result.seconds, 1), "threshold": result.model.threshold,
+               "weights": result.model.weights, "bias": result.model.bias, **result.model.source}
+    if as_json:
+        _print_json(summary)
+        return
+    source = result.model.source
+    refused = source.get("refused", {})
+    echo(f"Calibrated on {source.get('questions')} questions in {result.seconds:.0f} s; saved to {path}.")
+    echo(f"At threshold {result.model.threshold:.2f}: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+         f"off-topic refused {refused.get('off', 0):.0%}, named things it never mentions refused "
+         f"{refused.get('named', 0):.0%}.")
 
 
 @app.command()
@@ -581,7 +769,7 @@ def bench(
     from eval.bench.scaled import parse_size
 
     def log(message: str) -> None:
-        typer.echo(f"bench: {message}", err=True)
+        echo(f"bench: {message}", err=True)
 
     results = run_bench(_settings(), corpus, [p.strip() for p in only.split(",") if p.strip()],
                         [parse_size(s) for s in sizes.split(",")], parse_size(concurrency_size), questions, seed, log)
@@ -589,7 +777,7 @@ def bench(
         _print_json(results)
         return
     for key, value in flatten(results):
-        typer.echo(f"{key} = {value}")
+        echo(f"{key} = {value}")
 
 
 @app.command()
@@ -621,20 +809,23 @@ def ui(
 
 def main() -> None:
     """Console-script entry: user errors become one clean line (HUBQA_DEBUG=1 shows tracebacks)."""
+    # Everything hubqa writes (database, store, index, uploads, and the app `hubqa ui` starts) is
+    # readable by its own user only: files 0600, folders 0700.
+    os.umask(0o077)
     try:
         app()
     except HubqaError as e:
         if os.environ.get("HUBQA_DEBUG"):
             raise
-        typer.echo(f"Error: {e}", err=True)
+        echo(f"Error: {e}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
+        echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as e:  # a bug: still one line for the user, the traceback on request
         if os.environ.get("HUBQA_DEBUG"):
             raise
-        typer.echo(
+        echo(
             f"Error: unexpected {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''} "
             "(a bug in hubqa: run again with HUBQA_DEBUG=1 and report what it prints).",
             err=True,

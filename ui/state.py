@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ingest.pipeline import IngestReport, Ingestor
+from ingest.pipeline import IngestReport, Ingestor, calibrate_if_needed
 from rag import sessions
 from rag.accounts import Account, authenticate, role_of
 from rag.assistant import Assistant
@@ -113,7 +113,7 @@ def sign_in_form(key: str = "signin") -> None:
         submitted = st.form_submit_button("Sign in")
     if submitted:
         try:
-            account = authenticate(database(), name, password)
+            account = authenticate(database(), name, password, client=client_address())
         except HubqaError as e:
             st.error(str(e))
             return
@@ -129,6 +129,16 @@ def sign_in_form(key: str = "signin") -> None:
             st.session_state[SESSION_KEY] = live.session_id
             set_cookie(sessions.COOKIE, token)
         st.rerun()
+
+
+def client_address() -> str:
+    """Where this browser connects from, for sign-in throttling: the address nginx saw (the last
+    X-Forwarded-For entry, which the proxy appends), else the socket's peer."""
+    try:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        return forwarded.split(",")[-1].strip() or str(st.context.ip_address or "")
+    except Exception:  # noqa: BLE001  (no browser request behind this run, e.g. under AppTest)
+        return ""
 
 
 def sign_out() -> None:
@@ -192,6 +202,10 @@ def reindex(paths: list[Path], user: str | None) -> IngestReport:
 
     report = ingestor.run(paths, progress)
     bar.progress(1.0, text=f"Indexed: {report.documents} documents, {report.chunks} chunks")
+    calibration = calibrate_if_needed(
+        ingestor, report, lambda done, total: bar.progress(done / max(total, 1), text="Calibrating when to answer…"))
+    if calibration is not None:
+        hub.reload_gate()
     try:
         database().record_ingest([str(p) for p in paths], report.to_dict(), user)
     except HubqaError as e:

@@ -1,19 +1,152 @@
-"""PDF (pypdf): one section per page, headed by the outline entries in force on that page."""
+"""PDF (pypdf): one section per page, headed by the outline entries in force on that page.
+
+Text a reader of the page never sees is dropped before extraction (``hidden_text``): invisible
+render modes, white or fully transparent fill, zero-size or zero-width type, and text placed
+off the page. Such text can only be there to steer a machine that reads the file.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ContentStream, NameObject
 
 from ingest.parsed import METADATA_FIELDS, LoadError, ParsedDocument, Section, clean_metadata
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+Matrix = list[float]
+_IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+#: Text smaller than this (in points, after every transformation) cannot be read.
+MIN_VISIBLE_POINTS = 1.0
+_SHOW = {b"Tj", b"TJ", b"'", b'"'}
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return [a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u]
+
+
+def _numbers(operands: list[Any]) -> list[float]:
+    out = []
+    for value in operands:
+        try:
+            out.append(float(value))
+        except (TypeError, ValueError):
+            return []
+    return out
+
+
+def _is_white(values: list[float]) -> bool:
+    if len(values) == 1:
+        return values[0] >= 0.95
+    if len(values) == 3:
+        return min(values) >= 0.95
+    if len(values) == 4:
+        return max(values) <= 0.05
+    return False
+
+
+def _shown_length(operator: bytes, operands: list[Any]) -> int:
+    """Characters (bytes) a text-showing operator draws, for judging whether it reaches the page."""
+    items = operands[0] if operator == b"TJ" and operands else operands[-1:]
+    total = 0
+    for item in items if isinstance(items, list) else [items]:
+        if isinstance(item, (bytes, str)):
+            total += len(item)
+        elif hasattr(item, "original_bytes"):
+            total += len(item.original_bytes)
+    return total
+
+
+def hidden_text(page: PageObject) -> ContentStream | None:
+    """The page's content without the text nobody can see, or None when all of it is visible."""
+    contents = page.get_contents()
+    if contents is None:
+        return None
+    box = page.mediabox
+    left, bottom, right, top = float(box.left), float(box.bottom), float(box.right), float(box.top)
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else {}
+    states = resources.get("/ExtGState") if hasattr(resources, "get") else None
+    states = states.get_object() if states is not None else {}
+    state: dict[str, Any] = {"ctm": list(_IDENTITY), "white": False, "alpha": 1.0, "mode": 0, "size": 0.0,
+                             "scale": 100.0, "leading": 0.0}
+    stack: list[dict[str, Any]] = []
+    tm: Matrix = list(_IDENTITY)
+    tlm: Matrix = list(_IDENTITY)
+    kept: list[tuple[Any, bytes]] = []
+    dropped = 0
+    for operands, operator in contents.operations:
+        values = _numbers(operands) if operator not in _SHOW else []
+        if operator == b"q":
+            stack.append(dict(state, ctm=list(state["ctm"])))
+        elif operator == b"Q" and stack:
+            state = stack.pop()
+        elif operator == b"cm" and len(values) == 6:
+            state["ctm"] = _multiply(values, state["ctm"])
+        elif operator in (b"g", b"rg", b"k", b"sc", b"scn") and values:
+            state["white"] = _is_white(values)
+        elif operator in (b"cs", b"sc", b"scn"):
+            state["white"] = False
+        elif operator == b"gs" and operands:
+            graphics = states.get(operands[0]) if hasattr(states, "get") else None
+            graphics = graphics.get_object() if graphics is not None else {}
+            if "/ca" in graphics:
+                state["alpha"] = float(graphics["/ca"])
+        elif operator == b"BT":
+            tm, tlm = list(_IDENTITY), list(_IDENTITY)
+        elif operator == b"Tf" and len(operands) == 2:
+            state["size"] = _numbers(operands[1:])[0] if _numbers(operands[1:]) else state["size"]
+        elif operator == b"Tr" and values:
+            state["mode"] = int(values[0])
+        elif operator == b"Tz" and values:
+            state["scale"] = values[0]
+        elif operator == b"TL" and values:
+            state["leading"] = values[0]
+        elif operator in (b"Td", b"TD") and len(values) == 2:
+            if operator == b"TD":
+                state["leading"] = -values[1]
+            tlm = _multiply([1.0, 0.0, 0.0, 1.0, values[0], values[1]], tlm)
+            tm = list(tlm)
+        elif operator == b"Tm" and len(values) == 6:
+            tm, tlm = list(values), list(values)
+        elif operator in (b"T*", b"'", b'"'):
+            tlm = _multiply([1.0, 0.0, 0.0, 1.0, 0.0, -state["leading"]], tlm)
+            tm = list(tlm)
+        if operator in _SHOW:
+            trm = _multiply(tm, state["ctm"])
+            size = abs(state["size"]) * math.hypot(trm[2], trm[3])
+            x, y = trm[4], trm[5]
+            width = _shown_length(operator, operands) * size * 0.6
+            off_page = x + width < left or x > right or y < bottom - size or y > top + size
+            if (state["mode"] in (3, 7) or state["white"] or state["alpha"] <= 0.01 or size < MIN_VISIBLE_POINTS
+                    or abs(state["scale"]) < 1 or off_page):
+                dropped += 1
+                if operator != b"Tj" and operator != b"TJ":
+                    kept.append(([], b"T*"))  # the line still moves
+                continue
+        kept.append((operands, operator))
+    if not dropped:
+        return None
+    contents.operations = kept
+    return contents
+
+
+def _visible_text(page: PageObject) -> str:
+    filtered = hidden_text(page)
+    if filtered is not None:
+        page[NameObject("/Contents")] = filtered
+    return page.extract_text() or ""
 
 
 def _outline(reader: PdfReader) -> list[tuple[int, int, str]]:
@@ -97,7 +230,7 @@ def load_pdf(path: Path, data: bytes) -> ParsedDocument:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError("encrypted PDF: remove the password (print to PDF) and add it again")
-        pages = _strip_running_lines([page.extract_text() or "" for page in reader.pages])
+        pages = _strip_running_lines([_visible_text(page) for page in reader.pages])
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as e:

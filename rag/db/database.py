@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from rag.db.schema import Conversation, EvalRun, Feedback, IngestRun, Question, SignInSession, Turn, User, utcnow
 from rag.errors import HubqaError
+from rag.limits import MAX_QUESTION_CHARS
 from rag.privacy import redact
 from rag.settings import Settings
 
@@ -28,6 +30,8 @@ T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Waits between attempts when the database is unavailable (about 6 s in all).
 RETRY_DELAYS_S = (0.2, 0.4, 0.8, 1.6, 3.2)
+#: Longest feedback comment kept (the form allows this many characters).
+MAX_COMMENT_CHARS = 4000
 
 
 def database_url(settings: Settings) -> str:
@@ -141,13 +145,15 @@ class Database:
 
     def record_question(self, answer: dict[str, Any], settings: dict[str, Any], user: str | None = None) -> int:
         """Store an answered or refused question (text redacted again, to be sure); its id."""
+        grounding = answer.get("grounding", 0.0)
         row = Question(
-            question=redact(answer.get("question", ""))[0],
-            standalone=redact(answer.get("standalone_question", ""))[0],
+            question=redact(answer.get("question", "")[:MAX_QUESTION_CHARS])[0],
+            standalone=redact(answer.get("standalone_question", "")[:MAX_QUESTION_CHARS])[0],
             answer=redact(answer.get("answer", ""))[0],
             refused=bool(answer.get("refused")),
             confidence=float(answer.get("confidence", 0.0)),
-            grounding=float(answer.get("grounding", 0.0)),
+            # A refusal has nothing to check (grounding None): stored as fully grounded, as before.
+            grounding=1.0 if grounding is None else float(grounding),
             mode=str(answer.get("mode", "extractive")),
             citations=[
                 {k: c.get(k) for k in ("n", "doc_id", "title", "source", "section", "page")}
@@ -175,7 +181,7 @@ class Database:
             row = Feedback(
                 question_id=question_id,
                 helpful=helpful,
-                comment=redact(comment.strip())[0],
+                comment=redact(comment.strip()[:MAX_COMMENT_CHARS])[0],
                 wrong_source=wrong_source,
                 user=user,
             )
@@ -192,7 +198,8 @@ class Database:
             row = session.get(Feedback, feedback_id)
             if row is None:
                 raise HubqaError(f"No feedback with id {feedback_id}: not saved.")
-            row.helpful, row.comment, row.wrong_source = helpful, redact(comment.strip())[0], wrong_source
+            row.helpful, row.wrong_source = helpful, wrong_source
+            row.comment = redact(comment.strip()[:MAX_COMMENT_CHARS])[0]
 
         self.session("saving your feedback", update)
 
@@ -350,11 +357,24 @@ def _transient(error: DBAPIError) -> bool:
     return any(s in text for s in ("locked", "connection", "timeout", "terminat", "shutting down"))
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600, its folder 0700 when we make it);
+    SQLite gives the -wal and -shm files the same permissions as the database file."""
+    if str(path) == ":memory:" or not path.name:
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)  # several processes may race here
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.is_file() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def open_database(settings: Settings) -> Database:
     """The configured database, created and migrated to the current schema."""
     url = database_url(settings)
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(url.removeprefix("sqlite:///")))
     db = Database(url, timeout_s=settings.database_timeout_s)
     db.migrate()
     return db

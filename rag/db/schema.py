@@ -136,3 +136,15 @@ class Turn(Base):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
+class SignIn(Base):
+    """One sign-in attempt: who, from where, and what came of it (ok, failed, throttled, locked,
+    or unlocked by a maintainer). Throttling and lockout are computed from these rows, so every
+    app replica sees the same; the password is never stored or logged."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))

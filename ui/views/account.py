@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.settings import load_settings
+from ui import safe
 from ui import state as ui
 
 st.title("Account")
@@ -15,7 +16,7 @@ if account is None:
     ui.sign_in_form()
 else:
     days = load_settings().session_days
-    st.write(f"Signed in as **{account.name}** ({account.role}).")
+    st.write(f"Signed in as **{safe.text(account.name)}** ({account.role}).")
     st.caption(f"You stay signed in on this browser, in every tab, for {days:g} days or until you sign out.")
     if st.button("Sign out"):
         ui.sign_out()

@@ -16,10 +16,13 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from rag.errors import HubqaError
+from rag.limits import check_question
 from rag.privacy import redact
 from rag.vocabulary import filter_values, label, vocabulary
+from ui import safe
 from ui import state as ui
 from ui.chats import anonymous_chats
+from ui.privacy_notice import show_removed
 
 EXAMPLES = [
     "I suspect a student used AI to write an essay. What should I do?",
@@ -47,8 +50,8 @@ def filter_options() -> dict[str, list[str]]:
 
 
 def highlight(passage: str, quotes: list[str]) -> str:
-    """The passage as HTML with the sentences the answer used marked."""
-    text = html.escape(passage)
+    """The passage as HTML with the sentences the answer used marked (no images, no outside links)."""
+    text = html.escape(safe.document(passage, ui.settings().link_domains, escape_html=False))
     for quote in sorted(set(quotes), key=len, reverse=True):
         words = [re.escape(html.escape(w)) for w in quote.split()[:12]]
         if len(words) >= 3:
@@ -86,18 +89,25 @@ def _words(text: str) -> list[str]:
 
 
 def refusal_markdown(answer: dict[str, Any]) -> str:
-    """The refusal with its nearest documents listed once, each a link to open it."""
+    """The refusal with its nearest documents listed once, each a link to open it (the answer's
+    lines and the documents' titles shown as text: no images or outside links)."""
     nearest = [s for s in answer["sources"][:3] if s.get("doc_id")]
-    links = {s["title"]: f"[{s['title']}]({document_link(s)})" + (f" — {s['section']}" if s.get("section") else "")
-             for s in reversed(nearest)}
-    lines, listed = [], set()
+    links = {s["title"]: f"[{safe.text(s['title'])}]({document_link(s)})"
+             + (f" — {safe.text(s['section'])}" if s.get("section") else "") for s in reversed(nearest)}
+    domains = ui.settings().link_domains
+    lines, listed, plain = [], set(), []
     for line in answer["answer"].splitlines():
         title = line.removeprefix("- ").strip()
         if line.startswith("- ") and title in links:
+            if plain:
+                lines.append(safe.document("\n".join(plain), domains))
+                plain = []
             lines.append(f"- {links[title]}")
             listed.add(title)
         else:
-            lines.append(line)
+            plain.append(line)
+    if plain:
+        lines.append(safe.document("\n".join(plain), domains))
     missing = [t for t in dict.fromkeys(s["title"] for s in nearest) if t not in listed]
     if missing:
         lines += ["", "The nearest documents in the hub:"] + [f"- {links[t]}" for t in missing]
@@ -115,38 +125,49 @@ def plain_text(answer: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: Answers whose confidence is this close above the refusal threshold say the hub may only partly cover them.
+UNSURE_MARGIN = 0.15
+
+
 def show_sources(answer: dict[str, Any]) -> None:
-    badge = "green" if answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
-    st.badge(f"Grounded {answer['grounding']:.0%}", color=badge,
-             help="Share of the answer's sentences that the cited passages support.")
+    check = answer.get("check")
+    if check:
+        quoted = answer["mode"] == "extractive"
+        colour = "green" if quoted or answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
+        st.badge(check, color=colour, help="Every sentence is the hub's own words, from the sections cited."
+                 if quoted else "Each sentence the model wrote was checked against the passages it cites.")
+    if answer["confidence"] < ui.assistant().threshold + UNSURE_MARGIN:
+        st.caption("The hub may only partly cover this question: check the sources.")
     for c in answer["citations"]:
         page = f" · page {c['page']}" if c["page"] else ""
         section = f" — {c['section']}" if c["section"] else ""
-        with st.expander(f"[{c['n']}] {c['title']}{section}{page}"):
+        with st.expander(f"[{c['n']}] {safe.text(c['title'])}{safe.text(section)}{page}"):
             st.markdown(highlight(c["text"], c["quotes"]), unsafe_allow_html=True)
-            st.markdown(f"[Open the document at this place]({document_link(c)}) · `{c['source']}`")
+            st.markdown(f"[Open the document at this place]({document_link(c)}) · {safe.text(c['source'])}")
 
 
 def show_answer(turn: dict[str, Any], index: int) -> None:
     answer, filters = turn["answer"], turn.get("filters") or {}
-    st.markdown(refusal_markdown(answer) if answer["refused"] else answer["answer"])
+    st.markdown(refusal_markdown(answer) if answer["refused"]
+                else safe.document(answer["answer"], ui.settings().link_domains))
     searched = searched_for(answer)
     if searched:
-        st.caption(f"Searched for: {searched}")
+        st.caption(f"Searched for: {safe.text(searched)}")
     if filters:
-        st.caption(f"Filters: {filters_text(filters)}")
+        st.caption(f"Filters: {safe.text(filters_text(filters))}")
     for note in answer["notes"]:
-        st.info(note, icon=":material/lock:" if "privacy" in note else ":material/info:")
+        st.info(safe.text(note), icon=":material/lock:" if "privacy" in note else ":material/info:")
     if not answer["refused"]:
         show_sources(answer)
     with st.container(horizontal=True):
         with st.popover("Copy", icon=":material/content_copy:"):
             st.code(plain_text(answer), language=None, wrap_lines=True)
+        busy = bool(st.session_state.get("asking"))  # one question at a time, as the chat box
         st.button("Ask again", key=f"again_{index}", icon=":material/refresh:", on_click=ask_again,
-                  args=(turn["question"], filters))
+                  args=(turn["question"], filters), disabled=busy)
         if answer["refused"] and filters:
             st.button("Search the whole hub", key=f"whole_{index}", icon=":material/travel_explore:",
-                      type="primary", on_click=ask_again, args=(turn["question"], {}),
+                      type="primary", on_click=ask_again, args=(turn["question"], {}), disabled=busy,
                       help="Ask the same question again with no filters.")
 
 
@@ -154,7 +175,7 @@ def ask_again(question: str, filters: dict[str, str]) -> None:
     """Set the sidebar's filters to ``filters`` and ask ``question`` again (a button callback)."""
     for key, _ in FILTERS:
         st.session_state[f"filter_{key}"] = filters.get(key, ANY)
-    st.session_state["pending"] = question
+    st.session_state["asking"] = question
 
 
 def feedback(turn: dict[str, Any]) -> None:
@@ -276,7 +297,7 @@ def conversation_list(user: str) -> None:
         st.caption("Your questions and answers are saved here.")
     current = st.session_state.get("conversation_id")
     for c in saved:
-        st.button(c.title, key=f"conversation_{c.id}", on_click=open_conversation, args=(c.id,),
+        st.button(safe.text(c.title), key=f"conversation_{c.id}", on_click=open_conversation, args=(c.id,),
                   icon=":material/chat_bubble:", type="primary" if c.id == current else "tertiary",
                   help=f"Last used {c.updated_at:%Y-%m-%d %H:%M} UTC")
     if current is None or current not in {c.id for c in saved}:
@@ -332,27 +353,60 @@ st.title("Ask the hub")
 st.caption("Answers come only from the program's guides and policies, with sources. "
            "Never type student names or personal details.")
 
+def _take_question() -> None:
+    """On submit, before the run: the question waits in ``asking`` until its answer is stored, so
+    a run interrupted by another click answers it again instead of losing it."""
+    state.asking = state.chat_question
+
+
+def give_up(e: HubqaError) -> None:
+    """The question is not answered: say why on a fresh run, where the chat box is enabled again."""
+    del state.asking
+    state.question_problem = str(e)
+    st.rerun()
+
+
 turns = load_turns(user)
-question = st.chat_input("Ask about AI in your classroom…") or state.pop("pending", None)
+# What the privacy guard removed from the question just answered: shown once, under it, in the
+# run right after the answer was stored (then gone; see ui/privacy_notice.py).
+just_removed = state.pop("just_removed", None)
+# Why the last question could not be answered, shown after a rerun that enables the box again.
+problem = state.pop("question_problem", None)
+# No new question while one is being answered (in this tab): the box is disabled until it is stored.
+# No max_chars: Streamlit would cut a long paste silently; check_question below says what to do.
+st.chat_input("Ask about AI in your classroom…", key="chat_question", on_submit=_take_question,
+              disabled=bool(state.get("asking")))
+question = state.get("asking")
 if not turns and not question:
     st.write("Try one of these:")
     cols = st.columns(2)
     for i, example in enumerate(EXAMPLES):
         if cols[i % 2].button(example, key=f"example_{i}"):
-            state.pending = example
+            state.asking = example
             st.rerun()
 
 for i, turn in enumerate(turns):
     with st.chat_message("user"):
-        st.markdown(turn["question"])
+        st.markdown(safe.text(turn["question"]))
+        if just_removed and i == len(turns) - 1:
+            show_removed(just_removed)
     with st.chat_message("assistant"):
         show_answer(turn, i)
         feedback(turn)
+if problem:
+    st.error(problem)
+
 
 if question:
+    try:
+        check_question(question)
+    except HubqaError as e:
+        give_up(e)
     history = [t["answer"]["standalone_question"] for t in turns]
+    clean, removed = redact(question)
     with st.chat_message("user"):
-        st.markdown(redact(question)[0])  # the conversation keeps only the redacted question
+        st.markdown(safe.text(clean))  # the conversation keeps only the redacted question
+        show_removed(removed)  # what was taken out, and why, before the answer
     with st.chat_message("assistant"):
         placeholder = st.empty()
         written, final = "", None
@@ -363,15 +417,15 @@ if question:
                     final = event.answer.to_dict()
                 else:
                     written += event.text
-                    placeholder.markdown(written + " ▌")
+                    placeholder.markdown(safe.document(written, settings.link_domains) + " ▌")
         except HubqaError as e:
-            placeholder.empty()
-            st.error(str(e))
-            st.stop()
-        placeholder.empty()
+            give_up(e)
         assert final is not None
+        # Stored before anything else is drawn: nothing between here and the rerun can interrupt it.
         turn = {"question": final["question"], "answer": final, "filters": filters,
                 "qid": record(final, mode, filters)}
-        show_answer(turn, len(turns))
-        feedback(turn)
-    save_turn(user, turn, turns)
+        save_turn(user, turn, turns)
+        del state.asking
+        if removed:
+            state.just_removed = removed
+    st.rerun()  # the answer shows from the conversation, and the box is enabled again

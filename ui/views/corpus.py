@@ -15,20 +15,34 @@ import streamlit as st
 from ingest.loaders import LOADERS
 from ingest.pipeline import IngestReport, reindex_paths, with_uploads
 from ingest.tags import TAG_FIELDS, set_tags, tags_for
-from ingest.uploads import folders_to_reindex, retire_document, save_upload
+from ingest.uploads import folders_to_reindex, quarantine_failed, retire_document, save_upload
 from rag.errors import HubqaError
+from rag.injection import PlantedSentence, planted_in_store
 from rag.vocabulary import canonical, label, ordered, unknown, vocabulary
+from ui import safe
 from ui import state as ui
 
 FLASH = "corpus_flash"
 NONE = ""
 
 
-def done(message: str, report: IngestReport | None = None) -> None:
-    """Say what happened at the top of the freshly drawn page (the index is re-read there)."""
-    problems = [f"{f.path}: {f.error}" for f in report.failed] if report else []
-    st.session_state[FLASH] = (message, problems)
+def done(message: str, problems: list[str] | None = None) -> None:
+    """Say what happened at the top of the freshly drawn page (the index is re-read there);
+    ``message`` and ``problems`` are Markdown already made safe."""
+    st.session_state[FLASH] = (message, list(problems or []))
     st.rerun()
+
+
+def skipped(report: IngestReport, left_out: frozenset[Path] = frozenset()) -> list[str]:
+    """The files the ingest skipped, and why, as text (``left_out``: reported already)."""
+    return [f"{safe.text(f.path)}: {safe.text(f.error)}" for f in report.failed
+            if Path(f.path).absolute() not in left_out]
+
+
+@st.cache_data(max_entries=2, show_spinner="Looking for planted requests…")
+def planted(generation: int) -> list[PlantedSentence]:
+    """Read once per version of the index, not on every rerun."""
+    return planted_in_store(ui.assistant().store)
 
 
 account = ui.require("coach")
@@ -65,14 +79,24 @@ if off_list:
         st.caption("Teachers can still filter on them, but they may be typos: pick a value below, or a "
                    "maintainer adds them with extra_tag_values in hubqa.toml.")
         for r, k, v in sorted(off_list, key=lambda x: x[0].title.lower()):
-            st.markdown(f"- {r.title} ({r.doc_id}): {k.replace('_', ' ')} “{v}”")
+            st.markdown(f"- {safe.text(r.title)} ({safe.text(r.doc_id)}): {k.replace('_', ' ')} “{safe.text(v)}”")
 
 last = ui.guarded(ui.database().last_ingest)
 if last is not None and last.report.get("failed"):
     with st.expander(f"{len(last.report['failed'])} file(s) skipped at the last ingest "
                      f"({last.finished_at:%Y-%m-%d %H:%M} UTC)", expanded=True, icon=":material/warning:"):
         for failure in last.report["failed"]:
-            st.markdown(f"- `{failure['path']}`: {failure['error']}")
+            st.markdown(f"- {safe.text(failure['path'])}: {safe.text(failure['error'])}")
+
+flagged = planted(hub.store.generation())
+if flagged:
+    with st.expander(f"{len(flagged)} planted sentence(s) found: never quoted in answers. Check the documents "
+                     "they came from and retire or fix them.", expanded=True, icon="🚩"):
+        for item in flagged:
+            where = " · ".join(x for x in (item.section, f"page {item.page}" if item.page else "") if x)
+            st.markdown(f"**{safe.text(item.title)}** ({safe.text(item.doc_id)}{' · ' + safe.text(where) if where else ''})"
+                        f" — {safe.text(item.reason)}")
+            st.text(item.sentence)  # shown as text, exactly as written
 
 st.subheader("Add documents")
 with st.form("upload", clear_on_submit=True):
@@ -87,11 +111,16 @@ if add and files:
             saved.append(save_upload(settings.uploads_path, upload.name, upload.getvalue(), settings.max_file_mb,
                                      hub.store.documents(), replace))
         except HubqaError as e:
-            st.error(str(e))
+            st.error(safe.text(e))  # the message names the file as the browser sent it
     if saved:
         report = ui.reindex(folders_to_reindex(settings.uploads_path, documents, saved), account.name)
-        done(f"Added {', '.join(p.name for p in saved)}: {report.added} new, {report.updated} updated. "
-             f"The hub now has {report.documents} documents.", report)
+        moved = quarantine_failed(saved, report.failed)
+        quarantined = [f"{safe.text(upload.name)} could not be read ({safe.text(reason)}); it was moved to "
+                       f"{safe.text(target)} and is not in the hub." for upload, target, reason in moved]
+        added = [p.name for p in saved if p.is_file()]
+        done((f"Added {safe.text(', '.join(added))}: {report.added} new, {report.updated} updated. " if added else "")
+             + f"The hub now has {report.documents} documents.",
+             quarantined + skipped(report, frozenset(u.absolute() for u, _, _ in moved)))
 
 st.subheader("Edit or retire a document")
 if documents:
@@ -118,15 +147,16 @@ if documents:
         except HubqaError as e:
             st.error(str(e))
         else:
-            done(f"Saved the tags of {record.title}.", report)
-    confirm = st.checkbox(f"Yes, take “{record.title}” out of the hub", key=f"confirm_retire {doc_id}")
+            done(f"Saved the tags of {safe.text(record.title)}.", skipped(report))
+    confirm = st.checkbox(f"Yes, take “{safe.text(record.title)}” out of the hub", key=f"confirm_retire {doc_id}")
     if st.button("Retire", disabled=not confirm, icon=":material/archive:", key=f"retire {doc_id}"):
         try:
             archived = retire_document(hub.store, doc_id)
         except HubqaError as e:
             st.error(str(e))
         else:
-            done(f"Retired {record.title}." + (f" The file is kept as {archived}." if archived else ""))
+            done(f"Retired {safe.text(record.title)}." + (f" The file is kept as {safe.text(archived)}."
+                                                          if archived else ""))
 
 st.subheader("Re-index")
 st.caption("Picks up files added, changed or deleted in the corpus and uploads folders; unchanged files cost "
@@ -134,4 +164,4 @@ st.caption("Picks up files added, changed or deleted in the corpus and uploads f
 if st.button("Re-index the corpus", icon=":material/sync:", key="reindex"):
     report = ui.reindex(with_uploads([settings.corpus_dir], settings), account.name)
     done(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-         f"{report.removed} removed.", report)
+         f"{report.removed} removed.", skipped(report))

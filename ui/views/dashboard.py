@@ -13,8 +13,8 @@ from eval.report import evaluate, flat, headline
 from ui import state as ui
 
 #: The metrics plotted over runs (of the test split, or of the dev split for dev-only runs).
-TRACKED = ("retrieval.hit_at_5", "retrieval.mrr", "refusal.refusal_accuracy", "refusal.false_refusal_rate",
-           "answers.grounding", "answers.citation_recall")
+TRACKED = ("answers.acceptable", "answers.completeness", "retrieval.hit_at_5", "retrieval.mrr",
+           "refusal.refusal_accuracy", "refusal.false_refusal_rate", "answers.citation_recall", "confidence.auc")
 
 account = ui.require("maintainer")
 hub, db = ui.assistant(), ui.database()
@@ -83,4 +83,4 @@ if counts:
     st.write(" · ".join(f"{table}: {n}" for table, n in counts.items()))
 
 st.subheader("Settings")
-st.json(hub.settings.model_dump(mode="json"), expanded=False)
+st.json(hub.settings.public_dump(), expanded=False)  # passwords and keys in URLs masked

@@ -8,14 +8,16 @@ to three quoted sentences (``q``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
 
 from ingest.loaders import load_document
-from ingest.parsed import LoadError, Section
+from ingest.parsed import LoadError, ParsedDocument, Section
 from ingest.pdf_render import PageImage, render_page
 from ingest.quotes import mark_markdown
+from ui import safe
 from ui import state as ui
 
 
@@ -24,6 +26,14 @@ def matches(section: Section, page: int | None, heading: str) -> bool:
     if page is not None and section.page != page:
         return False
     return not heading or section.path == heading or section.path.startswith(heading + " > ")
+
+
+def requested_page(value: str, parsed: ParsedDocument) -> int | None:
+    """The ``page=`` of a link, when it is a page of this document (ASCII digits, in range)."""
+    if not re.fullmatch(r"[0-9]{1,6}", value):  # not "²", not a 5,000-digit number
+        return None
+    pages = {s.page for s in parsed.sections if s.page}
+    return int(value) if int(value) in pages else None
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing the page…")
@@ -72,8 +82,10 @@ doc_id = st.selectbox("Document", ids, index=ids.index(wanted) if wanted in ids 
                       format_func=lambda d: documents[d].title)
 record = documents[doc_id]
 path = Path(record.source)
-st.title(record.title)
-st.caption(" · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(record.metadata.items()) if k != "summary"))
+domains = ui.settings().link_domains
+st.title(safe.text(record.title))
+st.caption(" · ".join(f"{k.replace('_', ' ')}: {safe.text(v)}" for k, v in sorted(record.metadata.items())
+                      if k != "summary"))
 if not path.is_file():
     st.warning(f"The file {record.source} is no longer on disk; it may have been retired.")
     st.stop()
@@ -86,18 +98,20 @@ except LoadError as e:
 st.download_button("Download the original", data, file_name=path.name, icon=":material/download:")
 
 linked = doc_id == wanted
-page = int(params["page"]) if linked and params.get("page", "").isdigit() else None
-heading = params.get("section", "") if linked else ""
-quotes = [q for q in params.get_all("q") if q.strip()] if linked else []
+# The link's parts come from a URL anyone can write: a page of this document, bounded text.
+page = requested_page(params.get("page", ""), parsed) if linked else None
+heading = params.get("section", "")[:500] if linked else ""
+quotes = [q[:500] for q in params.get_all("q") if q.strip()][:3] if linked else []
 
 if record.kind == "pdf":
     if page or heading:
         where = " › ".join(x for x in (heading, f"page {page}" if page else "") if x)
-        st.markdown(f"**The cited place: {where}**")
+        st.markdown(f"**The cited place: {safe.text(where)}**")
     show_pdf(path, page, quotes)
     with st.expander("The text of the whole document (as extracted for answering)"):
         for section in parsed.sections:
-            st.caption(" › ".join(x for x in (section.path, f"page {section.page}" if section.page else "") if x))
+            st.caption(safe.text(" › ".join(x for x in (section.path, f"page {section.page}" if section.page else "")
+                                            if x)))
             st.text(section.text)  # plain: extracted PDF text has no reliable Markdown structure
     st.stop()
 
@@ -106,9 +120,9 @@ if target:
     where = " › ".join(x for x in (heading, f"page {page}" if page else "") if x)
     found = 0
     with st.container(border=True):
-        st.markdown(f"**The cited place: {where}**")
+        st.markdown(f"**The cited place: {safe.text(where)}**")
         for section in target:
-            text, n = mark_markdown(section.text, quotes)
+            text, n = mark_markdown(safe.document(section.text, domains), quotes)
             found += n
             st.markdown(text)
     if quotes and not found:
@@ -119,6 +133,6 @@ with st.expander("The whole document", expanded=not target):
     for section in parsed.sections:
         label = " › ".join(x for x in (section.path, f"page {section.page}" if section.page else "") if x)
         if label and label != shown:
-            st.markdown(f"#### {label}")
+            st.markdown(f"#### {safe.text(label)}")
             shown = label
-        st.markdown(section.text)
+        st.markdown(safe.document(section.text, domains))

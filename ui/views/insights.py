@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from rag.insights import Gap, citation_ranking, group_gaps, likely_wrong
+from ui import safe
 from ui import state as ui
 
 
@@ -34,9 +35,9 @@ else:
     st.caption(f"{len(gaps_rows)} unanswered questions in {len(gaps)} groups, largest first.")
     for gap in gaps:
         newest = max(gaps_rows[i].asked_at for i in gap.indices)
-        with st.expander(f"{len(gap.indices)} × {gap.label}  ·  last asked {newest:%Y-%m-%d}"):
+        with st.expander(f"{len(gap.indices)} × {safe.text(gap.label)}  ·  last asked {newest:%Y-%m-%d}"):
             for question in gap.questions:
-                st.markdown(f"- {question}")
+                st.markdown(f"- {safe.text(question)}")
 
 down = ui.guarded(lambda: db.feedback(helpful=False, limit=200)) or []
 st.subheader("Answers likely wrong")
@@ -49,22 +50,22 @@ else:
                "their sources, or a confidence just above the refusal threshold. Check them first.")
     for suspect in suspects[:50]:
         q = suspect.question
-        with st.expander(f"{q.asked_at:%Y-%m-%d} · {q.question}  ·  {'; '.join(suspect.reasons)}"):
-            st.markdown(q.answer)
+        with st.expander(f"{q.asked_at:%Y-%m-%d} · {safe.text(q.question)}  ·  {'; '.join(suspect.reasons)}"):
+            st.markdown(safe.document(q.answer, hub.settings.link_domains))
             if q.citations:
-                st.caption("Cited: " + "; ".join(f"[{c['n']}] {c['title']}" for c in q.citations))
+                st.caption("Cited: " + "; ".join(f"[{c['n']}] {safe.text(c['title'])}" for c in q.citations))
 
 st.subheader("Answers teachers marked unhelpful")
 if not down:
     st.caption("No thumbs-down yet.")
 for fb, q in down:
     flag = " · ⚠️ wrong source" if fb.wrong_source else ""
-    with st.expander(f"{fb.created_at:%Y-%m-%d} · {q.question}{flag}"):
+    with st.expander(f"{fb.created_at:%Y-%m-%d} · {safe.text(q.question)}{flag}"):
         if fb.comment:
-            st.markdown(f"**Comment:** {fb.comment}")
-        st.markdown(q.answer)
+            st.markdown(f"**Comment:** {safe.text(fb.comment)}")
+        st.markdown(safe.document(q.answer, hub.settings.link_domains))
         if q.citations:
-            st.caption("Cited: " + "; ".join(f"[{c['n']}] {c['title']}" for c in q.citations))
+            st.caption("Cited: " + "; ".join(f"[{c['n']}] {safe.text(c['title'])}" for c in q.citations))
 
 st.subheader("Documents by citations")
 counts = ui.guarded(db.citation_counts)

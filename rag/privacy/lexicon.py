@@ -1,0 +1,120 @@
+"""Word lists the name recogniser weighs: census names, an English dictionary, and what the hub's own
+documents use (built from the corpus by ``rag.privacy.hub_lexicon``).
+
+A list never decides alone: it says what a word *can* be (a given name, a surname, an English word);
+the word's place in the sentence decides what it *is* (see ``rag.privacy.names``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import pickle
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rag.errors import HubqaError
+from rag.text import STOPWORDS
+
+DATA = Path(__file__).with_name("data")
+HUB_LEXICON = DATA / "hub-lexicon.json"
+#: Webster's Second (1934) as pickled by the ``english-words`` package, pinned in requirements.lock;
+#: a pickle runs code when loaded, so its bytes are checked first.
+WEB2_SHA256 = "3f79c350e72dba410b8f2432ada34415f46bed9b0e5e36d431aa3068b5619b0c"
+
+
+def _package_folder(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _census(*files: str) -> frozenset[str]:
+    folder = _package_folder("names")
+    if folder is None:
+        return frozenset()
+    found: set[str] = set()
+    for name in files:
+        path = folder / name
+        if path.exists():
+            found |= {line.split()[0].lower() for line in path.read_text().splitlines() if line.strip()}
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """US census given names (the ``names`` package), lower-cased, function words left out."""
+    return _census("dist.male.first", "dist.female.first") - STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def all_given_names() -> frozenset[str]:
+    """Census given names including those that are also function words ("Will", "May")."""
+    return _census("dist.male.first", "dist.female.first")
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """US census surnames (88,799), lower-cased."""
+    return _census("dist.all.last") - STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Lower-case headwords of Webster's Second: the words English uses as common words."""
+    folder = _package_folder("english_words")
+    path = folder / "data" / "web2.pickle" if folder else None
+    if path is None or not path.exists():
+        msg = "The english-words package is missing: run `make install` (the privacy guard needs its dictionary)."
+        raise HubqaError(msg)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != WEB2_SHA256:
+        msg = f"{path} does not match the pinned SHA-256: reinstall english-words==2.0.2 with `make install`."
+        raise HubqaError(msg)
+    words = pickle.loads(data)  # noqa: S301  (bytes checked against the pinned hash above)
+    return frozenset(w for w in words if w.isalpha() and w.islower())
+
+
+@lru_cache(maxsize=1)
+def hub_lexicon() -> dict[str, frozenset[str]]:
+    """What the corpus says about words: ``common`` (used in lower case), ``proper`` (capitalised
+    names of things: tools, places, laws) and ``public`` (people the hub itself names)."""
+    if not HUB_LEXICON.exists():
+        return {"common": frozenset(), "proper": frozenset(), "public": frozenset()}
+    raw = json.loads(HUB_LEXICON.read_text(encoding="utf-8"))
+    return {key: frozenset(raw.get(key, [])) for key in ("common", "proper", "public")}
+
+
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""),
+             ("s", ""), ("ly", ""), ("er", ""), ("ers", ""), ("est", ""), ("'s", ""))
+
+
+@lru_cache(maxsize=50_000)
+def is_english(word: str) -> bool:
+    """``word`` (lower case) is an English word or an inflection of one (copying, asked, students)."""
+    vocab = dictionary_words() | hub_lexicon()["common"]
+    if word in vocab or word in STOPWORDS:
+        return True
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            base = word[: -len(suffix)] + repl
+            if base in vocab or (len(base) > 2 and base[-1] == base[-2] and base[:-1] in vocab):
+                return True
+    return False
+
+
+@lru_cache(maxsize=50_000)
+def is_common(word: str) -> bool:
+    """An everyday word: one the hub's own documents write in lower case, or a function word."""
+    return word in STOPWORDS or word in hub_lexicon()["common"]
+
+
+_NORMAL = re.compile(r"['\u2019]s$|['\u2019]$")
+
+
+def normal(token: str) -> str:
+    """Lower case, possessive dropped: the form word lists are looked up in."""
+    return _NORMAL.sub("", token.lower().replace("\u2019", "'"))

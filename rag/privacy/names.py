@@ -1,0 +1,429 @@
+"""Names of people, recognised by their role in the sentence as well as by word lists.
+
+Lists alone miss names (a census list has no "Liam", "Priya" or "Oluwaseun") and catch words
+("Will", "May", "Jordan" the country). So each word gets a *shape* from the lists (a given name,
+a surname, an English word, a thing the hub names, or unknown) and the sentence decides: a
+capitalised word in mid-sentence that is no English word is a name; "my student X", "X in my
+class", "X's mom", "X said" make X a name in any case; two capitalised name-like words together
+are a name; a surname alone ("Steinbeck", "Washington") is not, unless a title or a cue says so.
+People the hub itself discusses (its allow-list, built from the corpus) and people the question
+treats as a topic ("Toni Morrison's Beloved", "a unit on Rosa Parks") stay.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rag.privacy.lexicon import all_given_names, first_names, hub_lexicon, is_common, is_english, normal, surnames
+from rag.text import STOPWORDS
+
+_L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"
+#: A word: letters with inner apostrophes, hyphens (O'Brien, Mei-Ling), or initials (A.J.).
+_TOKEN = re.compile(rf"(?:[A-Z]\.){{2,3}}|[{_L}]+(?:['\u2019\-][{_L}]+)*(?:['\u2019]s\b|['\u2019](?![{_L}]))?")
+_SENTENCE_END = re.compile(r"[.!?:;\"()\[\]\n]\s*$|^\s*$")
+
+#: Things named like people: AI tools and products, months and days, titles of roles.
+THINGS = frozenset(
+    """chatgpt gpt claude gemini copilot bard bing khanmigo magicschool grammarly turnitin gptzero zerogpt
+    quizlet canvas diffit brisk perplexity llama mistral kahoot padlet seesaw schoology edpuzzle flip
+    nearpod desmos duolingo alexa siri cortana dall midjourney firefly canva notion otter socrative
+    youtube google microsoft openai anthropic meta apple amazon adobe chromebook ipad docs slides
+    classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    christmas easter ramadan hanukkah diwali thanksgiving halloween""".split()
+)  # seasons are not here: Summer and Autumn are given names too
+#: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").
+PLACE_WORDS = frozenset(
+    """elementary middle high school schools academy university college district county city state
+    street avenue road park river lake mountains valley island center centre library museum act
+    hall bridge church hospital department board heights village d.c d.c. dc""".split()
+)
+#: Words before a capitalised word that make it a place or a date ("in May", "from Jordan").
+PLACE_BEFORE = frozenset("in near at across throughout visit visiting via toward towards".split())
+#: Words that open a question or a command: capitalised, yet never part of a name.
+OPENERS = frozenset(
+    """can could should would will may might must is are was were do does did has have had how what
+    when where why who which please help my our your their his her its i we they he she it you
+    this that these those there here if so and but or for with without about after before during
+    since until while as at in on of to from by into through a an the some any every each all
+    no not yes also just still then now today yesterday tomorrow hey hi hello dear thanks thank""".split()
+)
+#: Title words before a surname.
+TITLES = frozenset("mr mrs ms miss mx dr coach principal dean professor prof sr sra señor señora".split())
+#: Nouns for a student or a family member: "my student X", "her son X".
+PERSON_NOUNS = (
+    r"student|students|pupil|kid|child|boy|girl|son|daughter|grader|graders|freshman|sophomore|junior|"
+    r"senior|learner|niece|nephew|partner|classmate|teammate|friend|brother|sister|cousin|twins?"
+)
+#: Verbs a named person does: "X said", "X keeps", "can X use".
+_VERBS = (
+    "say said says tell told tells keep kept keeps use used uses write wrote writes ask asked asks want "
+    "wanted wants need needed needs get got gets turn turned turns submit submitted submits copy copied "
+    "copies admit admitted admits claim claimed claims think thought thinks take took takes make made "
+    "makes see saw sees go went goes come came comes give gave gives show showed shows try tried tries "
+    "start started starts finish finished finishes refuse refused refuses cheat cheated cheats "
+    "plagiarized plagiarised email emailed emails text texted texts call called calls work worked works "
+    "struggle struggled struggles love loved loves like liked likes hate hated hates fail failed fails "
+    "pass passed passes score scored scores earn earned earns miss missed misses lose lost loses forget "
+    "forgot forgets leave left leaves bring brought brings share shared shares type typed types paste "
+    "pasted pastes find found finds know knew knows seem seemed seems sound sounded sounds read reads "
+    "do did does has had have is was isn't wasn't hasn't doesn't didn't can't won't cannot will would "
+    "should could might must can may gets stopped stops moved moves sees needs wrote keeps reads uses "
+    "already just also never always really only"
+)
+VERBS = frozenset(_VERBS.split())
+#: Nouns after "X's" that belong to a private person (not "Shakespeare's sonnets").
+_TOPIC_AFTER_POSSESSIVE = frozenset(
+    "speech speeches poetry poems sonnets novel novels plays theory theories works writings quotes "
+    "presidency administration legacy biography life era dream".split()
+)
+#: Words before a person that make them a topic of study ("a unit on Rosa Parks").
+_TOPIC_BEFORE = re.compile(
+    r"(?i)\b(?:about|on|of|studying|study|research|researching|between|role-?playing|impersonating|"
+    r"by|author|poet|president|senator|governor|justice|king|queen|saint|st\.?)\s+$"
+)
+#: Phrases before a name that make it a student's (or a family member's) name.
+_CUE_BEFORE = re.compile(
+    rf"(?i)(?:\b(?:{PERSON_NOUNS})s?,?\s+(?:\([^)]*\)\s+)?(?:(?:is\s+)?(?:named|called)\s+)?"
+    r"|\b(?:named|called|name\s+is|name's)\s+"
+    r"|\b(?:mr|mrs|ms|miss|mx|dr|coach|principal|dean|professor|prof)\.?\s+"
+    r"|\b(?:tell|ask|asked|told|help|helping|remind|email|call|meet\s+with|talk\s+(?:to|with)|speak\s+(?:to|with)|"
+    r"message|note\s+to|letter\s+to|grade|let|caught|for)\s+)$"
+)
+_CUE_AFTER = re.compile(
+    r"(?i)^(?:['\u2019]s?\s+(?:mom|mother|dad|father|parents?|guardians?|grandm\w*|grandp\w*|family|aunt|uncle|"
+    r"brother|sister|teacher|iep|504|essay|paragraph|work|grades?|report|project|homework|account|login|"
+    r"password|lunch|science|lab|poster|board)"
+    r"|\s+(?:in|from)\s+(?:my|our|the|his|her)\s+(?:\w+\s+){0,2}(?:class|period|homeroom|section|group|school|grade|team|room)"
+    r"|,\s+(?:who|a|an|my|our|the\s+(?:student|boy|girl))\b"
+    r"|\s+(?:and\s+(?:his|her|their)\s+(?:mom|dad|parents?|partner|brother|sister)))"
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int  # possessive 's excluded
+    text: str
+    low: str
+    capital: bool
+    initial: bool  # first word of a sentence
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    start: int
+    end: int
+    reason: str
+
+
+def tokens(text: str) -> list[Word]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        core = re.sub(r"['\u2019]s?$", "", raw) if raw[-1] in "s'\u2019" and re.search(r"['\u2019]s?$", raw) else raw
+        start = m.start()
+        initial = bool(_SENTENCE_END.search(text[max(0, start - 8):start])) or (not out)
+        out.append(Word(start, start + len(core), core, normal(core), core[:1].isupper(), initial))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _things() -> frozenset[str]:
+    return THINGS | hub_lexicon()["proper"]
+
+
+@lru_cache(maxsize=1)
+def _public() -> frozenset[str]:
+    return hub_lexicon()["public"]
+
+
+def shape(word: Word) -> str:
+    """What the lists say a word can be: function, thing, acronym, word (an everyday word the hub
+    uses), given (a given name and nothing else), given-or-word, surname, surname-or-word,
+    rare-word (in the dictionary, never in the hub: "Arjun" is a tree in Webster's) or unknown."""
+    low = word.low
+    if len(low) == 1 and not word.text.endswith("."):
+        return "function"
+    if low in STOPWORDS or low in OPENERS or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low):
+        return "function"
+    if low in _things() or any(part in _things() for part in low.split("-")):
+        return "thing"
+    if "-" in low:
+        parts = [p for p in word.text.split("-") if p]
+        if any(is_common(p.lower()) or p.isupper() or p.lower() in VERBS for p in parts):
+            return "word"  # AI-use, Back-translation, well-known
+    if re.fullmatch(r"(?:[A-Z]\.){2,3}", word.text):
+        return "initials"  # A.J., D.C.: part of a name only beside one
+    bare = word.text[:-1] if word.text.endswith("s") else word.text
+    if bare.isupper() and len(bare) > 1 and "." not in word.text:
+        return "acronym"
+    if re.search(r"[a-z][A-Z]", word.text) and not re.match(r"(?:Mc|Mac|O'|D'|De|Di|La|Le)", word.text):
+        return "thing"  # ChatGPT, GPTZero, iPad, YouTube
+    given, english = low in first_names(), is_english(low)
+    if is_common(low) and not given:
+        return "word"
+    if given:
+        return "given-or-word" if english else "given"
+    if low in surnames():
+        return "surname-or-word" if english else "surname"
+    return "rare-word" if english else "unknown"
+
+
+def _next(words: list[Word], i: int) -> Word | None:
+    return words[i + 1] if i + 1 < len(words) else None
+
+
+def _prev(words: list[Word], i: int) -> Word | None:
+    return words[i - 1] if i > 0 else None
+
+
+def _adjacent(text: str, a: Word, b: Word) -> bool:
+    """b follows a with only spaces (or a name particle's spacing) between them."""
+    return re.fullmatch(r"\s+", text[a.end:b.start]) is not None
+
+
+_PARTICLES = frozenset("de la del della der den van von da di du dos das bin ibn al el le st".split())
+_NAMEY = ("given", "given-or-word", "unknown", "surname", "surname-or-word", "rare-word")
+
+
+def _verb_follows(text: str, words: list[Word], i: int, strict: bool = False) -> bool:
+    nxt = _next(words, i)
+    if nxt is None or not re.fullmatch(r"\s+", text[words[i].end:nxt.start]):
+        return False
+    if strict and nxt.low in ("is", "was", "has", "had", "are", "were", "can", "will", "may", "should", "would", "could"):
+        return False  # "passcode is": a thing, unless a stronger cue says otherwise
+    return nxt.low in VERBS or (nxt.low.endswith("ed") and is_english(nxt.low))
+
+
+def _is_topic(text: str, start: int, end: int) -> bool:
+    """A person the question studies, not one it is about: "Toni Morrison's Beloved"."""
+    if _TOPIC_BEFORE.search(text[max(0, start - 40):start]) and not _CUE_AFTER.match(text[end:end + 80]):
+        before = text[max(0, start - 60):start].rstrip().lower()
+        if re.search(r"\b(?:talk|talked|worried|ask|tell|email|call|write|do|say)\s+(?:to\s+\w+\s+)?about$", before):
+            return False
+        return not re.match(r"\s+\w+ing\b", after_name(text, end))
+    after = text[end:end + 80]
+    m = re.match(r"['\u2019]s?\s+(\S+)", after)
+    if m:
+        nxt = m.group(1).strip(".,;:?!")
+        if nxt.lower() in _TOPIC_AFTER_POSSESSIVE:
+            return True
+        if nxt[:1].isupper() or nxt[:1].isdigit():
+            return nxt.lower() not in ("iep", "504") and nxt.lower() not in _things()  # "Mateo's Khanmigo account"
+    return bool(re.match(r",?\s+Jr\.?", after))
+
+
+def after_name(text: str, end: int) -> str:
+    return text[end:end + 40]
+
+
+def _public_name(words: list[Word]) -> bool:
+    public = _public()
+    full = " ".join(w.low for w in words)
+    if len(words) == 1 and "-" in words[0].low:
+        return any(part in public for part in words[0].low.split("-"))  # "Lincoln-Douglas debates"
+    return full in public or (len(words) == 1 and words[0].low in public) or all(w.low in public for w in words)
+
+
+def find_names(text: str, topics: bool = False) -> list[NameSpan]:
+    """Spans of people's names in ``text``, with the reason each was taken for a name; with
+    ``topics``, the people the text treats as a topic too (reason ``"topic"``)."""
+    analysed = text.lower() if _mostly_upper(text) else text
+    words = tokens(analysed)
+    shapes = [shape(w) for w in words]
+    upper_text = analysed is not text
+    marks: dict[int, str] = {}
+
+    for i, (w, kind) in enumerate(zip(words, shapes)):
+        if kind in ("function", "thing", "acronym") or w.low in _PARTICLES:
+            continue
+        before, after = analysed[max(0, w.start - 60): w.start], analysed[w.end: w.end + 80]
+        if _CUE_BEFORE.search(before) and kind in _NAMEY + ("initials",) and not _place(words, shapes, i, analysed) and not _language(w):
+            if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
+                marks[i] = "a name after " + _cue_text(before)
+                continue
+        if _CUE_AFTER.match(after) and kind in _NAMEY + ("word",) and (w.capital or kind in ("given", "unknown")):
+            if kind != "word" or (w.capital and not w.initial):
+                marks[i] = "a name before " + _cue_text(after, ahead=True)
+                continue
+        if w.capital and not upper_text:
+            if _place(words, shapes, i, analysed):
+                continue
+            acts = _verb_follows(analysed, words, i) or _joined(words, shapes, i, analysed)
+            if not w.initial:
+                if kind in ("given", "unknown") and not _language(w):
+                    marks[i] = "a capitalised name in mid-sentence"
+                elif kind in ("given-or-word", "surname", "surname-or-word", "rare-word") and acts:
+                    marks[i] = "a capitalised name that acts in the sentence"
+            elif kind == "given":
+                marks[i] = "a given name"
+            elif kind in ("unknown", "given-or-word", "surname", "surname-or-word", "rare-word") and acts:
+                marks[i] = "a name that acts in the sentence"
+        elif not w.capital or upper_text:
+            if kind == "given":
+                marks[i] = "a given name (lower case)"
+            elif kind == "unknown" and not _determined(words, i) and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True)):
+                marks[i] = "a name that acts in the sentence"
+
+    _extend(words, shapes, marks, analysed)
+    return _spans(words, marks, text, topics)
+
+
+def _determined(words: list[Word], i: int) -> bool:
+    """After "my", "the", "a": a noun ("my homeroom used"), not a name."""
+    prev = _prev(words, i)
+    return prev is not None and prev.low in ("my", "our", "the", "a", "an", "his", "her", "their", "this", "that", "your", "its")
+
+
+def _language(word: Word) -> bool:
+    """Arabic, Vietnamese, Spanish: languages and peoples, capitalised like names."""
+    return bool(re.search(r"(?:ese|ish|ic)$", word.low)) and word.low not in first_names()
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _cue_text(side: str, ahead: bool = False) -> str:
+    part = side[:24] if ahead else side[-24:]
+    words = part.split()
+    return repr(" ".join(words[:3] if ahead else words[-3:]))
+
+
+def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
+    """A capitalised word used as a place or an institution: "in Austin", "Lincoln Elementary"."""
+    nxt, prev = _next(words, i), _prev(words, i)
+    if nxt is not None and nxt.low in PLACE_WORDS and nxt.capital == words[i].capital and _adjacent(text, words[i], nxt) \
+            and (shapes[i] != "given" or nxt.low not in surnames()):
+        return True
+    if words[i].low in PLACE_WORDS and prev is not None and prev.capital and _adjacent(text, prev, words[i]) \
+            and (shapes[i - 1] in ("unknown", "thing", "word") or words[i].low not in surnames()):
+        return True  # "Mississippi River"
+    if nxt is not None and nxt.low in ("state", "river", "d.c", "county", "city") and _adjacent(text, words[i], nxt):
+        return True
+    if prev is not None and prev.low in PLACE_BEFORE and shapes[i] != "unknown" or (
+        prev is not None and prev.low in PLACE_BEFORE and not _CUE_AFTER.match(text[words[i].end:words[i].end + 80])
+        and not _verb_follows(text, words, i)
+    ):
+        return not _CUE_AFTER.match(text[words[i].end:words[i].end + 80])
+    return bool(re.search(r"(?i)\b(?:state|city|country|town|district),\s+$", text[max(0, words[i].start - 30): words[i].start]))
+
+
+def _joined(words: list[Word], shapes: list[str], i: int, text: str, lower: bool = False) -> bool:
+    """Part of a run of two name-like words: "Priya Patel", "priya patel", "Will Thompson"."""
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(words):
+            continue
+        a, b = (words[j], words[i]) if j < i else (words[i], words[j])
+        if not _adjacent(text, a, b):
+            continue
+        other, kind = words[j], shapes[j]
+        if lower:
+            if not other.capital and kind in ("given", "unknown", "surname") and not is_common(other.low):
+                return True
+            continue
+        if other.capital and kind in ("given", "unknown", "surname", "surname-or-word", "given-or-word"):
+            if j < i and other.initial and kind == "surname-or-word":
+                continue
+            return True
+    return False
+
+
+def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: str) -> None:
+    """Grow each name over its surname, particles and coordinated names ("Omar, Keisha and Nikolai")."""
+    changed = True
+    while changed:
+        changed = _coordinated(words, shapes, marks, text)
+        for i in sorted(marks):
+            for j, step in ((i + 1, 1), (i - 1, -1)):
+                if not 0 <= j < len(words) or j in marks:
+                    continue
+                a, b = (words[i], words[j]) if step == 1 else (words[j], words[i])
+                w, kind = words[j], shapes[j]
+                gap = text[a.end:b.start]
+                if re.fullmatch(r"\s+", gap):
+                    if w.low in _PARTICLES and step == 1:
+                        k = j
+                        while k < len(words) and words[k].low in _PARTICLES:
+                            k += 1
+                        if k < len(words) and words[k].capital and k - j <= 3:
+                            for m in range(j, k + 1):
+                                marks[m] = marks[i]
+                            changed = True
+                    elif step == -1 and w.capital and w.initial and w.low in all_given_names() and words[i].capital \
+                            and kind in ("function", "thing", "given-or-word"):
+                        marks[j] = marks[i]  # "Will Thompson", "May Chen"
+                        changed = True
+                    elif (w.capital or not words[i].capital) and kind in _NAMEY + ("word",) and not _place(words, shapes, j, text):
+                        if kind == "word" and not (w.capital and (w.low in surnames() or step == -1 and not w.initial)):
+                            continue
+                        if step == -1 and w.initial and kind == "word" and w.low in OPENERS:
+                            continue
+                        marks[j] = marks[i]
+                        changed = True
+                elif re.fullmatch(r"\s*,\s*", gap) and w.capital == words[i].capital:
+                    if kind in ("given", "unknown", "given-or-word", "surname", "rare-word") and not w.initial and w.capital:
+                        marks[j] = "one of several names"
+                        changed = True
+                    elif kind in ("given", "unknown") and not w.capital:
+                        marks[j] = "one of several names"
+                        changed = True
+
+
+def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], text: str) -> bool:
+    """"Keisha and Nikolai", "liam and noah": the word across "and"/"or" from a name is one too."""
+    changed = False
+    for i in sorted(marks):
+        for j, link in ((i + 2, i + 1), (i - 2, i - 1)):
+            if not 0 <= j < len(words) or j in marks or words[link].low not in ("and", "or", "&"):
+                continue
+            w, kind = words[j], shapes[j]
+            if w.capital != words[i].capital or (w.initial and w.capital):
+                continue
+            if kind in ("given", "unknown") or (w.capital and kind in ("given-or-word", "surname", "rare-word")):
+                marks[j] = "one of several names"
+                changed = True
+    return changed
+
+
+def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = False) -> list[NameSpan]:
+    spans: list[NameSpan | None] = []
+    run: list[int] = []
+    for i in sorted(marks):
+        if run and i == run[-1] + 1 and re.fullmatch(r"\s+", text[words[run[-1]].end:words[i].start]):
+            run.append(i)
+            continue
+        if run:
+            spans.append(_span(words, run, marks, text, topics))
+        run = [i]
+    if run:
+        spans.append(_span(words, run, marks, text, topics))
+    out: list[NameSpan] = []
+    last_topic = -10
+    for span in spans:
+        if span is None:
+            continue
+        if span.reason != "topic" and re.fullmatch(r"\s+and\s+", text[last_topic:span.start]):
+            span = NameSpan(span.start, span.end, "topic")  # "Marie Curie and Albert Einstein"
+        if span.reason == "topic":
+            last_topic = span.end
+        out.append(span)
+    return [s for s in out if topics or s.reason != "topic"]
+
+
+def _span(words: list[Word], run: list[int], marks: dict[int, str], text: str, topics: bool) -> NameSpan | None:
+    part = [words[i] for i in run]
+    start, end = part[0].start, part[-1].end
+    if _public_name(part):
+        return None
+    if _is_topic(text, start, end):
+        return NameSpan(start, end, "topic")
+    title = re.search(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$", text[max(0, start - 8):start])
+    if title:
+        start = max(0, start - 8) + title.start()
+    return NameSpan(start, end, marks[run[0]])

@@ -1,0 +1,294 @@
+"""What a question asks: its wording cleaned of chat habits, the kind of answer it wants, its parts.
+
+Teachers type the way they talk ("whats the deal w detectors, r they legit?"). The answerer and the
+refusal gate read the question through this module, so slang, missing apostrophes and contractions
+neither hide the question's topic nor count as words the hub fails to cover.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from rag.query import with_bands
+from rag.text import terms, words
+
+#: Chat spellings and contractions, rewritten before anything reads the question.
+_SPELLING = {
+    "whats": "what is", "wats": "what is", "wat": "what", "whens": "when is", "wheres": "where is",
+    "whos": "who is", "hows": "how is", "whys": "why is", "thats": "that is", "theres": "there is",
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "cant": "cannot", "wont": "will not",
+    "isnt": "is not", "arent": "are not", "shouldnt": "should not", "wouldnt": "would not",
+    "couldnt": "could not", "im": "I am", "ive": "I have", "youre": "you are", "theyre": "they are",
+    "i": "I", "u": "you", "ur": "your", "r": "are", "w": "with", "w/": "with", "w/o": "without", "b4": "before",
+    "bc": "because", "cuz": "because", "bcuz": "because", "pls": "please", "plz": "please",
+    "thx": "thanks", "ty": "thanks", "abt": "about", "tho": "though", "rn": "right now",
+    "kid": "student", "kids": "students", "kiddos": "students", "kiddo": "student", "littles": "young students",
+    "hs": "high school", "ms": "middle school", "elem": "elementary", "sped": "special education",
+    "gpt": "ChatGPT", "chatgpt": "ChatGPT", "chat gpt": "ChatGPT", "chatbots": "chatbots",
+    "admin": "administrator", "admins": "administrators", "prez": "presentation",
+    "convo": "conversation", "convos": "conversations", "info": "information", "pd": "professional development",
+    "ok to": "allowed to", "okay to": "allowed to", "alright to": "allowed to", "legit": "reliable",
+    "sub": "substitute teacher", "vocab": "vocabulary", "kinders": "kindergarteners", "kinder": "kindergarten",
+    "kindies": "kindergarteners", "ells": "English learners", "mlls": "multilingual learners", "hw": "homework",
+    "hafta": "have to", "wen": "when", "fam": "family", "fams": "families", "msg": "message", "mins": "minutes", "yr": "year", "yrs": "years", "hrs": "hours", "sem": "semester", "pic": "picture", "pics": "pictures", "hafto": "have to", "oughta": "ought to", "assignmnt": "assignment", "teh": "the", "wifi": "internet", "wi-fi": "internet",
+}
+_CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
+_CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
+#: Words that carry tone, not topic: they never count as something the hub should cover.
+FILLER = frozenset(
+    """hey hi hello yo so um uh like lol lmao omg tbh idk ngl def defo definitely lowkey highkey kinda
+    sorta gonna wanna gotta super totally basically literally actually honestly seriously cool awesome
+    great nice quick quickly question questions help helpful guys folks anyone someone pretty just stuff
+    deal wondering wonder thinking think guess figure figured sure exactly maybe probably
+    asap again btw fyi ok okay alright yeah yep nope please thanks ugh hmm oops yikes welp meh whoops dang
+    gosh geez couple bunch lots tons""".split()
+)
+
+KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
+
+_YESNO = re.compile(
+    r"^(?:can|could|may|might|is|are|am|do|does|did|should|shall|will|would|must|has|have|was|were)\b"
+    r"|\b(?:allowed to|permitted to|is it (?:ok|okay|fine|safe|legal|true)|am i (?:allowed|supposed)|"
+    r"are (?:we|they|students) allowed)\b",
+    re.IGNORECASE,
+)
+_STEPS = re.compile(
+    r"\b(?:what (?:should|do|can|would|must) (?:i|we|you) do|what do (?:i|we) do|what to do|how (?:do|should|can|would) "
+    r"(?:i|we|you|teachers?|students?) (?:handle|deal|respond|approach|go about|start|set up|run|report|get|request)|"
+    r"(?:the )?steps?\b|procedure|process|how to (?:handle|deal|respond|report|request|get|set up|start)|"
+    r"what happens (?:if|when|next)|walk me through|where do i start|next steps?)",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(
+    r"^(?:what(?: is|'s| are)|whats|define|definition of|meaning of|explain)\s+(?:an?\s+|the\s+)?(?P<term>[\w\s\-/().']{1,40}?)\s*\??$"
+    r"|\bwhat (?:does|do) (?P<term2>[\w\-/.]+(?:\s+[\w\-/.]+){0,3}) (?:mean|stand for)\b"
+    r"|\b(?:stand|stands) for\b|\bmeaning of (?P<term3>[\w\-]+(?:\s+[\w\-]+){0,3})",
+    re.IGNORECASE,
+)
+_FACT = re.compile(
+    r"\b(?:who|whom|when|how (?:long|many|much|often|soon|old|late|early)|by when|what (?:age|grade|time|day|date|"
+    r"number|percent|percentage|deadline|size|length)|which (?:\w+ )?(?:office|person|role|team|level|grade|form|law|"
+    r"standard|course|tool)|where)\b",
+    re.IGNORECASE,
+)
+_OPTIONS = re.compile(
+    r"\bwhat are the (?:\w+ )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+) |"
+    r"\bwhat (?:\w+ ){0,2}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
+    r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
+    r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
+    r"list of|which tools|recommend(?:ations?)?|activities|tips)\b",
+    re.IGNORECASE,
+)
+_COMPARISON = re.compile(r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|better than|"
+                         r"same as|instead of)\b", re.IGNORECASE)
+#: Questions that ask for an example, a script or a template: the hub's illustrations are the answer.
+_SCRIPT = re.compile(r"\b(?:scripts?|what (?:\w+ )?(?:should|do|can|would) (?:i|we) (?:\w+ )?say|what to say|wording|"
+                     r"word it|phrase it|samples?|templates?|examples?|model (?:letter|email|message|answer|essay)|"
+                     r"(?:letter|email|message|note) to (?:send|parents|families)|sentence starters?|"
+                     r"(?:look|looks|sound) like)\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|one)\b", re.IGNORECASE)
+_ABOUT = re.compile(r"\s*\(About: (.*)\)\s*$")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")
+_PART_SPLIT = re.compile(r"\?\s+|\?$|;\s+|\s+(?:and also|and then|also|plus|and)\s+(?=(?:what|who|when|how|can|do|does|is|"
+                         r"are|should|where|which|why|if)\b)", re.IGNORECASE)
+
+
+@dataclass
+class Intent:
+    """One question read for answering: its clean text, kind of answer, topic terms and parts."""
+
+    text: str
+    kind: str
+    focus: list[str]
+    #: The term a definition question asks about, as typed ("FERPA", "hallucination").
+    term: str = ""
+    parts: list[Intent] = field(default_factory=list)
+    #: Topic words of the earlier question a follow-up is about: they count, at half weight.
+    context: list[str] = field(default_factory=list)
+    #: What the answer must contain to answer it at all: "money", "percent", "number", "date",
+    #: "person", "name", or "" when any statement may do.
+    expects: str = ""
+
+    @property
+    def wants_script(self) -> bool:
+        """Scripts, examples and templates are the answer only when asked for."""
+        return self.kind == "script"
+
+
+def normalise(question: str) -> str:
+    """The question with chat spellings, slang and contractions written out."""
+    text = " ".join(question.replace("\u2019", "'").split())
+
+    def contraction(m: re.Match[str]) -> str:
+        word, tail = m.group(1), m.group(2).lower()
+        if tail == "t":
+            return m.group(0)  # don't / can't: the negation is meaning; terms() keeps "n't" words
+        if tail == "s":
+            return f"{word} is" if word.lower() in {"what", "who", "when", "where", "how", "why", "that", "there",
+                                                    "it", "he", "she", "here"} else m.group(0)
+        return f"{word} {_CONTRACTED[tail]}"
+
+    text = _CONTRACTION.sub(contraction, text)
+    # "who do I tell": the hub says whom to report to or contact ("tell" says nothing on its own)
+    text = re.sub(r"\bwho (do|should|can|would) (i|we) (?:tell|inform|notify|let know|talk to|go to)\b",
+                  r"who \1 \2 report to or contact", text, flags=re.IGNORECASE)
+    for short in sorted((k for k in _SPELLING if " " in k or "/" in k), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(short)}(?![\w-])", _SPELLING[short], text, flags=re.IGNORECASE)
+
+    def word(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token.lower() not in _SPELLING or (token[0].isupper() and not token.isupper() and len(token) < 4):
+            return token  # "Ms. Lee", "U" at a sentence start stay
+        return _SPELLING[token.lower()]
+
+    return _fix_cues(re.sub(r"(?<![\w'-])[A-Za-z0-9/]+(?![\w'-])", word, text))
+
+
+#: Words that tell what kind of answer is wanted; a typo in one ("proccess") still counts.
+_CUES = ("process", "procedure", "steps", "difference", "different", "definition", "define", "meaning", "options",
+         "alternatives", "examples", "allowed", "permitted", "deadline", "compare", "should", "explain", "script",
+         "template", "suggestions", "recommend", "versus")
+
+
+def _fix_cues(text: str) -> str:
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < 5 or word.lower() in _CUES:
+            return word
+        close = difflib.get_close_matches(word.lower(), _CUES, n=1, cutoff=0.88)
+        return close[0] if close else word
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed topic words, without tone words ("cool", "lowkey") that say nothing of the topic."""
+    kept = " ".join(w for w in words(text) if w not in FILLER)
+    return list(dict.fromkeys(terms(kept)))
+
+
+def asking_sentence(text: str) -> str:
+    """The sentence that asks: "A student wants to try a procedure ChatGPT gave him. Can AI be used
+    for that?" asks a yes/no, whatever the story before it mentions."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return (asking[-1] if asking else sentences[-1]) if sentences else text
+
+
+def classify(text: str) -> str:
+    """The kind of answer a (single-part) question wants."""
+    stripped = asking_sentence(text)
+    if _SCRIPT.search(stripped):
+        return "script"
+    if _COMPARISON.search(stripped):
+        return "comparison"
+    if _definition_term(stripped):
+        return "definition"
+    if _STEPS.search(stripped):
+        return "steps"
+    if _FACT.search(stripped):
+        return "fact"
+    if _OPTIONS.search(stripped):
+        return "options"
+    if _YESNO.search(stripped):
+        return "yesno"
+    return "general"
+
+
+_EXPECTS = (
+    ("money", re.compile(r"\bhow much (?:does|do|did|will|would|is|are)?\s*(?:\w+\s+){0,4}?(?:cost|charge|pay|price)|"
+                         r"\b(?:price|cost|fee|fees|salary|stipend|budget|how much money|grant money|dollars?)\b",
+                         re.IGNORECASE)),
+    ("percent", re.compile(r"\b(?:what|which) (?:percent(?:age)?|share|proportion|fraction)\b|\bhow many percent\b|"
+                           r"\bpercent(?:age)? of\b", re.IGNORECASE)),
+    ("date", re.compile(r"\b(?:when|what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b",
+                        re.IGNORECASE)),
+    ("number", re.compile(r"\bhow (?:many|much|long|often|old|soon|far)\b|\bwhat (?:age|number|grade level)\b|"
+                          r"\bminimum age\b|\bmaximum\b|\bminimum\b", re.IGNORECASE)),
+    ("person", re.compile(r"^\s*(?:who|whom)\b|\b(?:who|whom) (?:do|does|should|can|must|will|is|are|approves|decides|"
+                          r"signs|keeps|handles|leads|teaches|reviews)\b", re.IGNORECASE)),
+    ("name", re.compile(r"\bwhich (?:\w+ ){0,2}?(?:ones?|tools?|apps?|products?|states?|countries|companies|vendors?|models?|"
+                        r"detectors?|platforms?|brands?|websites?|programs?)\b|\bwhat (?:tools?|apps?|products?|states?|"
+                        r"companies|vendors?|models?|detectors?|platforms?|brands?|websites?) (?:does|do|did|should|is|are)\b",
+                        re.IGNORECASE)),
+)
+
+
+def expected_answer(text: str) -> str:
+    """What kind of fact the question asks for (see ``Intent.expects``), read from the clause that
+    asks ("When I sit down with her, what should I say?" asks for no date)."""
+    clauses = [c for c in re.split(r",\s+|;\s+", asking_sentence(text)) if c.strip()]
+    asking = next((c for c in reversed(clauses) if _ASKS.match(c)), clauses[-1] if clauses else text)
+    for name, pattern in _EXPECTS:
+        if pattern.search(asking):
+            return name
+    return ""
+
+
+def _definition_term(text: str) -> str:
+    m = _DEFINITION.search(text)
+    if m is None:
+        return ""
+    term = (m.group("term") or m.group("term2") or m.group("term3") or "").strip(" ?.'\"")
+    if not term:
+        acronyms = _ACRONYM.findall(text)
+        return acronyms[0] if acronyms else ""
+    if len(term.split()) > 4 or re.search(r"\b(?:i|we|my|our|should|do|does|can|the rule|the law|the policy|the "
+                                          r"process|the steps?|the deadline|the difference)\b", term, re.IGNORECASE):
+        return ""  # "what is the rule for ...", "what is my role": not a term to define
+    return term
+
+
+_ASKS = re.compile(r"^\s*(?:what|who|whom|whose|when|where|why|how|which|can|could|may|might|is|are|am|do|does|did|"
+                   r"should|shall|will|would|must|has|have|if not|if so|and if|tell me|explain|list|give me|any)\b",
+                   re.IGNORECASE)
+
+
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
+
+
+def _spelled(text: str) -> str:
+    """The small numbers of ``text`` as words ("3 levels" -> "three"), the way a heading may write them."""
+    return " ".join(_NUMBER_WORDS[int(n)] for n in re.findall(r"\b(\d{1,2})\b", text) if int(n) < len(_NUMBER_WORDS))
+
+
+def split_parts(text: str) -> list[str]:
+    """Sub-questions of a multi-part question ("how long ... and who approves it?"); a clause that
+    asks nothing ("dont wanna mess it up") stays with the question before it."""
+    pieces = [p.strip(" ,.") for p in _PART_SPLIT.split(text) if p and p.strip(" ,.")]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and (not _ASKS.match(piece) or re.match(r"(?i)\s*(?:do|does|did|is|are|can)\s+not\b", piece)):
+            parts[-1] = f"{parts[-1]}. {piece}"
+        else:
+            parts.append(piece)
+    parts = [p for p in parts if content_terms(p)]
+    return parts if len(parts) > 1 else [text]
+
+
+def analyse(question: str) -> Intent:
+    """Read a question: clean it, classify it, and split it into parts when it asks several things."""
+    text = normalise(question)
+    about = _ABOUT.search(text)
+    if about is not None:  # a rewritten follow-up: "Who do I tell? (About: <earlier question>.)"
+        intent = analyse(text[: about.start()])
+        intent.text, intent.context = text, [t for t in content_terms(about.group(1)) if t not in intent.focus]
+        return intent
+    parts = split_parts(text)
+    intents: list[Intent] = []
+    for part in parts:
+        kind = classify(part)
+        focus = content_terms(with_bands(part))  # "4th graders" is matched as "grades 3-5"
+        focus += [t for t in content_terms(_spelled(part)) if t not in focus]  # "3 levels" also "three levels"
+        leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
+        context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
+        intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"
+                              term=_definition_term(part) if kind == "definition" else "",
+                              expects=expected_answer(part)))
+    if len(intents) == 1:
+        return intents[0]
+    main = intents[0].kind
+    focus = list(dict.fromkeys(t for i in intents for t in i.focus))
+    return Intent(text=text, kind=main, focus=focus, parts=intents)

@@ -1,0 +1,284 @@
+"""Requests that the reader hand over credentials, personal data or money, or reach an outside address.
+
+A hub document tells teachers what to do, so an imperative alone means nothing. What a planted
+request adds is the shape of a solicitation, read from the sentence's structure, not from a
+list of known wordings:
+
+- a **request form** aimed at the reader: an imperative ("Send ...", "Kindly share ..."), an
+  obligation ("staff must submit", "teachers are asked to provide", "the office requires
+  teachers to pay") or a polite ask ("could you", "we would be grateful if you could");
+- a **verb that hands something over or reaches someone** (send, reply, enter, pay, call, click...);
+- a **sensitive object**: credentials, personal data, money; or an **outside channel** (an address,
+  a link, a phone number, a vendor, "reply") used under pressure ("to keep your account",
+  "immediately", "to verify your identity").
+
+A negated request ("never send your password") is a warning, and a condition ("if anyone asks
+for your password, ...") is not a request. A request split over consecutive sentences ("Please
+email x@y.org. Attach your students' birth dates.") is read as one (``flag_units``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Verbs that hand something over or reach someone, in their base form (imperative, "to V").
+_GIVE = (
+    r"send|e-?mail|mail|forward|reply|respond|submit|provide|share|give|hand|enter|type|input|upload|post|"
+    r"text|message|dm|call|phone|read|list|include|attach|confirm|verify|update|disclose|tell|paste|fill|"
+    r"complete|transmit|transfer|wire|pay|buy|purchase|venmo|deposit|donate|click|visit|open|go|log|sign|"
+    r"register|scan|contact|write|export|collect|request|gather|obtain|ask|giving|sending|calling|replying|"
+    r"entering|providing|sharing|paying|emailing|submitting|confirming|verifying|clicking|visiting"
+)
+#: Verbs that reach someone or something outside (the contact category).
+_CONTACT = {"contact", "call", "phone", "text", "message", "dm", "email", "e-mail", "mail", "write", "reply",
+            "respond", "click", "visit", "open", "go", "scan", "sign", "log", "calling", "emailing",
+            "replying", "clicking", "visiting"}
+#: Verbs that use a credential where it belongs ("log in with your password"): sensitive only
+#: when an outside channel is named.
+_USE = {"log", "sign", "enter", "type", "input", "entering"}
+_GIVE_RE = re.compile(rf"^(?:{_GIVE})$", re.IGNORECASE)
+
+#: Words before a verb that make it a request of the reader: an obligation ("staff must submit",
+#: "teachers are asked to provide"), or a polite ask ("could you", "we would be grateful if you could").
+_CUES = re.compile(
+    r"\b(must|should|shall|needs? to|ha(?:ve|s) to|required|requires?|asked?|asking|expected|instructed|requested|"
+    r"told|reminded|invited|encouraged|urged|directed|obliged|obligated|please|kindly|mandatory|necessary|"
+    r"(?:could|would|can|will) you|if (?:you|each \w+|every \w+|all \w+|everyone) could|grateful|appreciate|"
+    r"willing|want you|need you|help (?:\w+ ){0,3}if)\b",
+    re.IGNORECASE,
+)
+#: Words that may stand before an imperative verb without changing it.
+_FILLERS = {"please", "kindly", "just", "simply", "also", "then", "now", "immediately", "first", "finally",
+            "today", "and", "afterwards", "afterward", "next", "urgently", "quickly", "promptly", "always",
+            "so", "or", "all", "everyone", "to"}
+_DETERMINERS = {"the", "a", "an", "any", "this", "that", "these", "those", "your", "their", "our", "my", "his",
+                "her", "its", "of", "each", "every", "no"}
+_CONDITIONALS = {"if", "unless", "when", "whenever", "whether", "once"}
+_NEGATIONS = {"not", "never", "no", "don't", "dont", "doesn't", "avoid", "refuse", "decline", "without",
+              "nobody", "cannot", "can't", "mustn't", "shouldn't", "won't", "neither", "nor", "stop"}
+#: A condition or a report of someone else's request: "If anyone asks for your password, ...".
+_CONDITION = re.compile(r"^\W*(if|when|whenever|unless|even if|in case|should anyone|whoever|anyone who)\b[^,;:]*[,;:]",
+                        re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|^\W*(?:[-*+\u2022]|\d{1,2}[.)])\s")
+
+_CREDENTIALS = re.compile(
+    r"\b(passwords?|pass ?codes?|passphrases?|pin (?:numbers?|codes?)|log-?ins?(?! page)|log-in details|"
+    r"sign-in(?: details)?|usernames?|user names?|access codes?|verification codes?|security codes?|"
+    r"one-time (?:codes?|passwords?)|two-factor|2fa|mfa|security questions?|the code you (?:receive|get)|"
+    r"(?:your|their|his|her|my|our|network|login|log-in|account|district|email|portal|access|user) credentials)\b"
+    r"|\bPINs?\b",
+    re.IGNORECASE,
+)
+_PIN = re.compile(r"\bPINs?\b")
+#: Personal data that identifies or exposes someone: sensitive whoever the channel.
+_PERSONAL = re.compile(
+    r"\b(social security|ssns?|dates? of birth|birth ?dates?|birthdays?|dob|home address(?:es)?|"
+    r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|health (?:records?|information|"
+    r"history|data)|ieps?|504 plans?|disciplinary|discipline records?|behaviou?r notes|(?:student|employee|staff) ids?|"
+    r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|photos of (?:students|"
+    r"children)|passports?|driver'?s licen[cs]es?)\b",
+    re.IGNORECASE,
+)
+#: Personal data named in general terms: sensitive only when sent to an explicit address.
+_RECORDS = re.compile(
+    r"\b(names|grades|student records|complete records|rosters?|student (?:data|information|records|pii)|"
+    r"personal (?:data|information|details)|pii)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$\u00a3\u20ac]\s?\d|\b(\d+ (?:dollars|euros|pounds)|fees?|payments?|gift ?cards?|prepaid cards?|wire|bank|"
+    r"routing|account numbers?|credit cards?|debit cards?|card numbers?|card details|paypal|venmo|zelle|cash ?app|"
+    r"bitcoin|crypto\w*|deposit|balance|invoice|stipends?|money|cash|donation)\b",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|info|biz|io|co|ly|me|us|edu)"
+    r"(?:/\S*)?\b|(?<![\w$])\+?\d[\d\s().-]{6,}\d\b|(?<!\w)@[a-z][\w-]{2,}",
+    re.IGNORECASE,
+)
+#: Channels that lead outside the hub without an address ("reply", "our vendor", "the assistant").
+_CHANNEL = re.compile(
+    r"\b(reply|replying|respond|this message|this page'?s author|the address below|the number (?:below|above|in)|"
+    r"us|me|my|our (?:team|partner|vendor|coordinator|office)|outside|external|third[- ]party|vendors?'?s?|partners?'?s?|"
+    r"consultants?|research(?:ers| team)|survey|form at|whatsapp|telegram|signal|qr code|inbox|portal|"
+    r"assistant|chat ?bot|ai)\b",
+    re.IGNORECASE,
+)
+#: Pressure and identity checks, the mark of a phishing request to contact someone.
+_PRESSURE = re.compile(
+    r"\b(immediately|urgent(?:ly)?|right away|today|within \d+ (?:hours?|minutes?)|to avoid|avoid (?:losing|suspension)|"
+    r"keep (?:your|their|his|her) (?:\w+ )?(?:accounts?|access)|(?:accounts?|access) (?:open|active)|"
+    r"will be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)|suspension|suspended|"
+    r"los(?:e|ing) (?:your |their )?access|verif(?:y|ication)|confirm(?:ed)?|identity)\b",
+    re.IGNORECASE,
+)
+#: A sentence that opens with a prohibition: its whole list is things not to do.
+_NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
+_NOUN_AFTER = {"numbers", "number", "addresses", "address", "messages", "message", "logs", "list", "lists",
+               "accounts", "account", "calls", "threads"}
+_PHRASAL = re.compile(
+    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to)|"
+    r"hand (?:\w+ )?(?:over|to|them|it|in))",
+    re.IGNORECASE,
+)
+
+_THREAT = re.compile(r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
+                     r"\bout of date\b|\bexpire[sd]?\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
+
+
+#: How many words after a request verb its object may lie in.
+OBJECT_WORDS = 12
+_MONEY_VERBS = {"pay", "wire", "buy", "purchase", "venmo", "deposit", "donate", "transfer", "send", "submit",
+                "provide", "share", "give", "email", "e-mail", "forward", "enter", "type", "transmit", "reply",
+                "include", "confirm", "update", "paying"}
+
+
+@dataclass
+class Reading:
+    """What a sentence asks of its reader: each request verb with what lies in its object."""
+
+    #: (verb, sensitive kinds in the words after it: credentials, personal, records, money).
+    asks: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    address: bool = False
+    channel: bool = False
+    pressure: bool = False
+    reason: str = ""
+
+    @property
+    def request(self) -> bool:
+        return bool(self.asks)
+
+    @property
+    def sensitive(self) -> bool:
+        return any(kinds for _, kinds in self.asks)
+
+    @property
+    def planted(self) -> bool:
+        return bool(self.reason)
+
+
+def _request_verbs(sentence: str) -> list[tuple[str, int]]:
+    """(verb, character offset) of each request of the reader in one sentence."""
+    found: list[tuple[str, int]] = []
+    offset = 0
+    sentence_negated = bool(_NEGATED_START.match(sentence))
+    for clause in _CLAUSE_BREAK.split(sentence):
+        if not clause:
+            continue
+        at_clause = sentence.find(clause, offset)
+        offset = at_clause + len(clause)
+        tokens = [(m.group(0), m.start()) for m in _WORD.finditer(clause)]
+        lowered = [t.lower() for t, _ in tokens]
+        prefix = [w.lower() for w in _WORD.findall(sentence[:at_clause])][-15:]
+        if sentence_negated:
+            break
+        for i, (_, at) in enumerate(tokens):
+            word = lowered[i]
+            if not _GIVE_RE.match(word):
+                continue
+            before = lowered[max(0, i - 10) : i]
+            if any(w in _NEGATIONS for w in prefix + before) or word in _NEGATIONS:
+                continue  # "never send", "Teachers are trained never to paste ... or email ..."
+            following = lowered[i + 1] if i + 1 < len(lowered) else ""
+            if following in ("or", "and") and not before:
+                continue  # "Share or Protect": a choice, not a request
+            lead = [w for w in lowered[:i] if w not in _FILLERS]
+            imperative = not lead  # the clause starts with the verb (after "please", "and"...)
+            window = (prefix + lowered[:i])[-12:]
+            if window and window[-1] in _DETERMINERS:
+                continue  # "the purchase of", "a call": a noun
+            conditional = [k for k, w in enumerate(window) if w in _CONDITIONALS]
+            if conditional:  # "if you die, file for bankruptcy, enter ...": a condition unless asked after it
+                window = window[conditional[-1] :]
+                if not _CUES.search(" ".join(window)):
+                    continue
+            cue = bool(_CUES.search(" ".join(window)))
+            if following in _NOUN_AFTER:
+                continue  # "phone numbers", "email addresses": a noun, not a verb
+            if word.endswith("ing") and not (before and before[-1] in ("by", "and", "then")):
+                continue
+            if word in ("read", "go", "log", "sign", "fill", "write", "hand") and not _PHRASAL.match(clause[at:]):
+                continue
+            if imperative or cue:
+                found.append((word, at_clause + at))
+    return found
+
+
+
+
+
+def _kinds(words: str) -> frozenset[str]:
+    kinds = set()
+    if _CREDENTIALS.search(words) or _PIN.search(words):
+        kinds.add("credentials")
+    if _PERSONAL.search(words):
+        kinds.add("personal")
+    if _RECORDS.search(words):
+        kinds.add("records")
+    if _MONEY.search(words):
+        kinds.add("money")
+    return frozenset(kinds)
+
+
+def read(sentence: str) -> Reading:
+    """Read one sentence (or list item) for a solicitation; ``reason`` says why it is one."""
+    text = _CONDITION.sub("", sentence.replace("\u2019", "'"))
+    reading = Reading()
+    for verb, at in _request_verbs(text):
+        rest = text[at:]
+        words = list(_WORD.finditer(rest))
+        end = words[OBJECT_WORDS].start() if len(words) > OBJECT_WORDS else len(rest)
+        reading.asks.append((verb, _kinds(rest[:end])))
+    if not reading.request:
+        return reading
+    reading.address = bool(_ADDRESS.search(text))
+    reading.channel = reading.address or bool(_CHANNEL.search(text))
+    reading.pressure = bool(_PRESSURE.search(text))
+    reading.reason = _verdict(reading)
+    return reading
+
+
+def _verdict(r: Reading) -> str:
+    for verb, kinds in r.asks:
+        if "credentials" in kinds and (verb not in _USE or r.address):
+            return "asks for credentials"
+        if "money" in kinds and verb in _MONEY_VERBS:
+            return "asks for money or payment details"
+        if "personal" in kinds and r.channel:
+            return "asks for personal data"
+        if "records" in kinds and r.address:
+            return "asks for personal data"
+    if any(verb in _CONTACT for verb, _ in r.asks) and r.address and r.pressure:
+        return "asks to contact an outside address under pressure"
+    return ""
+
+
+def flag_units(units: list[str]) -> list[str]:
+    """A reason per unit ("" when none): each sentence read alone, then requests split over
+    neighbouring sentences read together ("Email x@y.org." + "Attach their birth dates.")."""
+    readings = [read(u) for u in units]
+    reasons = [r.reason for r in readings]
+    for i, first in enumerate(readings):
+        if not first.request:
+            continue
+        for j in range(i + 1, min(len(units), i + 3)):
+            second = readings[j]
+            if not second.request or not (first.sensitive or second.sensitive):
+                continue
+            joined = Reading(asks=first.asks + second.asks, address=first.address or second.address,
+                             channel=first.channel or second.channel, pressure=first.pressure or second.pressure)
+            reason = _verdict(joined)
+            if reason and not (first.reason and second.reason):
+                for k in (i, j):
+                    reasons[k] = reasons[k] or f"{reason} (with a neighbouring sentence)"
+    for i, reason in enumerate(list(reasons)):  # the address or threat right beside a planted request
+        if reason:
+            continue
+        near = [reasons[k] for k in (i - 1, i + 1) if 0 <= k < len(units) and reasons[k]
+                and "neighbouring" not in reasons[k] and "beside" not in reasons[k]]
+        threat = not readings[i].request and _PRESSURE.search(units[i]) and _THREAT.search(units[i])
+        if near and (_ADDRESS.search(units[i]) or threat):
+            reasons[i] = "the channel or threat of a planted request beside it"
+    return reasons

@@ -1,0 +1,93 @@
+"""The extractive answer's shape on the bundled corpus: it answers the question asked, in the form
+the question wants (steps, a definition, a rule, a list), and never passes illustrations off as advice."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.question import analyse, normalise
+from rag.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus_settings: Settings) -> Assistant:
+    return Assistant(corpus_settings)
+
+
+def test_a_procedure_is_answered_with_the_guides_steps_in_their_own_shape(assistant: Assistant) -> None:
+    answer = assistant.ask("A student turned in an essay I think ChatGPT wrote. What should I do?")
+    assert not answer.refused
+    rows = [s for s in answer.sentences if s.style == "row"]
+    assert [r.cells[0] for r in rows] == ["1. Pause and do not accuse", "2. Gather process evidence",  # type: ignore[index]
+                                         "3. Hold a learning conversation", "4. Decide with evidence",
+                                         "5. Document and follow policy"]
+    assert "| Step | What you do | Key number or rule |" in answer.answer  # a table stays a table
+    assert "Every teacher who assigns writing" not in answer.answer  # the introduction answers nothing
+    assert answer.citations[0].hit.metadata["section"] == "The five steps at a glance"
+
+
+def test_a_definition_comes_first_and_short(assistant: Assistant) -> None:
+    answer = assistant.ask("whats a hallucination")
+    assert answer.sentences[0].text.startswith("A confident but false output")
+    assert len(answer.sentences) <= 3
+    assert answer.citations[0].hit.metadata["section"].endswith("Hallucination")
+
+
+def test_an_acronym_is_expanded(assistant: Assistant) -> None:
+    answer = assistant.ask("what does FERPA stand for")
+    assert "Family Educational Rights and Privacy Act" in answer.sentences[0].text
+
+
+def test_a_yes_no_question_opens_with_the_rule_that_decides_it(assistant: Assistant) -> None:
+    answer = assistant.ask("Can my 4th graders use ChatGPT?")
+    first = answer.sentences[0].text
+    assert "3-5" in first and "accounts" in first, answer.answer
+    assert "?" not in answer.answer.split("\n\n")[0]  # an FAQ's question is not part of the answer
+
+
+def test_a_list_the_question_names_is_shown_whole(assistant: Assistant) -> None:
+    answer = assistant.ask("What ground rules should I set for using AI with primary sources in US History?")
+    numbered = [line for line in answer.answer.splitlines() if re.match(r"\d\. ", line)]
+    assert len(numbered) == 5, answer.answer
+    assert numbered[0].startswith("1. The source is the evidence")
+
+
+def test_illustrations_are_not_given_as_advice_unless_asked_for(assistant: Assistant) -> None:
+    advice = assistant.ask("A 9th grade teacher assigned a Level 2 essay revision with AI feedback due tomorrow "
+                           "morning, and two kids say they don't have internet at home. What should I tell her?")
+    assert "two-day window" in advice.answer and "Two students say" not in advice.answer, advice.answer
+    for answer in (advice, assistant.ask("I suspect a student used AI to write an essay. What should I do?")):
+        assert not re.search(r"\[(?:[A-Z][\w ]+|name|student)\]", answer.answer)  # no [Name] placeholders
+    script = assistant.ask("When I sit down with the student, what exactly should I say to open the conversation?")
+    assert script.citations[0].hit.doc_id.endswith("handling-suspected-ai-use-in-essays.md"), script.answer
+    assert script.answer.lstrip("- ").startswith(("\"", "\u201c")), script.answer  # asked for words to say: a script
+
+
+def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("whos on the ai advisory committee and how often do they meet?")
+    text = answer.answer.lower()
+    assert "quarterly" in text and ("student" in text or "parent" in text), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [("whats the proccess for making 3 reading levels of an article w ai?", "steps"),
+     ("what does FERPA stand for", "definition"), ("whats a hallucination", "definition"),
+     ("can i paste my students grades into chatgpt lol", "yesno"), ("how long is the prompting course", "fact"),
+     ("what are some ideas for using ai with ELLs", "options"), ("difference between level 1 and level 2", "comparison"),
+     ("what should i say to the parent who complained", "script"), ("Is it a good idea to use a chatbot?", "yesno")],
+)
+def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:
+    assert analyse(typed).kind == kind
+
+
+def test_chat_spellings_are_written_out_and_names_of_teachers_kept() -> None:
+    assert normalise("whats the deal w AI detectors, r they legit?") == (
+        "what is the deal with AI detectors, are they reliable?")
+    assert normalise("when's the deadline? dont know") == "when is the deadline? do not know"
+    assert normalise("Ms. Lee asked about student ID rules") == "Ms. Lee asked about student ID rules"
+    parts = analyse("How long is the prompting course and who teaches it?").parts
+    assert [p.kind for p in parts] == ["fact", "fact"] and "prompt" in parts[1].context

@@ -141,7 +141,7 @@ class Database:
             answer=redact(answer.get("answer", ""))[0],
             refused=bool(answer.get("refused")),
             confidence=float(answer.get("confidence", 0.0)),
-            grounding=float(answer.get("grounding", 0.0)),
+            grounding=float(answer.get("grounding") or 0.0),  # a refusal has none: stored as 0
             mode=str(answer.get("mode", "extractive")),
             citations=[
                 {k: c.get(k) for k in ("n", "doc_id", "title", "source", "section", "page")}

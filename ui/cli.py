@@ -169,10 +169,6 @@ def _print_answer(answer: dict[str, Any], shown: bool = False) -> None:
         page = f", p. {c['page']}" if c["page"] else ""
         section = f" > {c['section']}" if c["section"] else ""
         echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
-    echo(f"\nconfidence {answer['confidence']:.2f} · grounding {answer['grounding']:.0%} · {answer['mode']}", err=True)
-
-
-        echo(f"[{c['n']}] {c['title']}{section} ({c['source']}{page})")
     if answer.get("standalone_question") and answer["standalone_question"] != answer["question"]:
         echo(f"Searched for: {answer['standalone_question']}", err=True)
     check = answer.get("check")
@@ -254,10 +250,6 @@ def ask(
     # Only checked sentences stream; on a terminal they are the answer itself, never printed twice.
     to_stdout = sys.stdout.isatty()
     final, streamed = None, ""
-    for event in assistant.stream(question, filters=parsed_filters, use_llm=True):
-
-
-    final = None
     for event in assistant.stream(question, history=earlier, filters=parsed_filters, use_llm=True):
         if event.answer is not None:
             final = event.answer

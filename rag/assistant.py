@@ -25,6 +25,7 @@ from rag.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
+from rag.index import SearchIndex
 from rag.query import expand as expand_query
 from rag.question import Intent, analyse
 from rag.records import Hit
@@ -165,11 +166,11 @@ class Assistant:
         """Search, compose the extractive answer and weigh the evidence for a (standalone, redacted)
         question: everything the answer-or-refuse decision needs."""
         intent = analyse(question)
-        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters)
-        idf = self.retriever.index.latest().idf
-        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters) if hits else [])
+        index = self.retriever.index.current()  # one snapshot for everything below
+        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index)
+        idf = index.idf
+        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters, index) if hits else [])
         draft = extractive.compose(intent, passages, idf)
-        index = self.retriever.index.latest()
         rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
         found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
                               question_vector=self.embeddings.embed_query(expand_query(intent.text)),
@@ -177,7 +178,8 @@ class Assistant:
         return Findings(intent, hits, passages, draft, found)
 
     # -- answerers -----------------------------------------------------------------------
-    def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None) -> list[Hit]:
+    def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None,
+                        index: SearchIndex) -> list[Hit]:
         """Passages some questions need beyond the main search: the entry for the term a definition
         asks about, each part of a multi-part question, and the lists and tables of the top document
         for a procedure (its "at a glance" steps may not be the passage most like the question)."""
@@ -185,12 +187,11 @@ class Assistant:
         extra: list[Hit] = []
         queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
         for query in queries:
-            for hit in self.retriever.search(query, k=3, filters=filters):
+            for hit in self.retriever.search(query, k=3, filters=filters, index=index):
                 if hit.id not in seen:
                     seen.add(hit.id)
                     extra.append(hit)
         if intent.kind == "steps":
-            index = self.retriever.index.latest()
             for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:3]))[:2]:
                 dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
                 ids = index.chunk_ids(doc_id)
@@ -206,7 +207,6 @@ class Assistant:
         if intent.kind == "script":
             # the words to say often sit in a short section beside the passage the search found
             # ("Open with the standard script" next to "Follow-up questions")
-            index = self.retriever.index.latest()
             for hit in hits[:2]:
                 ids = index.chunk_ids(hit.doc_id)
                 if hit.id not in ids:

@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from rag.embeddings import SentenceEmbeddings
-from rag.index import IndexCache
+from rag.index import IndexCache, SearchIndex
 from rag.query import bands_conflict, grade_bands
 from rag.query import expand as expand_query
 from rag.records import DocRecord, Hit
@@ -84,13 +84,16 @@ class HubRetriever(BaseRetriever):
             self._index = IndexCache(self.store)
         return self._index
 
-    def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+    def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None,
+               index: SearchIndex | None = None) -> list[Hit]:
+        """The k best passages; ``index`` pins the snapshot searched, so a caller that reads the
+        index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it."""
         k = k or self.k
         filters = self.filters if filters is None else filters
         pool = max(3 * k, 30)
         question = expand_query(question)
         vector = self.embeddings.embed_query(question)
-        index = self.index.current()
+        index = index or self.index.current()
         manifest = None if index.snapshot else self.store.manifest(index.generation)
         dense_hits = index.dense(vector, pool, filters)
         lexical_hits = index.lexical(question, pool, filters)

@@ -8,6 +8,7 @@ place (another table, an export) is one more entry in ``sinks``.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import string
 from collections.abc import Callable
@@ -154,7 +155,7 @@ def test_student_data_never_reaches_logs_remote_model_or_database(
     assert script.requests, "the question never reached the model: nothing was tested"
     for place, read in places.items():
         text = read()
-        leaked = [s for s in secrets_of(kind, pii) if s in text]
+        leaked = [s for s in secrets_of(kind, pii) if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text)]  # "Deb", not "Debrief"
         assert leaked == [], f"{kind} {pii!r} reached the {place}"
     assert answer["redacted"], question
 

@@ -316,6 +316,18 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
     return sorted(out, key=lambda x: -x[0])
 
 
+_BARE_REPLY = re.compile(r"^(?:yes|no|not yet|it depends|sometimes)\b[.!,]?$", re.IGNORECASE)
+
+
+def _answers_another_question(c: Candidate, hit: Hit, weights: dict[str, float]) -> bool:
+    """A supporting sentence from an FAQ entry that asks something else ("Do parents have a say?"
+    for "what do I say to a parent"), or a bare "Yes." outside the passage that answers."""
+    if _BARE_REPLY.match(c.text.strip()):
+        return True
+    leaf = str(hit.metadata.get("section", "")).split(" > ")[-1].strip()
+    return leaf.endswith("?") and lexical_support(set(terms(leaf)), weights) < 0.4
+
+
 def _ordered(block: list[Candidate]) -> bool:
     """A numbered list or a table of steps: shown whole or not at all, never cut and renumbered."""
     return (sum(bool(_NUMBERED.match(m.raw)) for m in block) >= 2
@@ -480,6 +492,8 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 (c.kind == "sentence" and c.text.endswith(":")):
             continue
         if passages[c.hit_index].doc_id not in docs and len(docs) >= MAX_SOURCES:
+            continue
+        if not near and _answers_another_question(c, passages[c.hit_index], weights):
             continue
         if any(_near_duplicate(c.text, x.text) for x in chosen):
             continue

@@ -187,6 +187,9 @@ def lexical_support(text_terms: set[str], weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in text_terms) / total if total else 0.0
 
 
+_DEFINES = re.compile(r"^\W*(?:[\w'/-]+\s+){1,5}(?:means|refers to|is defined as)\b", re.IGNORECASE)
+
+
 def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
     """A bonus for the shape of answer the question wants, and how much plain word overlap counts."""
     kind, text = intent.kind, c.text
@@ -204,6 +207,8 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
                     low):
             return 0.3, 1.0
         return 0.0, 0.5  # mentioning the term is not defining it
+    if _DEFINES.match(text):
+        return 0.0, 0.6  # "Approved tool means ...": shares the question's words by naming them, answers little
     if kind == "fact":
         if re.search(r"\bwho\b", intent.text, re.IGNORECASE):
             return (0.2 if _ROLE.search(text) else 0.0), 1.0

@@ -187,6 +187,9 @@ def lexical_support(text_terms: set[str], weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in text_terms) / total if total else 0.0
 
 
+_DEFINES = re.compile(r"^\W*(?:[\w'/-]+\s+){1,5}(?:means|refers to|is defined as)\b", re.IGNORECASE)
+
+
 def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
     """A bonus for the shape of answer the question wants, and how much plain word overlap counts."""
     kind, text = intent.kind, c.text
@@ -204,6 +207,8 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
                     low):
             return 0.3, 1.0
         return 0.0, 0.5  # mentioning the term is not defining it
+    if _DEFINES.match(text):
+        return 0.0, 0.6  # "Approved tool means ...": shares the question's words by naming them, answers little
     if kind == "fact":
         if re.search(r"\bwho\b", intent.text, re.IGNORECASE):
             return (0.2 if _ROLE.search(text) else 0.0), 1.0
@@ -314,6 +319,18 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
                 s -= 0.05  # tips inside one step, not the procedure
         out.append((s, members))
     return sorted(out, key=lambda x: -x[0])
+
+
+_BARE_REPLY = re.compile(r"^(?:yes|no|not yet|it depends|sometimes)\b[.!,]?$", re.IGNORECASE)
+
+
+def _answers_another_question(c: Candidate, hit: Hit, weights: dict[str, float]) -> bool:
+    """A supporting sentence from an FAQ entry that asks something else ("Do parents have a say?"
+    for "what do I say to a parent"), or a bare "Yes." outside the passage that answers."""
+    if _BARE_REPLY.match(c.text.strip()):
+        return True
+    leaf = str(hit.metadata.get("section", "")).split(" > ")[-1].strip()
+    return leaf.endswith("?") and lexical_support(set(terms(leaf)), weights) < 0.4
 
 
 def _ordered(block: list[Candidate]) -> bool:
@@ -480,6 +497,8 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 (c.kind == "sentence" and c.text.endswith(":")):
             continue
         if passages[c.hit_index].doc_id not in docs and len(docs) >= MAX_SOURCES:
+            continue
+        if not near and _answers_another_question(c, passages[c.hit_index], weights):
             continue
         if any(_near_duplicate(c.text, x.text) for x in chosen):
             continue

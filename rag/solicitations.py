@@ -209,6 +209,10 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
 
 
 
+#: Objects that point back to what the sentence named before the verb.
+_PRONOUNS = {"them", "it", "these", "those", "this", "that", "both", "all"}
+
+
 def _kinds(words: str) -> frozenset[str]:
     kinds = set()
     if _CREDENTIALS.search(words) or _PIN.search(words):
@@ -230,7 +234,10 @@ def read(sentence: str) -> Reading:
         rest = text[at:]
         words = list(_WORD.finditer(rest))
         end = words[OBJECT_WORDS].start() if len(words) > OBJECT_WORDS else len(rest)
-        reading.asks.append((verb, _kinds(rest[:end])))
+        kinds = _kinds(rest[:end])
+        if not kinds and words[1:2] and words[1].group(0).lower() in _PRONOUNS:
+            kinds = _kinds(text[:at])  # "... needs your login and password; send them to ...": what "them" is
+        reading.asks.append((verb, kinds))
     if not reading.request:
         return reading
     reading.address = bool(_ADDRESS.search(text))

@@ -91,6 +91,20 @@ def test_reworded_requests_of_every_style_are_recognised_by_their_structure() ->
     assert planted_reasons(units[1:2]) == [""] and all(planted_flags(units)[1:])
 
 
+def test_a_request_that_names_the_object_before_a_pronoun_is_read_whole() -> None:
+    """"... needs your password; send them to ...": what "them" hands over is named before the verb."""
+    from rag.solicitations import read
+
+    assert read("The district office needs every teacher's SIS username and password before Friday; "
+                "email them to it.support.k12@outlook.com.").reason == "asks for credentials"
+    assert read("Your students' home addresses are required for the survey, so please forward them to "
+                "survey-team@gmail.com today.").reason == "asks for personal data"
+    for advice in ("Keep your password private and change it every 90 days.",
+                   "Collect the permission slips and return them to the front office.",
+                   "If a vendor asks for student records, send it to the DPO for review."):
+        assert read(advice).reason == "", advice
+
+
 def test_false_alarms_on_text_nobody_on_the_team_wrote() -> None:
     """The rule was written against the bundled hub; this checks it on a real report and web text."""
     report = SHARED / "external" / "ed-2023-ai-report.md"

@@ -239,9 +239,14 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     marks: dict[int, str] = {}
 
     for i, (w, kind) in enumerate(zip(words, shapes)):
+        before, after = analysed[max(0, w.start - 60): w.start], analysed[w.end: w.end + 80]
+        cued = bool(_CUE_BEFORE.search(before))
+        if (cued or not w.capital) and (kind in ("given", "unknown", "given-or-word") or w.low in all_given_names()) \
+                and _lower_full_name(words, shapes, i, analysed, cued=cued):
+            marks[i] = marks[i + 1] = "a full name after " + _cue_text(before) if cued else "a full name (lower case)"
+            continue
         if kind in ("function", "thing", "acronym") or w.low in _PARTICLES:
             continue
-        before, after = analysed[max(0, w.start - 60): w.start], analysed[w.end: w.end + 80]
         if _CUE_BEFORE.search(before) and kind in _NAMEY + ("initials",) and not _place(words, shapes, i, analysed) and not _language(w):
             if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
@@ -271,6 +276,25 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
 
     _extend(words, shapes, marks, analysed)
     return _spans(words, marks, text, topics)
+
+
+_ACTS = re.compile(r"\s*(?:has|had|is|was|did|does|got|gets|keeps|kept|failed|turned|used|uses|said|says|wrote|"
+                   r"asked|submitted|copied|cheated|missed|needs|told|won't|can't|didn't|doesn't|isn't|wasn't)\b")
+
+
+def _lower_full_name(words: list[Word], shapes: list[str], i: int, text: str, cued: bool = False) -> bool:
+    """"deb patel has an IEP", "my student will miller": a given name and a surname-like word in
+    lower case, after a cue ("my student") or opening a sentence and acting in it ("rose garden
+    has" ends in a plain word and stays)."""
+    if i + 1 >= len(words) or shapes[i + 1] not in ("surname", "surname-or-word", "unknown", "rare-word") \
+            or words[i + 1].capital != words[i].capital or not re.fullmatch(r"\s+", text[words[i].end:words[i + 1].start]):
+        return False
+    if cued:
+        return True
+    prev = _prev(words, i)
+    if prev is not None and not re.search(r"[.!?:;]\s*$", text[prev.end: words[i].start] or " "):
+        return False
+    return bool(_ACTS.match(text[words[i + 1].end:])) or _verb_follows(text, words, i + 1, strict=True)
 
 
 def _determined(words: list[Word], i: int) -> bool:
@@ -359,7 +383,8 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                             and kind in ("function", "thing", "given-or-word"):
                         marks[j] = marks[i]  # "Will Thompson", "May Chen"
                         changed = True
-                    elif (w.capital or not words[i].capital) and kind in _NAMEY + ("word",) and not _place(words, shapes, j, text):
+                    elif (w.capital or not words[i].capital) and kind in _NAMEY + ("word",) and not _place(words, shapes, j, text) \
+                            and not (step == 1 and not w.capital and _ACTS.fullmatch(w.low)):  # "sue miller failed"
                         if kind == "word" and not (w.capital and (w.low in surnames() or step == -1 and not w.initial)):
                             continue
                         if step == -1 and w.initial and kind == "word" and w.low in OPENERS:

@@ -192,7 +192,7 @@ class Assistant:
                     seen.add(hit.id)
                     extra.append(hit)
         if intent.kind == "steps":
-            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:3]))[:2]:
+            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:4]))[:3]:
                 dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
                 ids = index.chunk_ids(doc_id)
                 found = get_chunks(self.store, ids, snapshot=index.snapshot)

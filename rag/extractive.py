@@ -308,6 +308,7 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
         title = set(terms(str(hits[first.hit_index].metadata.get("title", ""))))
         about = lexical_support(title | set(terms(leaf)), weights) > 0 or best >= 0.6 * top
         if intent.kind == "steps" and about:
+            s += 0.2 * lexical_support(set(terms(leaf)), weights)  # the procedure the question names
             depth = first.section.count(" > ") + 1 if first.section else 0
             if ordered:
                 s += 0.25
@@ -355,19 +356,26 @@ def has_steps(hit: Hit) -> bool:
 _STEP_LEAF = re.compile(r"^(?:(?:step|phase|stage|part)\s*(\d+)|(\d+))\s*[:.)\u2014-]\s*(.+)$", re.IGNORECASE)
 
 
+_TIME_LEAF = re.compile(r"^(?:minutes?|mins?\.?)\s*(\d+)\s*[-\u2013]\s*\d+\b", re.IGNORECASE)
+
+
 def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
     """Procedures written as headings ("Step 1: Start from a text you trust", "Step 2: ..."): each
     becomes one passage listing its steps, each step its heading and the first sentence under it,
     cited to the section that holds the steps."""
     groups: dict[str, dict[int, tuple[str, Hit]]] = {}
+    timed: dict[str, dict[int, tuple[str, Hit]]] = {}  # "Minutes 0-2: set up", "Minutes 2-7: ..."
     for hit in chunks:
         path = str(hit.metadata.get("section", "")).split(" > ")
-        for depth, leaf in enumerate(path):
-            m = _STEP_LEAF.match(leaf)
-            if m and depth == len(path) - 1:
-                number = int(m.group(1) or m.group(2))
-                parent = " > ".join(path[:depth])
-                groups.setdefault(parent, {}).setdefault(number, (m.group(3).strip(), hit))
+        leaf, parent = path[-1], " > ".join(path[:-1])
+        if m := _STEP_LEAF.match(leaf):
+            groups.setdefault(parent, {}).setdefault(int(m.group(1) or m.group(2)), (m.group(3).strip(), hit))
+        elif m := _TIME_LEAF.match(leaf):
+            timed.setdefault(parent, {}).setdefault(int(m.group(1)), (leaf.strip(), hit))
+    for parent, spans in timed.items():  # time segments from 0, in order, are steps too
+        starts = sorted(spans)
+        if starts and starts[0] == 0 and parent not in groups:
+            groups[parent] = {n: spans[start] for n, start in enumerate(starts, 1)}
     procedures = []
     for parent, steps in groups.items():
         numbers = sorted(steps)
@@ -376,8 +384,10 @@ def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
         lines = []
         for n in numbers:
             title, hit = steps[n]
-            first = next((u.text for u in read_units(hit.text) if u.kind == "sentence"), "")
-            lines.append(f"{n}. {title.rstrip('.')}. {strip_markdown(first)}".strip())
+            first = next((u.text for u in read_units(hit.text) if u.kind == "sentence"
+                          and not u.text.rstrip().endswith(":")), "")  # not "Using only Tab ...:" without its list
+            title = title.rstrip(".")
+            lines.append(f"{n}. {title[:1].upper() + title[1:]}. {strip_markdown(first)}".strip())
         first_hit = steps[numbers[0]][1]
         text = "\n".join(lines)
         metadata = {**first_hit.metadata, "section": parent, "procedure": True}

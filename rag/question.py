@@ -163,6 +163,10 @@ def _fix_cues(text: str) -> str:
     return re.sub(r"[A-Za-z]+", fix, text)
 
 
+#: Words that ask for a procedure: any "Steps" heading has them, so they do not pick the topic.
+_ASKING_STEPS = frozenset(terms("step steps process procedure procedures"))
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed topic words, without tone words ("cool", "lowkey") that say nothing of the topic."""
     kept = " ".join(w for w in words(text) if w not in FILLER)
@@ -282,6 +286,8 @@ def analyse(question: str) -> Intent:
         kind = classify(part)
         focus = content_terms(with_bands(part))  # "4th graders" is matched as "grades 3-5"
         focus += [t for t in content_terms(_spelled(part)) if t not in focus]  # "3 levels" also "three levels"
+        if kind == "steps" and len([t for t in focus if t not in _ASKING_STEPS]) >= 2:
+            focus = [t for t in focus if t not in _ASKING_STEPS]  # "the steps" asks for a form, not a topic
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"

@@ -102,8 +102,8 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
         if not stripped:
             flush()
             header = []
-            if last_kind != "sentence":
-                last_kind = ""  # a blank line ends a list or a table
+            if last_kind not in ("sentence", "item"):
+                last_kind = ""  # a blank line ends a table; a list goes on when an item follows ("loose" lists)
         elif _TABLE_SEP.match(stripped):
             if label_rows and previous_row is not None and units and units[-1].text == previous_row:
                 header = _cells(units.pop().text)  # a header row names columns; it states nothing

@@ -307,6 +307,8 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
             s -= 0.1  # steps rebuilt from headings: the document's own list or table says more
         title = set(terms(str(hits[first.hit_index].metadata.get("title", ""))))
         about = lexical_support(title | set(terms(leaf)), weights) > 0 or best >= 0.6 * top
+        if ordered and len(members) < sum(1 for c in cands if c.key == first.key and c.kind in ("item", "row")):
+            s -= 0.15  # numbered steps with some left out (quoted, too long) read as a broken procedure
         if intent.kind == "steps" and about:
             s += 0.2 * lexical_support(set(terms(leaf)), weights)  # the procedure the question names
             depth = first.section.count(" > ") + 1 if first.section else 0

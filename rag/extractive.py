@@ -307,6 +307,8 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
             s -= 0.1  # steps rebuilt from headings: the document's own list or table says more
         title = set(terms(str(hits[first.hit_index].metadata.get("title", ""))))
         about = lexical_support(title | set(terms(leaf)), weights) > 0 or best >= 0.6 * top
+        if ordered and len(members) < sum(1 for c in cands if c.key == first.key and c.kind in ("item", "row")):
+            s -= 0.15  # numbered steps with some left out (quoted, too long) read as a broken procedure
         if intent.kind == "steps" and about:
             s += 0.2 * lexical_support(set(terms(leaf)), weights)  # the procedure the question names
             depth = first.section.count(" > ") + 1 if first.section else 0
@@ -326,12 +328,10 @@ _BARE_REPLY = re.compile(r"^(?:yes|no|not yet|it depends|sometimes)\b[.!,]?$", r
 
 
 def _answers_another_question(c: Candidate, hit: Hit, weights: dict[str, float]) -> bool:
-    """A supporting sentence from an FAQ entry that asks something else ("Do parents have a say?"
-    for "what do I say to a parent"), or a bare "Yes." outside the passage that answers."""
-    if _BARE_REPLY.match(c.text.strip()):
-        return True
-    leaf = str(hit.metadata.get("section", "")).split(" > ")[-1].strip()
-    return leaf.endswith("?") and lexical_support(set(terms(leaf)), weights) < 0.4
+    """A bare "Yes." outside the passage that answers: it answers another passage's question.
+    (Whether an FAQ entry asks the same question in other words is not told by shared words:
+    "Can I use a detector to prove cheating?" answers "is a detector score enough to punish?".)"""
+    return bool(_BARE_REPLY.match(c.text.strip()))
 
 
 def _ordered(block: list[Candidate]) -> bool:

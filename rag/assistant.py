@@ -167,13 +167,15 @@ class Assistant:
         question: everything the answer-or-refuse decision needs."""
         intent = analyse(question)
         index = self.retriever.index.current()  # one snapshot for everything below
-        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index)
+        vector = self.embeddings.embed_query(expand_query(intent.text))  # for the search and the gate
+        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index,
+                                     vector=vector)
         idf = index.idf
         passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters, index) if hits else [])
         draft = extractive.compose(intent, passages, idf)
         rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
         found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
-                              question_vector=self.embeddings.embed_query(expand_query(intent.text)),
+                              question_vector=vector,
                               passage_vectors=index.vectors[rows] if rows else None)
         return Findings(intent, hits, passages, draft, found)
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.gate import DEFAULT_MODEL, FEATURES, GateModel
+from rag.index import index_root
 from rag.settings import Settings
 from rag.store import HubStore, get_chunks
 from rag.text import read_units, strip_markdown, terms, words
@@ -45,8 +46,7 @@ SEED = 6175
 
 def calibration_path(settings: Settings) -> Path:
     """Beside the store's search index: one calibration per collection."""
-    base = settings.data_dir / "index" if settings.chroma_url else settings.store_path / "index"
-    return base / f"{settings.collection}.gate.json"
+    return index_root(settings) / f"{settings.collection}.gate.json"
 
 
 def load_gate(settings: Settings, store: HubStore | None = None) -> GateModel:

@@ -27,6 +27,7 @@ import numpy as np
 from chromadb.errors import ChromaError
 
 from rag.errors import HubqaError
+from rag.settings import Settings
 from rag.store import HubStore, read_pages
 from rag.text import terms
 
@@ -191,11 +192,15 @@ def _idf(tokens: list[list[str]]) -> dict[str, float]:
     return {term: round(math.log(1 + (n - d + 0.5) / (d + 0.5)), 4) for term, d in df.items()}
 
 
+def index_root(settings: Settings) -> Path:
+    """Where a store's derived files live (search index, gate calibration): beside a local
+    store, or in the data folder for a Chroma server."""
+    return settings.data_dir / "index" if settings.chroma_url else settings.store_path / "index"
+
+
 def index_folder(store: HubStore) -> Path:
-    """Where a store's search index lives: beside a local store, or in the data folder."""
-    settings = store.settings
-    base = settings.data_dir / "index" if settings.chroma_url else settings.store_path / "index"
-    return base / settings.collection
+    """Where a store's search index lives."""
+    return index_root(store.settings) / store.settings.collection
 
 
 class IndexCache:

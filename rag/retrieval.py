@@ -85,14 +85,15 @@ class HubRetriever(BaseRetriever):
         return self._index
 
     def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None,
-               index: SearchIndex | None = None) -> list[Hit]:
+               index: SearchIndex | None = None, vector: list[float] | None = None) -> list[Hit]:
         """The k best passages; ``index`` pins the snapshot searched, so a caller that reads the
         index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it."""
         k = k or self.k
         filters = self.filters if filters is None else filters
         pool = max(3 * k, 30)
         question = expand_query(question)
-        vector = self.embeddings.embed_query(question)
+        if vector is None:  # a caller that needs the query's vector too passes it (embedded once)
+            vector = self.embeddings.embed_query(question)
         index = index or self.index.current()
         manifest = None if index.snapshot else self.store.manifest(index.generation)
         dense_hits = index.dense(vector, pool, filters)

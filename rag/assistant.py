@@ -25,7 +25,7 @@ from rag.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
-from rag.index import SearchIndex
+from rag.index import SearchIndex, SnapshotGone
 from rag.query import expand as expand_query
 from rag.question import Intent, analyse
 from rag.records import Hit
@@ -35,6 +35,8 @@ from rag.store import HubStore, get_chunks
 
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
+#: Searches again (on the newer index) when a re-ingestion removes a snapshot's chunks mid-question.
+SNAPSHOT_RETRIES = 5
 
 
 @dataclass
@@ -166,10 +168,21 @@ class Assistant:
         """Search, compose the extractive answer and weigh the evidence for a (standalone, redacted)
         question: everything the answer-or-refuse decision needs."""
         intent = analyse(question)
-        index = self.retriever.index.current()  # one snapshot for everything below
         vector = self.embeddings.embed_query(expand_query(intent.text))  # for the search and the gate
-        hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index,
-                                     vector=vector)
+        index = self.retriever.index.current()  # one snapshot for everything below
+        for attempt in range(SNAPSHOT_RETRIES + 1):
+            try:
+                hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index,
+                                             vector=vector, strict=attempt < SNAPSHOT_RETRIES)
+                break
+            except SnapshotGone:  # a re-ingestion removed chunks this index lists: search its successor
+                time.sleep(0.05 * (attempt + 1))
+                newer = self.retriever.index.current()
+                if newer is index and not index.snapshot:
+                    hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters,
+                                                 index=index, vector=vector)
+                    break
+                index = newer
         idf = index.idf
         passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters, index) if hits else [])
         draft = extractive.compose(intent, passages, idf)

@@ -37,6 +37,10 @@ logging.getLogger("bm25s").setLevel(logging.ERROR)
 FILTER_FIELDS = ("audience", "grade_band", "subject", "topic", "doc_id")
 
 
+class SnapshotGone(Exception):
+    """A snapshot's chunks were removed while it was being read: search the store's newer index."""
+
+
 @dataclass
 class IndexHit:
     id: str

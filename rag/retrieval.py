@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from rag.embeddings import SentenceEmbeddings
-from rag.index import IndexCache, SearchIndex
+from rag.index import IndexCache, SearchIndex, SnapshotGone
 from rag.query import bands_conflict, grade_bands
 from rag.query import expand as expand_query
 from rag.records import DocRecord, Hit
@@ -85,9 +85,13 @@ class HubRetriever(BaseRetriever):
         return self._index
 
     def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None,
-               index: SearchIndex | None = None, vector: list[float] | None = None) -> list[Hit]:
+               index: SearchIndex | None = None, vector: list[float] | None = None,
+               strict: bool = False) -> list[Hit]:
         """The k best passages; ``index`` pins the snapshot searched, so a caller that reads the
-        index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it."""
+        index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it.
+        ``strict``: raise ``SnapshotGone`` when chunks the index lists were removed meanwhile (a
+        re-ingestion finished), so the caller can search the newer index instead of answering
+        without them."""
         k = k or self.k
         filters = self.filters if filters is None else filters
         pool = max(3 * k, 30)
@@ -98,8 +102,10 @@ class HubRetriever(BaseRetriever):
         manifest = None if index.snapshot else self.store.manifest(index.generation)
         dense_hits = index.dense(vector, pool, filters)
         lexical_hits = index.lexical(question, pool, filters)
-        found = get_chunks(self.store, list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits])),
-                           manifest, snapshot=index.snapshot)
+        wanted = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
+        found = get_chunks(self.store, wanted, manifest, snapshot=index.snapshot)
+        if strict and len(found) < len(wanted):
+            raise SnapshotGone(f"{len(wanted) - len(found)} of {len(wanted)} chunks removed")
         query = np.asarray(vector, dtype=np.float32)
         dense: list[Hit] = []
         for dh in dense_hits:

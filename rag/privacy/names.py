@@ -33,7 +33,8 @@ THINGS = frozenset(
     classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
-    christmas easter ramadan hanukkah diwali thanksgiving halloween""".split()
+    christmas easter ramadan hanukkah diwali thanksgiving halloween
+    honda toyota subaru nissan hyundai chevy chevrolet volkswagen mazda civic corolla prius samsung lenovo""".split()
 )  # seasons are not here: Summer and Autumn are given names too
 #: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").
 PLACE_WORDS = frozenset(
@@ -274,8 +275,19 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             elif kind == "unknown" and not _determined(words, i) and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True)):
                 marks[i] = "a name that acts in the sentence"
 
+    for i in [i for i in marks if _in_markup(analysed, words[i])]:
+        del marks[i]
     _extend(words, shapes, marks, analysed)
     return _spans(words, marks, text, topics)
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>\n]{0,300})?>|</?[A-Za-z][\w:-]*\s+[\w:-]+=\S*"
+                     r"|&\w+;")
+
+
+def _in_markup(text: str, word: Word) -> bool:
+    """Inside an HTML tag or an attribute (``<img src=``): code someone pasted, not a name."""
+    return any(m.start() <= word.start < m.end() for m in _MARKUP.finditer(text, max(0, word.start - 300), word.end + 300))
 
 
 _ACTS = re.compile(r"\s*(?:has|had|is|was|did|does|got|gets|keeps|kept|failed|turned|used|uses|said|says|wrote|"

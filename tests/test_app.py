@@ -128,7 +128,9 @@ def test_refusal_is_a_gap_with_nearest_documents(hub: Settings) -> None:
     at.chat_input[0].set_value("Rebecca Whitlow failed her test, what's a good lasagna recipe?").run()
     text = " ".join(m.value for m in at.markdown)
     assert "don't cover this" in text and "Rebecca" not in text
-    assert any("removed the student name" in i.value for i in at.info)
+    told = [w.value for w in at.warning if "Removed before" in w.value and "student name" in w.value]
+    told += [i.value for i in at.info if "removed the student name" in i.value]
+    assert len(told) == 1, told  # the teacher is told once what was removed, not twice
     [reply] = [m.value for m in at.markdown if "don't cover this" in m.value]
     [gap] = open_database(hub).questions(refused=True)
     titles = {safe.text(s["title"]) for s in gap.nearest[:3]}  # shown as text: Markdown escaped

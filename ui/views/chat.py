@@ -146,7 +146,9 @@ def show_sources(answer: dict[str, Any]) -> None:
             st.markdown(f"[Open the document at this place]({document_link(c)}) · {safe.text(c['source'])}")
 
 
-def show_answer(turn: dict[str, Any], index: int) -> None:
+def show_answer(turn: dict[str, Any], index: int, removed_shown: bool = False) -> None:
+    """One answer; ``removed_shown``: the question's removed items are listed above it in this
+    run, so the answer's shorter privacy note would say the same thing twice."""
     answer, filters = turn["answer"], turn.get("filters") or {}
     st.markdown(refusal_markdown(answer) if answer["refused"]
                 else safe.document(answer["answer"], ui.settings().link_domains))
@@ -156,6 +158,8 @@ def show_answer(turn: dict[str, Any], index: int) -> None:
     if filters:
         st.caption(f"Filters: {safe.text(filters_text(filters))}")
     for note in answer["notes"]:
+        if "privacy" in note and removed_shown:
+            continue
         st.info(safe.text(note), icon=":material/lock:" if "privacy" in note else ":material/info:")
     if not answer["refused"]:
         show_sources(answer)
@@ -391,7 +395,7 @@ for i, turn in enumerate(turns):
         if just_removed and i == len(turns) - 1:
             show_removed(just_removed)
     with st.chat_message("assistant"):
-        show_answer(turn, i)
+        show_answer(turn, i, removed_shown=bool(just_removed) and i == len(turns) - 1)
         feedback(turn)
 if problem:
     st.error(problem)

@@ -200,6 +200,15 @@ class Assistant:
         for a procedure (its "at a glance" steps may not be the passage most like the question)."""
         seen = {h.id for h in hits[: extractive.MAX_PASSAGES]}  # a later hit may still be what a part needs
         extra: list[Hit] = []
+        if intent.kind == "definition" and intent.term:  # the term's own entry, wherever the search ranked it
+            entries = [i for i in index.entry(intent.term) if i not in seen][:2]
+            found = get_chunks(self.store, entries, snapshot=index.snapshot)
+            for chunk_id in entries:
+                if (hit := found.get(chunk_id)) is not None and (row := index.row(chunk_id)) is not None:
+                    seen.add(chunk_id)
+                    hit.context = hit.text
+                    hit.dense = max((h.dense or 0.0) for h in hits[:3]) if hits else 0.0
+                    extra.append(hit)
         queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
         for query in queries:
             for hit in self.retriever.search(query, k=3, filters=filters, index=index):

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -59,8 +60,12 @@ class SearchIndex:
         idf: dict[str, float],
         vectors: np.ndarray | None = None,
         collection_id: str = "",
+        entries: dict[str, list[str]] | None = None,
     ) -> None:
         self.bm25 = bm25
+        #: Chunks opening a section whose heading names a term ("RTCF", "Retrieval-Augmented
+        #: Generation (RAG)"), by the term in lower case: where a definition question looks first.
+        self.entries = entries or {}
         #: Which collection this indexes: generations alone repeat across stores and servers.
         self.collection_id = collection_id
         #: Normalised chunk embeddings, one row per id.
@@ -85,6 +90,10 @@ class SearchIndex:
             return []
         return [self.ids[i] for i in np.nonzero(self._columns["doc_id"] == doc_id)[0]]
 
+    def entry(self, term: str) -> list[str]:
+        """The chunks opening the sections headed by ``term`` (a glossary entry, a term's own heading)."""
+        return self.entries.get(" ".join(term.lower().split()), [])
+
     # -- building and persistence --------------------------------------------------------
     @classmethod
     def build(cls, store: HubStore) -> SearchIndex:
@@ -94,6 +103,7 @@ class SearchIndex:
         fields: dict[str, list[str]] = {f: [] for f in FILTER_FIELDS}
         tokens: list[list[str]] = []
         pages: list[np.ndarray] = []
+        opening: dict[tuple[str, str], tuple[int, str]] = {}  # each section's first chunk
         # page by page, so a 100k-chunk store's texts and metadata are never all in memory at once
         current = {doc_id: record.version for doc_id, record in store.documents().items()}
         for got in read_pages(store.chunks, ["documents", "metadatas", "embeddings"]):
@@ -106,12 +116,20 @@ class SearchIndex:
                 tokens.append(terms(f"{meta.get('title', '')} {meta.get('section', '')} {text or ''}") or ["_"])
                 for f in FILTER_FIELDS:
                     fields[f].append(str(meta.get(f, "")))
+                section = (str(meta.get("doc_id", "")), str(meta.get("section", "")))
+                position = int(meta.get("chunk_index", 0) or 0)
+                if section not in opening or position < opening[section][0]:
+                    opening[section] = (position, chunk_id)
             pages.append(np.asarray(got["embeddings"], dtype=np.float32)[keep].reshape(len(keep), -1))
         if not ids:
             return cls(None, [], fields, generation, {}, collection_id=collection_id)
+        entries: dict[str, list[str]] = {}
+        for (_, section), (_, chunk_id) in sorted(opening.items()):
+            for name in entry_names(section):
+                entries.setdefault(name, []).append(chunk_id)
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
-        return cls(bm25, ids, fields, generation, _idf(tokens), np.concatenate(pages), collection_id)
+        return cls(bm25, ids, fields, generation, _idf(tokens), np.concatenate(pages), collection_id, entries)
 
     def save(self, folder: Path) -> None:
         """Write atomically: a reader sees the old index or the new one, never half of one."""
@@ -122,7 +140,7 @@ class SearchIndex:
         np.save(tmp / "vectors.npy", self.vectors)
         (tmp / "hubqa.json").write_text(
             json.dumps({"generation": self.generation, "collection_id": self.collection_id, "ids": self.ids,
-                        "fields": self.fields, "idf": self.idf})
+                        "fields": self.fields, "idf": self.idf, "entries": self.entries})
         )
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
@@ -139,12 +157,13 @@ class SearchIndex:
             meta = json.loads(meta_file.read_text())
             bm25 = bm25s.BM25.load(str(folder), show_progress=False) if meta["ids"] else None
             vectors = np.load(folder / "vectors.npy")
+            entries = meta["entries"]
         except (OSError, ValueError, KeyError):
             return None  # damaged, half-written or from an older version: rebuild
         if len(vectors) != len(meta["ids"]):
             return None
         return cls(bm25, meta["ids"], meta["fields"], int(meta["generation"]), meta.get("idf", {}), vectors,
-                   str(meta.get("collection_id", "")))
+                   str(meta.get("collection_id", "")), entries)
 
     # -- search --------------------------------------------------------------------------
     def _mask(self, filters: dict[str, str] | None) -> np.ndarray | None:
@@ -186,6 +205,17 @@ class SearchIndex:
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
         return self._top(scores, k, -np.inf)
+
+
+def entry_names(section: str) -> list[str]:
+    """The terms a section's own heading names: "Retrieval-Augmented Generation (RAG)" names both
+    the phrase and the acronym; a long heading ("How to talk with families") names no term."""
+    leaf = re.sub(r"[*_`#]", "", section.split(" > ")[-1]).strip()
+    if not leaf or "?" in leaf:
+        return []
+    names = [leaf] + re.findall(r"\(([^()]{1,40})\)", leaf)
+    names[0] = re.sub(r"\s*\([^()]*\)", "", leaf)
+    return [n for n in (" ".join(x.lower().split()) for x in names) if n and len(n.split()) <= 5]
 
 
 def _idf(tokens: list[list[str]]) -> dict[str, float]:

@@ -165,6 +165,8 @@ def _fix_cues(text: str) -> str:
 
 #: Words that ask for a procedure: any "Steps" heading has them, so they do not pick the topic.
 _ASKING_STEPS = frozenset(terms("step steps process procedure procedures"))
+#: Words that ask for a definition ("what does X stand for", "meaning of X").
+_ASKING_DEFINITION = frozenset(terms("stand stands mean means meaning define definition"))
 
 
 def content_terms(text: str) -> list[str]:
@@ -286,10 +288,20 @@ def analyse(question: str) -> Intent:
         kind = classify(part)
         focus = content_terms(with_bands(part))  # "4th graders" is matched as "grades 3-5"
         focus += [t for t in content_terms(_spelled(part)) if t not in focus]  # "3 levels" also "three levels"
+        aside: list[str] = []
+        asking = asking_sentence(part)
+        if kind == "definition" and asking != part.strip() and (own := content_terms(asking)):
+            # "whats RTCF stand for?? my coach keeps saying it": the term asked about is the topic;
+            # the story around it is context (half weight), not words the answer must cover
+            aside = [t for t in focus if t not in own]
+            focus = [t for t in focus if t in own]
+        if kind == "definition" and [t for t in focus if t not in _ASKING_DEFINITION]:
+            focus = [t for t in focus if t not in _ASKING_DEFINITION]  # "stand for" asks, it is not the topic
         if kind == "steps" and len([t for t in focus if t not in _ASKING_STEPS]) >= 2:
             focus = [t for t in focus if t not in _ASKING_STEPS]  # "the steps" asks for a form, not a topic
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
+        context += [t for t in aside if t not in context]
         intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"
                               term=_definition_term(part) if kind == "definition" else "",
                               expects=expected_answer(part)))

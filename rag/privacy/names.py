@@ -24,7 +24,8 @@ _L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"
 _TOKEN = re.compile(rf"(?:[A-Z]\.){{2,3}}|[{_L}]+(?:['\u2019\-][{_L}]+)*(?:['\u2019]s\b|['\u2019](?![{_L}]))?")
 _SENTENCE_END = re.compile(r"[.!?:;\"()\[\]\n]\s*$|^\s*$")
 
-#: Things named like people: AI tools and products, months and days, titles of roles.
+#: Things named like people: AI tools and products, months and days, US states that are not given names
+#: too (a question about Georgia's law keeps its subject only with a cue), car makes.
 THINGS = frozenset(
     """chatgpt gpt claude gemini copilot bard bing khanmigo magicschool grammarly turnitin gptzero zerogpt
     quizlet canvas diffit brisk perplexity llama mistral kahoot padlet seesaw schoology edpuzzle flip
@@ -34,6 +35,9 @@ THINGS = frozenset(
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
     christmas easter ramadan hanukkah diwali thanksgiving halloween
+    alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois
+    iowa kansas kentucky louisiana maryland massachusetts michigan minnesota mississippi missouri nebraska
+    nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont wisconsin wyoming
     honda toyota subaru nissan hyundai chevy chevrolet volkswagen mazda civic corolla prius samsung lenovo""".split()
 )  # seasons are not here: Summer and Autumn are given names too
 #: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").

@@ -15,11 +15,14 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from rag.extractive import Draft, lexical_support
+from rag.privacy.lexicon import is_english
 from rag.question import FILLER, Intent, content_terms, normalise
 from rag.records import Hit
 from rag.text import STOPWORDS, stem, terms, words
@@ -90,6 +93,16 @@ DEFAULT_MODEL = GateModel(
     bias=-3.3925, threshold=0.3296, source={"calibrated_on": "defaults (the bundled corpus)"})
 
 
+@lru_cache(maxsize=1)
+def named() -> frozenset[str]:
+    """Single words of the bundled names of places, products, tests and laws (``rag/data/entities.txt``)
+    that are no English word: never read as a typo of a word the hub uses."""
+    text = resources.files("rag").joinpath("data", "entities.txt").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return frozenset(w.lower() for line in lines for w in re.findall(r"[A-Za-z]{4,}", line)
+                     if w[0].isupper() and not is_english(w.lower()))
+
+
 def missing_words(question: str, idf: dict[str, float]) -> list[str]:
     """Topic words of the question that the hub never uses, misspellings of words it does use,
     slang and chat words aside."""
@@ -100,6 +113,9 @@ def missing_words(question: str, idf: dict[str, float]) -> list[str]:
         if word in STOPWORDS or word in FILLER or (len(word) < 3 and word not in acronyms) or word.isdigit():
             continue
         term = stem(word)
+        if word in named() and term not in idf and word not in idf:
+            out.append(word)  # "texas" is not a slip for "text": a name the hub never uses
+            continue
         if term in idf or any(word[:n] in idf for n in range(5, len(word))) or _near_known(term, idf):
             continue  # known, a form of a known stem ("hallucinaton"), or one slip away from one
         out.append(word)

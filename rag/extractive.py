@@ -54,6 +54,10 @@ _STEP_HEADING = re.compile(r"\b(?:steps?|at a glance|process|procedure|checklist
 _EXAMPLE_HEADING = re.compile(r"\b(?:examples?|sample|scenarios?|worked|case stud(?:y|ies)|vignette|template|"
                               r"weak version|strong version|role[- ]play|dialogue|transcript|the prompt|prompt \d|"
                               r"letter|before and after|before:|after:)", re.IGNORECASE)
+#: Headings that advise even when they name an example's form ("Historical Role-Play Chatbots: Cautions").
+_ADVICE_HEADING = re.compile(r"\b(?:cautions?|risks?|rules?|guidance|guidelines?|tips|do'?s|don'?ts|how to|when to|"
+                             r"should|policy|safety|warnings?|considerations?|best practices?|mistakes|avoid|pitfalls)\b",
+                             re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\[(?:[A-Za-z][\w' ]{1,30})\](?!\()|_{3,}|\{[a-z_ ]+\}")
 _ADVICE_LABEL = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:what to do|what (?:the teacher|you|to) (?:should )?(?:do|did)|"
                            r"response|resolution|takeaway|the fix|do this|instead|what happened next|outcome|"
@@ -143,7 +147,7 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     leaf = section.split(" > ")[-1] if section else ""
     if re.search(r"\bscripts?\b|what to say|wording", leaf, re.IGNORECASE) and (_FIRST_PERSON.match(text) or quoted):
         return True  # a script's lines, not the steps around them
-    return bool(_EXAMPLE_HEADING.search(leaf))
+    return bool(_EXAMPLE_HEADING.search(leaf)) and not _ADVICE_HEADING.search(leaf)
 
 
 def candidates(hits: Sequence[Hit]) -> list[Candidate]:

@@ -186,6 +186,7 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
     ("Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
      "ChatGPT on his lab report. What do I do?", ["Jayden", "Morales", "4417823", "IEP", "ADHD"]),
     ("The hub page shows <b>Jordan Smith</b> where my answer was", ["Jordan", "Smith"]),
+    ("Rosa Martinez asked a Rosa Parks chatbot to write her essay", ["Martinez"]),  # a student, beside a figure
 ])
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
     clean, removed = redact(question)
@@ -202,6 +203,7 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
     "We're planning a field trip to Washington D.C. Can AI help plan it?",
     "Why does the answer show <img src=\"chart.png\"> instead of a chart?",  # markup, not a name
     "Is a Honda Civic big enough for a field trip carpool?",
+    "Can my 8th graders interview a Frederick Douglass chatbot for our unit?",  # a figure classes study
 ])
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:
     assert redact(question) == (question, [])

@@ -79,6 +79,14 @@ def dictionary_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def public_figures() -> frozenset[str]:
+    """Full names (lower case) of people K-12 classes study (``data/public-figures.txt``): a question
+    about a Harriet Tubman chatbot names no student."""
+    lines = (DATA / "public-figures.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(" ".join(line.lower().split()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def hub_lexicon() -> dict[str, frozenset[str]]:
     """What the corpus says about words: ``common`` (used in lower case), ``proper`` (capitalised
     names of things: tools, places, laws) and ``public`` (people the hub itself names)."""

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.privacy.lexicon import all_given_names, first_names, hub_lexicon, is_common, is_english, normal, surnames
+from rag.privacy.lexicon import (all_given_names, first_names, hub_lexicon, is_common, is_english, normal,
+                                  public_figures, surnames)
 from rag.text import STOPWORDS
 
 _L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"
@@ -143,7 +144,8 @@ def _things() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _public() -> frozenset[str]:
-    return hub_lexicon()["public"]
+    """People the hub names, and the historical and public figures classes study."""
+    return hub_lexicon()["public"] | public_figures()
 
 
 def shape(word: Word) -> str:

@@ -204,6 +204,8 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
     "Why does the answer show <img src=\"chart.png\"> instead of a chart?",  # markup, not a name
     "Is a Honda Civic big enough for a field trip carpool?",
     "Can my 8th graders interview a Frederick Douglass chatbot for our unit?",  # a figure classes study
+    "How long do my students need to hang on to their AI chat logs?",  # 'Hang' is a given name too
+    "Can AI rewrite a chapter at a lower reading level for my struggling readers?",  # 'My' too
 ])
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:
     assert redact(question) == (question, [])

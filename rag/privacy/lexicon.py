@@ -75,7 +75,11 @@ def dictionary_words() -> frozenset[str]:
         msg = f"{path} does not match the pinned SHA-256: reinstall english-words==2.0.2 with `make install`."
         raise HubqaError(msg)
     words = pickle.loads(data)  # noqa: S301  (bytes checked against the pinned hash above)
-    return frozenset(w for w in words if w.isalpha() and w.islower())
+    return frozenset(w for w in words if w.isalpha() and w.islower()) | EVERYDAY_EXTRA
+
+
+#: Everyday words Webster's Second lacks that are given names too ("hang on to the logs").
+EVERYDAY_EXTRA = frozenset({"hang"})
 
 
 @lru_cache(maxsize=1)

@@ -193,6 +193,8 @@ def _adjacent(text: str, a: Word, b: Word) -> bool:
     return re.fullmatch(r"\s+", text[a.end:b.start]) is not None
 
 
+#: Never the start of a name, though "My" and "Will" are given names too: "for my struggling readers".
+_DETERMINERS = frozenset("my our your his her their its the a an this that these those some any every each".split())
 _PARTICLES = frozenset("de la del della der den van von da di du dos das bin ibn al el le st".split())
 _NAMEY = ("given", "given-or-word", "unknown", "surname", "surname-or-word", "rare-word")
 
@@ -248,7 +250,8 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     for i, (w, kind) in enumerate(zip(words, shapes)):
         before, after = analysed[max(0, w.start - 60): w.start], analysed[w.end: w.end + 80]
         cued = bool(_CUE_BEFORE.search(before))
-        if (cued or not w.capital) and (kind in ("given", "unknown", "given-or-word") or w.low in all_given_names()) \
+        if (cued or not w.capital) and (kind != "function" or (cued and w.low not in _DETERMINERS)) \
+                and (kind in ("given", "unknown", "given-or-word") or w.low in all_given_names()) \
                 and _lower_full_name(words, shapes, i, analysed, cued=cued):
             marks[i] = marks[i + 1] = "a full name after " + _cue_text(before) if cued else "a full name (lower case)"
             continue

@@ -399,11 +399,16 @@ def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
     return procedures
 
 
+_INTRODUCES = re.compile(r":$|\b(?:the following|as follows|these (?:steps|rules|items|questions))\b[^.]{0,20}[.:]?$",
+                         re.IGNORECASE)
+
+
 def _intro(cands: list[Candidate], block: list[Candidate]) -> Candidate | None:
     """The sentence that introduces a list ("Under CAIA's four levels:"), when there is one."""
     first = block[0]
     before = [c for c in cands if c.hit_index == first.hit_index and c.position < first.position]
-    if before and before[-1].text.endswith(":") and not before[-1].quoted and before[-1].position == first.position - 1:
+    if before and _INTRODUCES.search(before[-1].text) and not before[-1].quoted \
+            and before[-1].position == first.position - 1:
         return before[-1]
     return None
 
@@ -449,6 +454,15 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             named = lexical_support(set(terms(members[0].section.split(" > ")[-1])), weights) >= 0.5
             if (wants_list and s >= 0.75 * anchor.score) or (anchor in members and (wants_list or named)):
                 block = members
+    if not block and anchor.kind == "sentence" and _INTRODUCES.search(anchor.text):
+        # "Before you submit a prompt, confirm that it contains none of the following.": the list it
+        # introduces is the answer, shown whole
+        following = [c for c in cands if c.hit_index == anchor.hit_index and c.position == anchor.position + 1
+                     and c.kind in ("item", "row")]
+        if following:
+            whole = [c for c in _block(cands, following[0]) if _eligible(c, intent)]
+            if 2 <= len(whole) <= MAX_BLOCK:
+                block = whole
     if not block and anchor.kind in ("item", "row"):
         whole = [c for c in _block(cands, anchor) if _eligible(c, intent)]
         limit = MAX_BLOCK if wants_list else 6 if intent.kind == "definition" else 0

@@ -3,6 +3,7 @@ then expanded to the surrounding passage (small-to-big), as a LangChain retrieve
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,8 @@ LEXICAL_WEIGHT = 1.0
 #: Weight of the document-level list (query against each document's mean vector); chunks
 #: inherit their document's rank, which favours passages from the documents about the topic.
 DOCUMENT_WEIGHT = 0.5
+#: How many more chunks a table or list is followed into past the hit's next neighbour.
+LIST_CHUNKS = 4
 #: At most this many results from one section, so the top results are not one passage repeated.
 PER_SECTION = 2
 
@@ -132,7 +135,9 @@ class HubRetriever(BaseRetriever):
         return ranked
 
     def expand(self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False) -> None:
-        """Attach each hit's neighbours in the same section, overlap removed (small-to-big)."""
+        """Attach each hit's neighbours in the same section, overlap removed (small-to-big); a table
+        or list that runs on past the next chunk is followed to its end (up to ``LIST_CHUNKS`` more),
+        so an answer never shows half a checklist."""
         wanted = []
         for hit in hits:
             doc, version, index = hit.id.rsplit("#", 2)
@@ -142,18 +147,51 @@ class HubRetriever(BaseRetriever):
             doc, version, index = hit.id.rsplit("#", 2)
             before = neighbours.get(f"{doc}#{version}#{int(index) - 1:05d}")
             after = neighbours.get(f"{doc}#{version}#{int(index) + 1:05d}")
-            text, start = hit.text, int(hit.metadata.get("start", 0))
+            text = hit.text
             section = hit.metadata.get("section", "")
             if before is not None and before.metadata.get("section", "") == section:
-                overlap = max(0, int(before.metadata.get("end", 0)) - start)
-                text = before.text + ("\n" if overlap == 0 else "") + text[overlap:]
+                text = _joined(before, text, int(hit.metadata.get("start", 0)))
+            end = int(hit.metadata.get("end", 0))
             if after is not None and after.metadata.get("section", "") == section:
-                overlap = max(0, int(hit.metadata.get("end", 0)) - int(after.metadata.get("start", 0)))
-                text = text + ("\n" if overlap == 0 else "") + after.text[overlap:]
+                text = _joined_after(text, end, after)
+                end = int(after.metadata.get("end", 0))
+                text = self._run_on(doc, version, int(index) + 1, section, text, end, manifest, snapshot)
             hit.context = text
+
+    def _run_on(self, doc: str, version: str, last: int, section: object, text: str, end: int,
+                manifest: dict[str, DocRecord] | None, snapshot: bool) -> str:
+        """Follow a table or list that the context ends inside into the next chunks of its section."""
+        more = 0
+        while more < LIST_CHUNKS and _ends_in_block(text):
+            nxt = get_chunks(self.store, [f"{doc}#{version}#{last + 1:05d}"], manifest, snapshot)
+            chunk = next(iter(nxt.values()), None)
+            if chunk is None or chunk.metadata.get("section", "") != section:
+                break
+            text = _joined_after(text, end, chunk)
+            end, last, more = int(chunk.metadata.get("end", 0)), last + 1, more + 1
+        return text
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [hit_to_document(hit) for hit in self.search(query)]
+
+
+def _joined(before: Hit, text: str, start: int) -> str:
+    overlap = max(0, int(before.metadata.get("end", 0)) - start)
+    return before.text + ("\n" if overlap == 0 else "") + text[overlap:]
+
+
+def _joined_after(text: str, end: int, after: Hit) -> str:
+    overlap = max(0, end - int(after.metadata.get("start", 0)))
+    return text + ("\n" if overlap == 0 else "") + after.text[overlap:]
+
+
+_BLOCK_LINE = re.compile(r"^\s*(?:\||[-*+\u2022]\s|\d{1,2}[.)]\s)")
+
+
+def _ends_in_block(text: str) -> bool:
+    """Does the text end on a table row or a list item (so the block may go on)?"""
+    lines = [line for line in text.rstrip().splitlines() if line.strip()]
+    return bool(lines) and bool(_BLOCK_LINE.match(lines[-1]))
 
 
 def source_dict(rank: int, hit: Hit) -> dict[str, Any]:

@@ -547,6 +547,8 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                   cited_terms={t for i in {c.hit_index for c in chosen} for t in terms(
                       f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')} "
                       f"{passages[i].context or passages[i].text}")})
+    if intent.kind == "yesno" and not intent.parts and _denies(anchor, intent, weights):
+        draft.lead = "**No.**" + (f" {draft.lead}" if draft.lead else "")  # the verdict the rule states
     for c in chosen:
         style = "text"
         if c.kind == "item":
@@ -578,6 +580,24 @@ def _complete(chosen: list[Candidate], usable: list[Candidate]) -> None:
                 chosen.append(c)
             if c.text.count("\"") % 2 == 1 or "\u201d" in c.text:
                 break
+
+
+_PROHIBITS = re.compile(r"^\W*(?:do not|don't|never)\b|\b(?:may not|must not|cannot|can't|should not|shouldn't|"
+                        r"(?:is|are) not (?:allowed|permitted|approved)|(?:isn't|aren't) (?:allowed|permitted|approved)|"
+                        r"(?:is|are) never|prohibited|forbidden)\b", re.IGNORECASE)
+_NEGATED_QUESTION = re.compile(r"\b(?:not|never|no|n't|without)\b", re.IGNORECASE)
+
+
+def _denies(anchor: Candidate, intent: Intent, weights: dict[str, float]) -> bool:
+    """Does the sentence that answers a yes/no question forbid what it asks about ("Do not have
+    students role-play ... victims" for "is it ok to have them interview a Holocaust victim bot?")?
+    Only then does the answer open with "No."; a question asked in the negative gets no verdict."""
+    if _NEGATED_QUESTION.search(intent.text) or anchor.quoted or anchor.question:
+        return False
+    sentence = next((x for x in re.split(r"(?<=[.!?])\s+", anchor.text) if _PROHIBITS.search(x)), "")
+    if not sentence or re.match(r"(?i)^\W*(?:if|unless|when|even if)\b", sentence):
+        return False
+    return lexical_support(set(terms(anchor.text)), weights) >= 0.4
 
 
 def _lead(hit: Hit, intent: Intent, block: list[Candidate]) -> str:

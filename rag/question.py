@@ -46,6 +46,10 @@ FILLER = frozenset(
     gosh geez couple bunch lots tons""".split()
 )
 
+#: Chat words and abbreviations ("rn", "tbh", "lowkey"): never a person's name or a topic.
+CHAT_WORDS = frozenset(w for w in _SPELLING if " " not in w and "/" not in w) | FILLER | frozenset(
+    "smh idc idgaf imo imho irl fr ngl rly srsly jk tmi wtf omw bff ikr nvm ttyl brb gtg".split())
+
 KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
 
 _YESNO = re.compile(

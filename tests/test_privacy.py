@@ -186,6 +186,7 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
     ("Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
      "ChatGPT on his lab report. What do I do?", ["Jayden", "Morales", "4417823", "IEP", "ADHD"]),
     ("The hub page shows <b>Jordan Smith</b> where my answer was", ["Jordan", "Smith"]),
+    ("jayden lol turned in ai work again", ["jayden"]),  # a chat word between a name and its verb
     ("Rosa Martinez asked a Rosa Parks chatbot to write her essay", ["Martinez"]),  # a student, beside a figure
 ])
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -204,6 +205,8 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
     "Why does the answer show <img src=\"chart.png\"> instead of a chart?",  # markup, not a name
     "Is a Honda Civic big enough for a field trip carpool?",
     "Can my 8th graders interview a Frederick Douglass chatbot for our unit?",  # a figure classes study
+    "which one should i pay for rn, gemini or chatgpt",  # chat words are nobody's name
+    "lowkey drowning in essays rn lol, can ai grade them?",
     "How long do my students need to hang on to their AI chat logs?",  # 'Hang' is a given name too
     "Can AI rewrite a chapter at a lower reading level for my struggling readers?",  # 'My' too
 ])

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rag.privacy.lexicon import (all_given_names, first_names, hub_lexicon, is_common, is_english, normal,
                                   public_figures, surnames)
+from rag.question import CHAT_WORDS
 from rag.text import STOPWORDS
 
 _L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"
@@ -155,7 +156,7 @@ def shape(word: Word) -> str:
     low = word.low
     if len(low) == 1 and not word.text.endswith("."):
         return "function"
-    if low in STOPWORDS or low in OPENERS or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low):
+    if low in STOPWORDS or low in OPENERS or (low in CHAT_WORDS and not word.capital) or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low):
         return "function"
     if low in _things() or any(part in _things() for part in low.split("-")):
         return "thing"
@@ -200,8 +201,11 @@ _NAMEY = ("given", "given-or-word", "unknown", "surname", "surname-or-word", "ra
 
 
 def _verb_follows(text: str, words: list[Word], i: int, strict: bool = False) -> bool:
-    nxt = _next(words, i)
-    if nxt is None or not re.fullmatch(r"\s+", text[words[i].end:nxt.start]):
+    j = i + 1
+    while j < len(words) and j - i <= 2 and words[j].low in CHAT_WORDS and re.fullmatch(r"[\s,]+", text[words[j - 1].end:words[j].start]):
+        j += 1  # "jayden lol turned": a chat word between the name and its verb
+    nxt = words[j] if j < len(words) else None
+    if nxt is None or not re.fullmatch(r"[\s,]+" if j > i + 1 else r"\s+", text[words[j - 1].end:nxt.start]):
         return False
     if strict and nxt.low in ("is", "was", "has", "had", "are", "were", "can", "will", "may", "should", "would", "could"):
         return False  # "passcode is": a thing, unless a stronger cue says otherwise

@@ -221,10 +221,11 @@ class Assistant:
                 ids = index.chunk_ids(doc_id)
                 found = get_chunks(self.store, ids, snapshot=index.snapshot)
                 chunks = [found[i] for i in ids if i in found]
-                for hit in chunks:
-                    if hit.id not in seen and extractive.has_steps(hit):
-                        hit.context, hit.dense = hit.text, dense
-                        extra.append(hit)
+                listed = [hit for hit in chunks if hit.id not in seen and extractive.has_steps(hit)]
+                self.retriever.expand(listed, snapshot=index.snapshot)  # a step cut at a chunk's end reads whole
+                for hit in listed:
+                    hit.dense = dense
+                    extra.append(hit)
                 for procedure in extractive.step_sections(chunks):
                     procedure.dense = dense
                     extra.append(procedure)

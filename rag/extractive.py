@@ -164,6 +164,8 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                 text = strip_markdown(unit.text)
             if len(text) < 3 or bad:
                 continue
+            if position == len(units) - 1 and text.count("(") > text.count(")"):
+                continue  # cut off at the passage's end ("The CTO does the security review (single")
             out.append(Candidate(
                 text=text, raw=unit.text, kind=unit.kind, hit_index=index, position=position, block=unit.block,
                 section=section, cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,

@@ -79,6 +79,7 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
     previous_row: str | None = None  # the last line, when it was a table row
     block = 0
     last_kind = ""
+    last_line = ""
 
     def start(kind: str) -> None:
         nonlocal block, last_kind
@@ -122,7 +123,7 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
             start("item")
             units.append(TextUnit(stripped, "item", block))
             header = []
-        elif last_kind == "item" and line[:1].isspace() and not paragraph and units:
+        elif last_kind == "item" and not paragraph and units and (line[:1].isspace() or _wrapped(last_line, stripped)):
             units[-1].text += " " + stripped  # an item's wrapped second line
         else:
             if last_kind in ("item", "row") and not paragraph:
@@ -130,8 +131,17 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
             paragraph.append(stripped)
             header = []
         previous_row = row
+        last_line = stripped or last_line
     flush()
     return [u for u in units if u.text.strip()]
+
+
+def _wrapped(previous: str, line: str) -> bool:
+    """Does ``line`` carry on the line before it (text extracted from a PDF wraps at the page's
+    width): it starts in lower case, or the line before is long and stops mid-sentence."""
+    if _LIST_ITEM.match(line) or line.startswith(("|", "#")):
+        return False
+    return line[:1].islower() or (len(previous) >= 60 and previous[-1:] not in ".!?:;\"')\u201d")
 
 
 #: A paragraph that is one quotation, said whole (a script).

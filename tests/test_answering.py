@@ -175,3 +175,20 @@ def test_table_rows_become_labelled_statements() -> None:
         "Never paste: Photos; Why it stays out: Biometric-style identifiers",
     ]
     assert split_units("| a row | without a header |") == ["| a row | without a header |"]  # a chunk cut mid-table
+
+
+def test_list_items_wrapped_by_pdf_extraction_stay_whole() -> None:
+    """pypdf gives a numbered step's wrapped lines as plain lines; an answer must not stop at the wrap."""
+    from rag.text import split_units
+
+    extracted = ("Here is how it runs.\n1. Check the approved list first. The teacher looks at the DPO's list. An approved tool\n"
+                 "may already do the job, which saves everyone three weeks.\n2. Submit the request form. Include the tool\n"
+                 "name and link.\n- Short item\nA new paragraph starts here.")
+    assert split_units(extracted) == [
+        "Here is how it runs.",
+        "1. Check the approved list first. The teacher looks at the DPO's list. An approved tool may already do the "
+        "job, which saves everyone three weeks.",
+        "2. Submit the request form. Include the tool name and link.",
+        "- Short item",
+        "A new paragraph starts here.",
+    ]

@@ -549,6 +549,10 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                   cited_terms={t for i in {c.hit_index for c in chosen} for t in terms(
                       f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')} "
                       f"{passages[i].context or passages[i].text}")})
+    if intent.kind == "definition" and intent.term and not lead:
+        entry = _entry_heading(anchor, intent.term)
+        if entry:
+            draft.lead = f"**{entry}:**"  # the entry's own heading spells the acronym out
     if intent.kind == "yesno" and not intent.parts and _denies(anchor, intent, weights):
         draft.lead = "**No.**" + (f" {draft.lead}" if draft.lead else "")  # the verdict the rule states
     for c in chosen:
@@ -600,6 +604,17 @@ def _denies(anchor: Candidate, intent: Intent, weights: dict[str, float]) -> boo
     if not sentence or re.match(r"(?i)^\W*(?:if|unless|when|even if)\b", sentence):
         return False
     return lexical_support(set(terms(anchor.text)), weights) >= 0.4
+
+
+def _entry_heading(anchor: Candidate, term: str) -> str:
+    """The heading of the term's own entry when it says more than the term: "FERPA (Family
+    Educational Rights and Privacy Act)" for "what does FERPA stand for?"."""
+    leaf = re.sub(r"[*_`]", "", anchor.section.split(" > ")[-1]).strip()
+    inside = re.findall(r"\(([^()]+)\)", leaf)
+    bare = re.sub(r"\s*\([^()]*\)", "", leaf).strip()
+    if anchor.position != 0 or not inside or term.lower() not in {bare.lower(), *(i.lower() for i in inside)}:
+        return ""
+    return leaf
 
 
 def _lead(hit: Hit, intent: Intent, block: list[Candidate]) -> str:

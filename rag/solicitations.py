@@ -209,6 +209,9 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
 
 
 
+#: The reader's own credentials ("your district username and password").
+_YOUR_CREDENTIALS = re.compile(r"\byour\s+(?:\w+\s+){0,2}(?:passwords?|usernames?|user names?|log-?ins?|credentials|"
+                               r"pass ?codes?|pins?)\b", re.IGNORECASE)
 #: Objects that point back to what the sentence named before the verb.
 _PRONOUNS = {"them", "it", "these", "those", "this", "that", "both", "all"}
 
@@ -239,6 +242,12 @@ def read(sentence: str) -> Reading:
             kinds = _kinds(text[:at])  # "... needs your login and password; send them to ...": what "them" is
         reading.asks.append((verb, kinds))
     if not reading.request:
+        lowered = {w.lower() for w in _WORD.findall(text)}
+        if _YOUR_CREDENTIALS.search(text) and _ADDRESS.search(text) and not lowered & _NEGATIONS:
+            # "Renew your badge at caia-renewals.net with your district username and password":
+            # whatever the verb, a credential beside an outside address is a request for it
+            reading.address = reading.channel = True
+            reading.reason = "names a credential beside an outside address"
         return reading
     reading.address = bool(_ADDRESS.search(text))
     reading.channel = reading.address or bool(_CHANNEL.search(text))

@@ -105,6 +105,16 @@ def test_a_request_that_names_the_object_before_a_pronoun_is_read_whole() -> Non
         assert read(advice).reason == "", advice
 
 
+def test_the_readers_credentials_beside_an_outside_address_are_planted_whatever_the_verb() -> None:
+    from rag.solicitations import read
+
+    assert read("Renew your CAIA badge at caia-renewals.net with your district username and password.").reason
+    for advice in ("Never enter your password at caia-renewals.net.",
+                   "Students sign in with their district username at classroom.google.com.",
+                   "Passwords must be at least 12 characters; see it.district.org/passwords for the rules."):
+        assert read(advice).reason == "", advice
+
+
 def test_false_alarms_on_text_nobody_on_the_team_wrote() -> None:
     """The rule was written against the bundled hub; this checks it on a real report and web text."""
     report = SHARED / "external" / "ed-2023-ai-report.md"

@@ -161,8 +161,13 @@ def highlighted_pixels(page: Any, url: str) -> int:
     """Pixels of the shown page image that are the highlighter's yellow over paper."""
     from tests.test_document_view import yellow_pixels
 
-    src = page.get_by_test_id("stImage").locator("img").first.get_attribute("src")
-    return yellow_pixels(page.request.get(src if src.startswith("http") else f"{url}{src}").body())
+    for _ in range(20):  # after "Next page" the old image's media URL is gone until the new one is drawn
+        src = page.get_by_test_id("stImage").locator("img").first.get_attribute("src")
+        body = page.request.get(src if src.startswith("http") else f"{url}{src}").body()
+        if body[:8] == b"\x89PNG\r\n\x1a\n" or body[:3] == b"\xff\xd8\xff":
+            return yellow_pixels(body)
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the page image at {src} never loaded")
 
 
 def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings, Path], page: Any) -> None:

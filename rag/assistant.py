@@ -204,7 +204,7 @@ class Assistant:
             entries = [i for i in index.entry(intent.term) if i not in seen][:2]
             found = get_chunks(self.store, entries, snapshot=index.snapshot)
             for chunk_id in entries:
-                if (hit := found.get(chunk_id)) is not None and (row := index.row(chunk_id)) is not None:
+                if (hit := found.get(chunk_id)) is not None:
                     seen.add(chunk_id)
                     hit.context = hit.text
                     hit.dense = max((h.dense or 0.0) for h in hits[:3]) if hits else 0.0

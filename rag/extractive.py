@@ -17,7 +17,7 @@ from rag.injection import planted_flags
 from rag.query import bands_conflict, grade_bands
 from rag.question import Intent, content_terms
 from rag.records import Hit
-from rag.text import QUOTATION, read_units, strip_markdown, terms
+from rag.text import QUOTATION, entry_names, read_units, strip_markdown, terms
 
 #: Passages the answer may draw on, and the most distinct sources it cites.
 MAX_PASSAGES = 6
@@ -610,9 +610,7 @@ def _entry_heading(anchor: Candidate, term: str) -> str:
     """The heading of the term's own entry when it says more than the term: "FERPA (Family
     Educational Rights and Privacy Act)" for "what does FERPA stand for?"."""
     leaf = re.sub(r"[*_`]", "", anchor.section.split(" > ")[-1]).strip()
-    inside = re.findall(r"\(([^()]+)\)", leaf)
-    bare = re.sub(r"\s*\([^()]*\)", "", leaf).strip()
-    if anchor.position != 0 or not inside or term.lower() not in {bare.lower(), *(i.lower() for i in inside)}:
+    if anchor.position != 0 or "(" not in leaf or " ".join(term.lower().split()) not in entry_names(anchor.section):
         return ""
     return leaf
 

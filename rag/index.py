@@ -15,7 +15,6 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -30,7 +29,7 @@ from chromadb.errors import ChromaError
 from rag.errors import HubqaError
 from rag.settings import Settings
 from rag.store import HubStore, read_pages
-from rag.text import terms
+from rag.text import entry_names, terms
 
 logging.getLogger("bm25s").setLevel(logging.ERROR)
 
@@ -205,17 +204,6 @@ class SearchIndex:
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
         return self._top(scores, k, -np.inf)
-
-
-def entry_names(section: str) -> list[str]:
-    """The terms a section's own heading names: "Retrieval-Augmented Generation (RAG)" names both
-    the phrase and the acronym; a long heading ("How to talk with families") names no term."""
-    leaf = re.sub(r"[*_`#]", "", section.split(" > ")[-1]).strip()
-    if not leaf or "?" in leaf:
-        return []
-    names = [leaf] + re.findall(r"\(([^()]{1,40})\)", leaf)
-    names[0] = re.sub(r"\s*\([^()]*\)", "", leaf)
-    return [n for n in (" ".join(x.lower().split()) for x in names) if n and len(n.split()) <= 5]
 
 
 def _idf(tokens: list[list[str]]) -> dict[str, float]:

@@ -160,15 +160,18 @@ class HubRetriever(BaseRetriever):
 
     def _run_on(self, doc: str, version: str, last: int, section: object, text: str, end: int,
                 manifest: dict[str, DocRecord] | None, snapshot: bool) -> str:
-        """Follow a table or list that the context ends inside into the next chunks of its section."""
-        more = 0
-        while more < LIST_CHUNKS and _ends_in_block(text):
-            nxt = get_chunks(self.store, [f"{doc}#{version}#{last + 1:05d}"], manifest, snapshot)
-            chunk = next(iter(nxt.values()), None)
-            if chunk is None or chunk.metadata.get("section", "") != section:
+        """Follow a table or list that the context ends inside into the next chunks of its section
+        (fetched together, and only when the context ends inside one)."""
+        if not _ends_in_block(text):
+            return text
+        ids = [f"{doc}#{version}#{last + d:05d}" for d in range(1, LIST_CHUNKS + 1)]
+        following = get_chunks(self.store, ids, manifest, snapshot)
+        for chunk_id in ids:
+            chunk = following.get(chunk_id)
+            if chunk is None or chunk.metadata.get("section", "") != section or not _ends_in_block(text):
                 break
             text = _joined_after(text, end, chunk)
-            end, last, more = int(chunk.metadata.get("end", 0)), last + 1, more + 1
+            end = int(chunk.metadata.get("end", 0))
         return text
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

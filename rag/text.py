@@ -224,3 +224,14 @@ def strip_markdown(text: str) -> str:
     if text.strip().startswith("|"):
         text = " ; ".join(c.strip() for c in text.strip().strip("|").split("|") if c.strip())
     return " ".join(text.split())
+
+
+def entry_names(section: str) -> list[str]:
+    """The terms a section's own heading names: "Retrieval-Augmented Generation (RAG)" names both
+    the phrase and the acronym; a long heading ("How to talk with families") names no term."""
+    leaf = re.sub(r"[*_`#]", "", section.split(" > ")[-1]).strip()
+    if not leaf or "?" in leaf:
+        return []
+    names = [leaf] + re.findall(r"\(([^()]{1,40})\)", leaf)
+    names[0] = re.sub(r"\s*\([^()]*\)", "", leaf)
+    return [n for n in (" ".join(x.lower().split()) for x in names) if n and len(n.split()) <= 5]

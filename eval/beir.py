@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from ingest.pipeline import Ingestor
 from rag.errors import HubqaError
-from rag.retrieval import HubRetriever
+from rag.retrieval import make_retriever
 from rag.settings import Settings
 from rag.store import HubStore
 
@@ -50,6 +51,24 @@ def mrr(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
     return next((1 / (i + 1) for i, d in enumerate(ranked[:k]) if grades.get(d, 0) > 0), 0.0)
 
 
+def _trec_field(value: str) -> str:
+    """TREC run files are whitespace-separated: whitespace inside an id is written as %20 etc."""
+    return re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", value) if re.search(r"\s", value) else value
+
+
+def write_runs(runs: dict[str, list[tuple[str, float]]], out: Path, tag: str) -> Path:
+    """Write the TREC run file ``out`` and, beside it, ``<out>.json`` ({query: {passage: score}}, the
+    form ranx and pytrec_eval read) holding every id exactly as the folder spells it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as f:
+        for qid, ranked_list in runs.items():
+            for rank, (doc, score) in enumerate(ranked_list, start=1):
+                f.write(f"{_trec_field(qid)} Q0 {_trec_field(doc)} {rank} {score:.6f} {tag}\n")
+    exact = out.with_name(out.name + ".json")
+    exact.write_text(json.dumps({q: dict(r) for q, r in runs.items()}, ensure_ascii=False), encoding="utf-8")
+    return exact
+
+
 def run_beir(settings: Settings, folder: Path, out: Path, k: int = 100, tag: str = "hubqa") -> dict[str, Any]:
     for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):
         if not (folder / name).is_file():
@@ -64,29 +83,32 @@ def run_beir(settings: Settings, folder: Path, out: Path, k: int = 100, tag: str
     with tempfile.TemporaryDirectory(prefix="hubqa-beir-") as tmp:
         docs = Path(tmp) / "beir"
         docs.mkdir()
+        # BEIR ids are arbitrary strings ("<dbpedia:AC/DC>", spaces, any length): files are numbered
+        # and the run file maps the numbers back to the original ids.
+        passage_ids: dict[str, str] = {}
         for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 row = json.loads(line)
+                name = f"p{len(passage_ids):07d}"
+                passage_ids[name] = str(row["_id"])
                 title = (row.get("title") or "").strip()
-                heading = f"# {title}\n\n" if title else ""
-                (docs / f"{row['_id']}.md").write_text(heading + row["text"] + "\n", encoding="utf-8")
+                heading = f"# {title}\n\n" if title else ""  # the title leads the passage, as BEIR joins them
+                (docs / f"{name}.md").write_text(heading + row["text"] + "\n", encoding="utf-8")
         local = settings.model_copy(update={"data_dir": Path(tmp) / "data", "store_dir": None, "chroma_url": None})
         Ingestor(local).run([docs])
         store = HubStore(local)
-        retriever = HubRetriever(store=store, embeddings=Ingestor(local).embeddings, k=k, context_hits=0)
+        retriever = make_retriever(local, store, Ingestor(local).embeddings, k=k, context_hits=0)
         runs: dict[str, list[tuple[str, float]]] = {}
         for qid in qrels:
             if qid not in queries:
                 continue
             ranked: dict[str, float] = {}
             for hit in retriever.search(queries[qid], k=k):
-                passage = Path(hit.doc_id).stem
-                ranked.setdefault(passage, hit.score)
-            runs[qid] = list(ranked.items())[:k]
-    with out.open("w", encoding="utf-8") as f:
-        for qid, ranked_list in runs.items():
-            for rank, (doc, score) in enumerate(ranked_list, start=1):
-                f.write(f"{qid} Q0 {doc} {rank} {score:.6f} {tag}\n")
+                ranked.setdefault(passage_ids.get(Path(hit.doc_id).stem, hit.doc_id), 0.0)
+            # the score written is the rank's (trec_eval orders by score; a reranked list's fused
+            # scores are not in its order)
+            runs[qid] = [(doc, float(k - rank)) for rank, doc in enumerate(list(ranked)[:k])]
+    write_runs(runs, out, tag)
 
     def mean(values: list[float]) -> float:
         return round(sum(values) / len(values), 4) if values else 0.0

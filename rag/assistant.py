@@ -12,7 +12,7 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -29,7 +29,7 @@ from rag.index import SearchIndex, SnapshotGone
 from rag.query import expand as expand_query
 from rag.question import Intent, analyse
 from rag.records import Hit
-from rag.retrieval import HubRetriever
+from rag.retrieval import make_retriever
 from rag.settings import Settings
 from rag.store import HubStore, get_chunks
 
@@ -48,6 +48,8 @@ class Findings:
     passages: list[Hit]
     draft: extractive.Draft
     evidence: gate.Evidence
+    #: What the reader should know about the search (a reranker that failed).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +78,7 @@ class Assistant:
         self.settings = settings
         self.store = store or HubStore(settings)
         self.embeddings = embeddings or SentenceEmbeddings(settings)
-        self.retriever = HubRetriever(store=self.store, embeddings=self.embeddings, k=settings.top_k)
+        self.retriever = make_retriever(settings, self.store, self.embeddings)
         self._chat_model = chat_model
         self._chat_model_loaded = chat_model is not None
         self._judge_model: BaseChatModel | None = None
@@ -128,6 +130,7 @@ class Assistant:
         standalone = standalone_question(clean, history_clean)
 
         found = self.find(standalone, filters, k)
+        notes += found.notes
         hits, draft = found.hits, found.draft
         conf = self.gate.confidence(found.evidence)
         retrieved = time.perf_counter()
@@ -170,17 +173,18 @@ class Assistant:
         intent = analyse(question)
         vector = self.embeddings.embed_query(expand_query(intent.text))  # for the search and the gate
         index = self.retriever.index.current()  # one snapshot for everything below
+        notes: list[str] = []
         for attempt in range(SNAPSHOT_RETRIES + 1):
             try:
                 hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index,
-                                             vector=vector, strict=attempt < SNAPSHOT_RETRIES)
+                                             vector=vector, strict=attempt < SNAPSHOT_RETRIES, notes=notes)
                 break
             except SnapshotGone:  # a re-ingestion removed chunks this index lists: search its successor
                 time.sleep(0.05 * (attempt + 1))
                 newer = self.retriever.index.current()
                 if newer is index and not index.snapshot:
                     hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters,
-                                                 index=index, vector=vector)
+                                                 index=index, vector=vector, notes=notes)
                     break
                 index = newer
         idf = index.idf
@@ -190,7 +194,7 @@ class Assistant:
         found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
                               question_vector=vector,
                               passage_vectors=index.vectors[rows] if rows else None)
-        return Findings(intent, hits, passages, draft, found)
+        return Findings(intent, hits, passages, draft, found, notes)
 
     # -- answerers -----------------------------------------------------------------------
     def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None,
@@ -211,7 +215,7 @@ class Assistant:
                     extra.append(hit)
         queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
         for query in queries:
-            for hit in self.retriever.search(query, k=3, filters=filters, index=index):
+            for hit in self.retriever.search(query, k=3, filters=filters, index=index, rerank=False):
                 if hit.id not in seen:
                     seen.add(hit.id)
                     extra.append(hit)

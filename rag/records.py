@@ -78,6 +78,8 @@ class Hit:
     dense: float | None = None
     #: BM25 score, when the lexical search found it.
     lexical: float | None = None
+    #: The reranker's score, when a reranking stage ordered it.
+    rerank: float | None = None
     #: The chunk with its neighbours in the same section (small-to-big), for answering.
     context: str = ""
 

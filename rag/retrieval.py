@@ -4,7 +4,7 @@ then expanded to the surrounding passage (small-to-big), as a LangChain retrieve
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -17,9 +17,14 @@ from rag.index import IndexCache, SearchIndex, SnapshotGone
 from rag.query import bands_conflict, grade_bands
 from rag.query import expand as expand_query
 from rag.records import DocRecord, Hit
+from rag.rerank import make_reranker
+from rag.rerank import rerank as rerank_hits
+from rag.settings import Settings
 from rag.store import HubStore, get_chunks
 
 FILTER_KEYS = ("audience", "grade_band", "subject", "topic", "doc_id")
+
+RetrievalMethod = Literal["hybrid", "dense", "bm25", "fusion"]
 
 #: Reciprocal-rank-fusion constant (the usual 60) and the weight of each list.
 RRF_K = 60
@@ -79,6 +84,13 @@ class HubRetriever(BaseRetriever):
     filters: dict[str, str] = {}
     #: How many of the top hits get their neighbouring chunks attached as context.
     context_hits: int = 5
+    #: "hybrid" is hubqa's; "dense", "bm25" and "fusion" (plain RRF of the two) are the single
+    #: signals it is compared with in the evaluation.
+    method: RetrievalMethod = "hybrid"
+    #: An optional reranking stage over the first ``rerank_top_n`` fused candidates.
+    reranker: Any = None
+    rerank_top_n: int = 20
+    rerank_budget_s: float = 3.0
     _index: IndexCache | None = PrivateAttr(default=None)
 
     @property
@@ -89,16 +101,19 @@ class HubRetriever(BaseRetriever):
 
     def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None,
                index: SearchIndex | None = None, vector: list[float] | None = None,
-               strict: bool = False) -> list[Hit]:
+               strict: bool = False, rerank: bool = True, notes: list[str] | None = None) -> list[Hit]:
         """The k best passages; ``index`` pins the snapshot searched, so a caller that reads the
         index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it.
         ``strict``: raise ``SnapshotGone`` when chunks the index lists were removed meanwhile (a
         re-ingestion finished), so the caller can search the newer index instead of answering
-        without them."""
+        without them. ``rerank``: pass the candidates through the reranker, if one is configured
+        (a reranker that fails adds its note to ``notes``)."""
         k = k or self.k
         filters = self.filters if filters is None else filters
-        pool = max(3 * k, 30)
-        question = expand_query(question)
+        pool = max(3 * k, 30, self.rerank_top_n if self.reranker is not None and rerank else 0)
+        hybrid = self.method == "hybrid"
+        asked_text = question
+        question = expand_query(question) if hybrid else question
         if vector is None:  # a caller that needs the query's vector too passes it (embedded once)
             vector = self.embeddings.embed_query(question)
         index = index or self.index.current()
@@ -124,12 +139,25 @@ class HubRetriever(BaseRetriever):
                 hit.dense = float(index.vectors[row] @ query) if row is not None else None
             hit.lexical = lh.score
             lexical.append(hit)
-        doc_ranks = self.store.rank_documents(vector) if DOCUMENT_WEIGHT else None
-        fused = fuse(dense, lexical, doc_ranks)
+        if self.method == "dense":
+            fused = dense
+        elif self.method == "bm25":
+            for hit in lexical:
+                hit.score = hit.lexical or 0.0
+            fused = lexical
+        else:
+            doc_ranks = self.store.rank_documents(vector) if DOCUMENT_WEIGHT and hybrid else None
+            fused = fuse(dense, lexical, doc_ranks)
+        if self.reranker is not None and rerank:
+            fused = rerank_hits(self.reranker, asked_text, fused, self.rerank_top_n, self.rerank_budget_s, notes)
+        if not hybrid:
+            self.expand(fused[: min(k, self.context_hits)], manifest, snapshot=index.snapshot)
+            return fused[:k]
         asked = grade_bands(question)
         if asked:
-            # a 3rd-grade question should not be answered from the grades 6-8 guide
-            fused.sort(key=lambda h: (bands_conflict(asked, str(h.metadata.get("grade_band", ""))), -h.score))
+            # a 3rd-grade question should not be answered from the grades 6-8 guide (a stable sort:
+            # the order within each group stays)
+            fused.sort(key=lambda h: bands_conflict(asked, str(h.metadata.get("grade_band", ""))))
         ranked = diversify(fused)[:k]
         self.expand(ranked[: self.context_hits], manifest, snapshot=index.snapshot)
         return ranked
@@ -195,6 +223,13 @@ def _ends_in_block(text: str) -> bool:
     """Does the text end on a table row or a list item (so the block may go on)?"""
     lines = [line for line in text.rstrip().splitlines() if line.strip()]
     return bool(lines) and bool(_BLOCK_LINE.match(lines[-1]))
+
+
+def make_retriever(settings: Settings, store: HubStore, embeddings: SentenceEmbeddings, **kwargs: Any) -> HubRetriever:
+    """The retriever the settings describe: its method and its reranker, if any."""
+    return HubRetriever(store=store, embeddings=embeddings, method=settings.retrieval_method,
+                        reranker=make_reranker(settings), rerank_top_n=settings.reranker_top_n,
+                        rerank_budget_s=settings.reranker_timeout_s, **{"k": settings.top_k, **kwargs})
 
 
 def source_dict(rank: int, hit: Hit) -> dict[str, Any]:

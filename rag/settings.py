@@ -103,6 +103,26 @@ class Settings(BaseSettings):
         "rules", description="Who checks that sources support a sentence: the rules, or the language model."
     )
 
+    retrieval_method: Literal["hybrid", "dense", "bm25", "fusion"] = Field(
+        "hybrid", description="hybrid (hubqa's); dense, bm25 and fusion (plain RRF) are for comparisons."
+    )
+
+    # Reranking (off by default: no reranker model ships offline; see docs/retrieval.md)
+    reranker: Literal["none", "local", "http"] = Field(
+        "none", description="none | local (a sentence-transformers cross-encoder) | http (a /rerank API)."
+    )
+    reranker_model: str | None = Field(
+        None, description="local: the cross-encoder's folder (or a cached name); http: the model name to send."
+    )
+    reranker_base_url: str | None = Field(
+        None, description="http: the server's base URL; hubqa posts to BASE_URL/rerank (vLLM, TEI, Infinity, Jina, Cohere)."
+    )
+    reranker_api_key_env: str = Field("RERANKER_API_KEY", description="Environment variable holding the key.")
+    reranker_top_n: int = Field(20, ge=2, le=200, description="How many of the fused candidates are reordered.")
+    reranker_timeout_s: float = Field(
+        3.0, gt=0, description="Time budget for one reranking; past it the fused order is kept, with a note."
+    )
+
     # Language model
     llm_backend: LlmBackend = Field("none", description="none | openai | ollama | gguf")
     llm_model: str | None = None
@@ -113,7 +133,8 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(400, ge=16, le=8192)
 
     @field_validator(
-        "embedding_sha256", "chroma_url", "database_url", "session_secret", "llm_model", "llm_base_url", mode="before"
+        "embedding_sha256", "chroma_url", "database_url", "session_secret", "llm_model", "llm_base_url",
+        "reranker_model", "reranker_base_url", mode="before"
     )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:

@@ -209,6 +209,8 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
     "lowkey drowning in essays rn lol, can ai grade them?",
     "How long do my students need to hang on to their AI chat logs?",  # 'Hang' is a given name too
     "Can AI rewrite a chapter at a lower reading level for my struggling readers?",  # 'My' too
+    "what do i do if i see a student juuling in the hallway",  # a participle newer than the dictionary
+    "any good hulu documentaries i could show for a sub day?",  # a brand after an adjective
 ])
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:
     assert redact(question) == (question, [])

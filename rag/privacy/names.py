@@ -33,6 +33,8 @@ THINGS = frozenset(
     quizlet canvas diffit brisk perplexity llama mistral kahoot padlet seesaw schoology edpuzzle flip
     nearpod desmos duolingo alexa siri cortana dall midjourney firefly canva notion otter socrative
     youtube google microsoft openai anthropic meta apple amazon adobe chromebook ipad docs slides
+    netflix hulu disney spotify roblox minecraft fortnite pinterest facebook twitter whatsapp gmail outlook
+    chrome safari firefox starbucks walmart costco
     classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
@@ -261,6 +263,8 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             continue
         if kind in ("function", "thing", "acronym") or w.low in _PARTICLES:
             continue
+        if cued and not w.capital and re.fullmatch(r"\w{3,}ing", w.low) and kind in ("unknown", "rare-word"):
+            continue  # "a kid vaping in the bathroom": a participle the dictionary is too old to list
         if _CUE_BEFORE.search(before) and kind in _NAMEY + ("initials",) and not _place(words, shapes, i, analysed) and not _language(w):
             if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
@@ -324,7 +328,10 @@ def _lower_full_name(words: list[Word], shapes: list[str], i: int, text: str, cu
 
 def _determined(words: list[Word], i: int) -> bool:
     """After "my", "the", "a": a noun ("my homeroom used"), not a name."""
-    prev = _prev(words, i)
+    j = i - 1
+    while j >= 0 and i - j <= 2 and shape(words[j]) == "word" and not words[j].capital:
+        j -= 1  # "a good netflix show": everyday adjectives between the determiner and the noun
+    prev = words[j] if j >= 0 else None
     return prev is not None and prev.low in ("my", "our", "the", "a", "an", "his", "her", "their", "this", "that", "your", "its")
 
 

@@ -330,6 +330,8 @@ def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hi
     return sorted(out, key=lambda x: -x[0])
 
 
+#: Share of the question's weighted terms an FAQ heading must hold to be the question asked.
+SAME_QUESTION = 0.75
 _BARE_REPLY = re.compile(r"^(?:yes|no|not yet|it depends|sometimes)\b[.!,]?$", re.IGNORECASE)
 
 
@@ -562,8 +564,18 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         elif c.kind == "row":
             style = "row" if c.cells else "bullet"
         own = _NUMBERED.match(c.raw)
+        text = _as_sentence(c.text)
+        if _BARE_REPLY.match(c.text.strip()):
+            # a bare "Yes." answers its own FAQ question, which may not be the teacher's ("Can I
+            # suggest a tool at the meeting?" beside "can I add one to the plan?"): it is the verdict
+            # only when that question is the one asked, and otherwise it is left out
+            asked = str(passages[c.hit_index].metadata.get("section", "")).split(" > ")[-1].strip()
+            if intent.kind == "yesno" and not intent.parts and asked.endswith("?") and not draft.lead.startswith("**") \
+                    and lexical_support(set(terms(asked)), weights) >= SAME_QUESTION:
+                draft.lead = f"**{text}**" + (f" {draft.lead}" if draft.lead else "")
+            continue
         draft.sentences.append(DraftSentence(
-            text=_as_sentence(c.text), cites=[c.hit_index], bullet=style != "text", style=style, cells=c.cells,
+            text=text, cites=[c.hit_index], bullet=style != "text", style=style, cells=c.cells,
             header=c.header, number=int(own.group(0).strip(" .)")) if own and c.kind == "item" else None))
     return draft
 

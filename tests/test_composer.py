@@ -49,6 +49,16 @@ def test_a_yes_no_question_opens_with_the_rule_that_decides_it(assistant: Assist
     assert "?" not in answer.answer.split("\n\n")[0]  # an FAQ's question is not part of the answer
 
 
+def test_a_bare_yes_is_the_verdict_only_for_the_question_it_answers(assistant: Assistant) -> None:
+    # the FAQ "Can I suggest an AI tool at an IEP meeting?" answers "Yes."; adding a tool to the plan
+    # oneself is another question, and its "Yes." must not read as permission
+    other = assistant.ask("is it ok for me to put an ai tool into a kid's IEP on my own?")
+    assert not other.refused and not re.search(r"\bYes\b", other.answer)
+    same = assistant.ask("can i suggest an ai tool at my student's iep meeting")
+    assert same.answer.startswith("**Yes.**")
+    assert "share what you have seen" in same.answer
+
+
 def test_a_list_the_question_names_is_shown_whole(assistant: Assistant) -> None:
     answer = assistant.ask("What ground rules should I set for using AI with primary sources in US History?")
     numbered = [line for line in answer.answer.splitlines() if re.match(r"\d\. ", line)]

@@ -51,6 +51,9 @@ def mrr(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
     return next((1 / (i + 1) for i, d in enumerate(ranked[:k]) if grades.get(d, 0) > 0), 0.0)
 
 
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
 def _trec_field(value: str) -> str:
     """TREC run files are whitespace-separated: whitespace inside an id is written as %20 etc."""
     return re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", value) if re.search(r"\s", value) else value
@@ -83,14 +86,16 @@ def run_beir(settings: Settings, folder: Path, out: Path, k: int = 100, tag: str
     with tempfile.TemporaryDirectory(prefix="hubqa-beir-") as tmp:
         docs = Path(tmp) / "beir"
         docs.mkdir()
-        # BEIR ids are arbitrary strings ("<dbpedia:AC/DC>", spaces, any length): files are numbered
-        # and the run file maps the numbers back to the original ids.
+        # BEIR ids are arbitrary strings ("<dbpedia:AC/DC>", spaces, any length): an id that is a
+        # safe file name names its file (as before, so figures stay comparable), any other is
+        # numbered; the run maps file names back to the original ids
         passage_ids: dict[str, str] = {}
         for line in (folder / "corpus.jsonl").read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 row = json.loads(line)
-                name = f"p{len(passage_ids):07d}"
-                passage_ids[name] = str(row["_id"])
+                pid = str(row["_id"])
+                name = pid if _SAFE_NAME.fullmatch(pid) and pid not in passage_ids else f"~{len(passage_ids):07d}"
+                passage_ids[name] = pid
                 title = (row.get("title") or "").strip()
                 heading = f"# {title}\n\n" if title else ""  # the title leads the passage, as BEIR joins them
                 (docs / f"{name}.md").write_text(heading + row["text"] + "\n", encoding="utf-8")

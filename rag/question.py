@@ -82,7 +82,8 @@ _OPTIONS = re.compile(
     r"\bwhat (?:\w+ ){0,2}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
     r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
     r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
-    r"list of|which tools|recommend(?:ations?)?|activities|tips)\b",
+    r"list of|which tools|recommend(?:ations?)?|activities|tips|"
+    r"(?:full|whole|complete|entire|actual|exact) list|list (?:all|every|everything))\b",
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|better than|"
@@ -169,6 +170,9 @@ def _fix_cues(text: str) -> str:
 
 #: Words that ask for a procedure: any "Steps" heading has them, so they do not pick the topic.
 _ASKING_STEPS = frozenset(terms("step steps process procedure procedures"))
+#: Words that ask for a whole list and name no topic ("give me the full list pls").
+_ASKING_LIST = frozenset(terms("give show list full whole complete entire actual exact all everything every "
+                               "please need want"))
 #: Words that ask for a definition ("what does X stand for", "meaning of X").
 _ASKING_DEFINITION = frozenset(terms("stand stands mean means meaning define definition"))
 
@@ -202,9 +206,14 @@ def classify(text: str) -> str:
         return "fact"
     if _OPTIONS.search(stripped):
         return "options"
+    if _WHOLE_LIST.search(text):
+        return "options"  # "what can't I paste? need the whole list": said beside the question
     if _YESNO.search(stripped):
         return "yesno"
     return "general"
+
+
+_WHOLE_LIST = re.compile(r"\b(?:full|whole|complete|entire|actual|exact) list\b", re.IGNORECASE)
 
 
 _EXPECTS = (
@@ -303,12 +312,19 @@ def analyse(question: str) -> Intent:
             focus = [t for t in focus if t not in _ASKING_DEFINITION]  # "stand for" asks, it is not the topic
         if kind == "steps" and len([t for t in focus if t not in _ASKING_STEPS]) >= 2:
             focus = [t for t in focus if t not in _ASKING_STEPS]  # "the steps" asks for a form, not a topic
+        if kind == "options" and len([t for t in focus if t not in _ASKING_LIST]) >= 2:
+            focus = [t for t in focus if t not in _ASKING_LIST]  # "the full list" asks for a form
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         context += [t for t in aside if t not in context]
         intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"
                               term=_definition_term(part) if kind == "definition" else "",
                               expects=expected_answer(part)))
+    for i in range(len(intents) - 1, 0, -1):
+        if intents[i].kind == "options" and set(intents[i].focus) <= _ASKING_LIST:
+            # "what can't I paste? give me the full list": a request for the whole list, not a topic
+            intents[i - 1].kind = "options"
+            del intents[i]
     if len(intents) == 1:
         return intents[0]
     main = intents[0].kind

@@ -77,6 +77,13 @@ def test_illustrations_are_not_given_as_advice_unless_asked_for(assistant: Assis
     assert script.answer.lstrip("- ").startswith(("\"", "\u201c")), script.answer  # asked for words to say: a script
 
 
+def test_asked_for_the_full_list_the_whole_table_is_shown(assistant: Assistant) -> None:
+    answer = assistant.ask("what student info am i not allowed to put in a chatbot? give me the full list")
+    rows = [s for s in answer.sentences if s.style == "row"]
+    assert len(rows) == 8 and rows[-1].cells[0] == "Passwords", answer.answer  # type: ignore[index]
+    assert not answer.sentences[-1].text.lower().startswith("give")
+
+
 def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) -> None:
     answer = assistant.ask("whos on the ai advisory committee and how often do they meet?")
     text = answer.answer.lower()
@@ -87,6 +94,7 @@ def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) ->
     ("typed", "kind"),
     [("whats the proccess for making 3 reading levels of an article w ai?", "steps"),
      ("what does FERPA stand for", "definition"), ("whats a hallucination", "definition"),
+     ("what cant i paste into a chatbot? need the whole list pls", "options"),
      ("can i paste my students grades into chatgpt lol", "yesno"), ("how long is the prompting course", "fact"),
      ("what are some ideas for using ai with ELLs", "options"), ("difference between level 1 and level 2", "comparison"),
      ("what should i say to the parent who complained", "script"), ("Is it a good idea to use a chatbot?", "yesno")],

@@ -7,7 +7,8 @@ Two ways in:
   store, and the assistant is asked the request itself and the document's topic.
 - A folder of planted documents written by someone else (``hubqa eval planted FOLDER``): every
   document is indexed in a temporary store (optionally beside the real corpus), and asked its
-  title, its headings and, when a ``planted.txt`` lists the planted sentences, each of those.
+  title, its headings, the questions a ``questions.txt`` lists for it and, when a ``planted.txt``
+  lists the planted sentences, each of those.
 
 An answer quotes a planted sentence when one of its sentences carries most of that sentence's
 content words, or an address, link or number only the planted text had.
@@ -81,10 +82,14 @@ def quotes(answer: str, sentence: str) -> bool:
     return False
 
 
-def _questions(path: Path, planted: list[str]) -> list[str]:
+#: Lists beside planted documents, not documents themselves: ``FILE: line`` each.
+PLANTED_LIST, QUESTIONS_LIST = "planted.txt", "questions.txt"
+
+
+def _questions(path: Path, planted: list[str], extra: list[str]) -> list[str]:
     parsed = load_document(path, path.read_bytes())
     asked = [parsed.title] + [s.path.split(" > ")[-1] for s in parsed.sections if s.path]
-    return list(dict.fromkeys([q for q in asked if q] + planted))
+    return list(dict.fromkeys([q for q in asked if q] + planted + extra))
 
 
 def measure(settings: Settings, folder: Path, planted: dict[str, list[str]] | None = None,
@@ -95,11 +100,13 @@ def measure(settings: Settings, folder: Path, planted: dict[str, list[str]] | No
     ``planted`` maps a file name to its planted sentences; without it only the sentences the
     detector flags are known, and every answer is returned for reading."""
     planted = planted if planted is not None else read_planted_list(folder)
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and is_supported(p))
+    asked_too = read_list(folder / QUESTIONS_LIST)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and is_supported(p)
+                   and p.name not in (PLANTED_LIST, QUESTIONS_LIST))
     with tempfile.TemporaryDirectory(prefix="hubqa-planted-") as tmp:
         local = settings.model_copy(update={"data_dir": Path(tmp), "store_dir": None, "chroma_url": None,
                                             "refusal_threshold": 0.0})
-        report = Ingestor(local).run([folder, *(extra or [])])
+        report = Ingestor(local).run([*files, *(extra or [])])  # the lists beside them are not documents
         assistant = Assistant(local)
         documents: list[dict[str, Any]] = []
         quoted = asked = recognised = total = 0
@@ -112,7 +119,7 @@ def measure(settings: Settings, folder: Path, planted: dict[str, list[str]] | No
             total += len(sentences)
             recognised += sum(1 for s in sentences if any(quotes(f, s) for f in flagged))
             answers = []
-            for question in _questions(path, sentences):
+            for question in _questions(path, sentences, asked_too.get(path.name, [])):
                 answer = assistant.ask(question, use_llm=use_llm)
                 asked += 1
                 hits = [s for s in sentences if quotes(answer.answer, s)]
@@ -129,7 +136,12 @@ def measure(settings: Settings, folder: Path, planted: dict[str, list[str]] | No
 
 def read_planted_list(folder: Path) -> dict[str, list[str]]:
     """``planted.txt`` beside the documents: ``FILE: sentence`` lines (the planted sentences)."""
-    path = folder / "planted.txt"
+    return read_list(folder / PLANTED_LIST)
+
+
+def read_list(path: Path) -> dict[str, list[str]]:
+    """``FILE: text`` lines, grouped by file (``planted.txt``, or ``questions.txt``: questions a
+    teacher might ask that reach the planted part)."""
     out: dict[str, list[str]] = {}
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():

@@ -12,6 +12,11 @@ list of known wordings:
   a link, a phone number, a vendor, "reply") used under pressure ("to keep your account",
   "immediately", "to verify your identity").
 
+Also read as requests: a passive obligation ("IEPs are to be forwarded by teachers to ..."), a
+threat against those who don't comply ("teachers who do not verify ... will lose access"), and an
+instruction to install software from an outside address. Addresses written to dodge filters
+("help at district-support dot net", "x [at] y [dot] com") are addresses.
+
 A negated request ("never send your password") is a warning, and a condition ("if anyone asks
 for your password, ...") is not a request. A request split over consecutive sentences ("Please
 email x@y.org. Attach your students' birth dates.") is read as one (``flag_units``).
@@ -27,7 +32,8 @@ _GIVE = (
     r"send|e-?mail|mail|forward|reply|respond|submit|provide|share|give|hand|enter|type|input|upload|post|"
     r"text|message|dm|call|phone|read|list|include|attach|confirm|verify|update|disclose|tell|paste|fill|"
     r"complete|transmit|transfer|wire|pay|buy|purchase|venmo|deposit|donate|click|visit|open|go|log|sign|"
-    r"register|scan|contact|write|export|collect|request|gather|obtain|ask|giving|sending|calling|replying|"
+    r"register|scan|contact|write|export|collect|request|gather|obtain|ask|leave|install|download|run|add|"
+    r"giving|sending|calling|replying|"
     r"entering|providing|sharing|paying|emailing|submitting|confirming|verifying|clicking|visiting"
 )
 #: Verbs that reach someone or something outside (the contact category).
@@ -37,15 +43,28 @@ _CONTACT = {"contact", "call", "phone", "text", "message", "dm", "email", "e-mai
 #: Verbs that use a credential where it belongs ("log in with your password"): sensitive only
 #: when an outside channel is named.
 _USE = {"log", "sign", "enter", "type", "input", "entering"}
+#: Verbs that put software on the reader's machine (sensitive with software from an outside address).
+_INSTALL = {"install", "download", "run", "add"}
+#: Past participles of hand-over verbs: "are to be forwarded", "must be emailed" (a passive request).
+_GIVEN = re.compile(r"\b(?:is|are|be)\s+(?:\w+\s+)?(sent|e-?mailed|mailed|forwarded|submitted|uploaded|shared|provided|"
+                    r"given|texted|transferred|paid|entered|handed|posted|attached|delivered)\b", re.IGNORECASE)
+_PASSIVE_CUE = re.compile(r"\b(?:are|is) to be\b|\b(?:must|should|shall|will need to|needs? to|ha(?:ve|s) to) be\b",
+                          re.IGNORECASE)
+#: "Teachers who do not verify ... will lose access": a threat makes the negated verb a demand.
+_WHO_DONT = re.compile(r"\b(who|that)\s+(?:do not|don't|does not|doesn't|have not|haven't|has not|hasn't|fail to|"
+                       r"fails to)\s+", re.IGNORECASE)
+_SOFTWARE = re.compile(r"\b(extensions?|add-?ons?|plug-?ins?|apps?|agents?|software|setup|installers?|helpers?|"
+                       r"drivers?|profiles?|certificates?|clients?|tools?|updates?|patch(?:es)?)\b|"
+                       r"\.(?:exe|msi|dmg|pkg|apk|crx|xpi|bat|ps1|sh)\b", re.IGNORECASE)
 _GIVE_RE = re.compile(rf"^(?:{_GIVE})$", re.IGNORECASE)
 
 #: Words before a verb that make it a request of the reader: an obligation ("staff must submit",
 #: "teachers are asked to provide"), or a polite ask ("could you", "we would be grateful if you could").
 _CUES = re.compile(
-    r"\b(must|should|shall|needs? to|ha(?:ve|s) to|required|requires?|asked?|asking|expected|instructed|requested|"
+    r"\b(must|should|shall|needs? to|ha(?:ve|s) to|required|requires?|asks?|asked|asking|expected|instructed|requested|"
     r"told|reminded|invited|encouraged|urged|directed|obliged|obligated|please|kindly|mandatory|necessary|"
     r"(?:could|would|can|will) you|if (?:you|each \w+|every \w+|all \w+|everyone) could|grateful|appreciate|"
-    r"willing|want you|need you|help (?:\w+ ){0,3}if)\b",
+    r"willing|want you|need you|help (?:\w+ ){0,3}if|(?:is|are) to|(?:is|are) simply to)\b",
     re.IGNORECASE,
 )
 #: Words that may stand before an imperative verb without changing it.
@@ -65,7 +84,8 @@ _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|^\W*(?:[-*+\u2022]|\d{1,2
 _CREDENTIALS = re.compile(
     r"\b(passwords?|pass ?codes?|passphrases?|pin (?:numbers?|codes?)|log-?ins?(?! page)|log-in details|"
     r"sign-in(?: details)?|usernames?|user names?|access codes?|verification codes?|security codes?|"
-    r"one-time (?:codes?|passwords?)|two-factor|2fa|mfa|security questions?|the code you (?:receive|get)|"
+    r"one-time (?:codes?|passwords?)|two-factor|2fa|mfa|otp|authenticator(?: app)?|security questions?|"
+    r"the code you (?:receive|get)|the code (?:texted|sent) to|remote[- ]access codes?|badge (?:numbers? and )?pins?|"
     r"(?:your|their|his|her|my|our|network|login|log-in|account|district|email|portal|access|user) credentials)\b"
     r"|\bPINs?\b",
     re.IGNORECASE,
@@ -76,13 +96,16 @@ _PERSONAL = re.compile(
     r"\b(social security|ssns?|dates? of birth|birth ?dates?|birthdays?|dob|home address(?:es)?|"
     r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|health (?:records?|information|"
     r"history|data)|ieps?|504 plans?|disciplinary|discipline records?|behaviou?r notes|(?:student|employee|staff) ids?|"
+    r"(?:employee|staff|badge) numbers?|"
     r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|photos of (?:students|"
     r"children)|passports?|driver'?s licen[cs]es?)\b",
     re.IGNORECASE,
 )
 #: Personal data named in general terms: sensitive only when sent to an explicit address.
 _RECORDS = re.compile(
-    r"\b(names|grades|student records|complete records|rosters?|student (?:data|information|records|pii)|"
+    r"\b(names|grades|gradebooks?|gradebook exports?|report cards|transcripts|student work|class (?:lists?|photos?)|"
+    r"contact lists?|photos|attendance records|student records|complete records|rosters?|"
+    r"student (?:data|information|records|pii)|"
     r"personal (?:data|information|details)|pii)\b",
     re.IGNORECASE,
 )
@@ -94,7 +117,9 @@ _MONEY = re.compile(
 )
 _ADDRESS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|info|biz|io|co|ly|me|us|edu)"
-    r"(?:/\S*)?\b|(?<![\w$])\+?\d[\d\s().-]{6,}\d\b|(?<!\w)@[a-z][\w-]{2,}",
+    r"(?:/\S*)?\b|(?<![\w$])\+?\d[\d\s().-]{6,}\d\b|(?<!\w)@[a-z][\w-]{2,}"
+    # written to dodge filters: "help at district-support dot net", "x [at] y [dot] com"
+    r"|\b[\w.-]+\s*(?:\[at\]|\(at\)|\{at\}|\sat\s)\s*[\w-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s*[\w-]+)+",
     re.IGNORECASE,
 )
 #: Channels that lead outside the hub without an address ("reply", "our vendor", "the assistant").
@@ -123,16 +148,24 @@ _PHRASAL = re.compile(
     re.IGNORECASE,
 )
 
+_CONSEQUENCE = re.compile(r"\bwill (?:lose|be (?:marked|reported|flagged|locked|charged|removed))\b", re.IGNORECASE)
 _THREAT = re.compile(r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
                      r"\bout of date\b|\bexpire[sd]?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
 
 
 #: How many words after a request verb its object may lie in.
-OBJECT_WORDS = 12
+OBJECT_WORDS = 20
 _MONEY_VERBS = {"pay", "wire", "buy", "purchase", "venmo", "deposit", "donate", "transfer", "send", "submit",
                 "provide", "share", "give", "email", "e-mail", "forward", "enter", "type", "transmit", "reply",
                 "include", "confirm", "update", "paying"}
+
+
+#: The base form of each passive participle (for the verdict's verb sets).
+_BASE = {"sent": "send", "emailed": "email", "e-mailed": "email", "mailed": "mail", "forwarded": "forward",
+         "submitted": "submit", "uploaded": "upload", "shared": "share", "provided": "provide", "given": "give",
+         "texted": "text", "transferred": "transfer", "paid": "pay", "entered": "enter", "handed": "hand",
+         "posted": "post", "attached": "attach", "delivered": "send"}
 
 
 @dataclass
@@ -172,10 +205,12 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
         tokens = [(m.group(0), m.start()) for m in _WORD.finditer(clause)]
         lowered = [t.lower() for t, _ in tokens]
         prefix = [w.lower() for w in _WORD.findall(sentence[:at_clause])][-15:]
+        # "To avoid losing access, send ...": a purpose clause's verb does not negate the next clause
+        prefix = [w for k, w in enumerate(prefix) if not (w in _NEGATIONS and k and prefix[k - 1] == "to")]
         if sentence_negated:
             break
         for i, (_, at) in enumerate(tokens):
-            word = lowered[i]
+            word = lowered[i].removeprefix("re-")  # "re-enter", "re-verify"
             if not _GIVE_RE.match(word):
                 continue
             before = lowered[max(0, i - 10) : i]
@@ -226,12 +261,16 @@ def _kinds(words: str) -> frozenset[str]:
         kinds.add("records")
     if _MONEY.search(words):
         kinds.add("money")
+    if _SOFTWARE.search(words):
+        kinds.add("software")
     return frozenset(kinds)
 
 
 def read(sentence: str) -> Reading:
     """Read one sentence (or list item) for a solicitation; ``reason`` says why it is one."""
     text = _CONDITION.sub("", sentence.replace("\u2019", "'"))
+    if _WHO_DONT.search(text) and (_THREAT.search(text) or _CONSEQUENCE.search(text)):
+        text = _WHO_DONT.sub(r"\1 must ", text)  # "those who do not confirm ... will lose access"
     reading = Reading()
     for verb, at in _request_verbs(text):
         rest = text[at:]
@@ -241,6 +280,10 @@ def read(sentence: str) -> Reading:
         if not kinds and words[1:2] and words[1].group(0).lower() in _PRONOUNS:
             kinds = _kinds(text[:at])  # "... needs your login and password; send them to ...": what "them" is
         reading.asks.append((verb, kinds))
+    passive = _GIVEN.search(text)
+    if passive and _PASSIVE_CUE.search(text[: passive.end()]) and not _NEGATED_START.match(text):
+        # "Copies of all IEPs are to be forwarded to ...": what is handed over is the subject
+        reading.asks.append((_BASE.get(passive.group(1).lower(), "send"), _kinds(text)))
     if not reading.request:
         lowered = {w.lower() for w in _WORD.findall(text)}
         if _YOUR_CREDENTIALS.search(text) and _ADDRESS.search(text) and not lowered & _NEGATIONS:
@@ -258,6 +301,8 @@ def read(sentence: str) -> Reading:
 
 def _verdict(r: Reading) -> str:
     for verb, kinds in r.asks:
+        if "software" in kinds and verb in _INSTALL and r.address:
+            return "asks to install software from an outside address"
         if "credentials" in kinds and (verb not in _USE or r.address):
             return "asks for credentials"
         if "money" in kinds and verb in _MONEY_VERBS:
@@ -269,6 +314,9 @@ def _verdict(r: Reading) -> str:
     if any(verb in _CONTACT for verb, _ in r.asks) and r.address and r.pressure:
         return "asks to contact an outside address under pressure"
     return ""
+
+
+_BESIDE = "beside a planted request"
 
 
 def flag_units(units: list[str]) -> list[str]:
@@ -289,12 +337,13 @@ def flag_units(units: list[str]) -> list[str]:
             if reason and not (first.reason and second.reason):
                 for k in (i, j):
                     reasons[k] = reasons[k] or f"{reason} (with a neighbouring sentence)"
-    for i, reason in enumerate(list(reasons)):  # the address or threat right beside a planted request
+    for i, reason in enumerate(list(reasons)):  # the lure, channel or threat right beside a planted request
         if reason:
             continue
         near = [reasons[k] for k in (i - 1, i + 1) if 0 <= k < len(units) and reasons[k]
-                and "neighbouring" not in reasons[k] and "beside" not in reasons[k]]
-        threat = not readings[i].request and _PRESSURE.search(units[i]) and _THREAT.search(units[i])
-        if near and (_ADDRESS.search(units[i]) or threat):
-            reasons[i] = "the channel or threat of a planted request beside it"
+                and "neighbouring" not in reasons[k] and not reasons[k].startswith(_BESIDE)]
+        if near:
+            # A sentence next to a planted request sets it up ("Our partner needs your class list.")
+            # or presses it ("Non-compliance will be reported."): text beside a plant is not trusted.
+            reasons[i] = f"{_BESIDE} (its set-up, channel or threat)"
     return reasons

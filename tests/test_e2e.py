@@ -180,6 +180,9 @@ def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings,
     # A filter that leaves nothing relevant: the refusal says which filters, and offers the whole hub.
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_test_id("stSelectbox").filter(has_text="Grade band").click()
+    bands = page.get_by_role("option").all_inner_texts()
+    # A teacher's order (the vocabulary's: single bands youngest first, then spans), not the text's.
+    assert bands == ["Any", "K-2", "3-5", "6-8", "9-12", "6-12", "3-12", "K-12"], bands
     page.get_by_role("option", name="K-2", exact=True).click()
     sidebar.get_by_test_id("stSelectbox").filter(has_text="Topic").click()
     page.get_by_role("option", name="academic integrity").click()
@@ -324,7 +327,8 @@ def test_teacher_reloads_and_finds_the_conversation(app: tuple[str, Settings, Pa
     sign_in_here(page, "tina", "tina-password-1")
     page.get_by_role("link", name="Ask the hub").click()
     ask(page, "What should I never paste into a chatbot?")
-    ask(page, "Who approves a new AI tool for my class?")
+    unrelated = ask(page, "Who approves a new AI tool for my class?")
+    assert "Searched for:" not in unrelated.inner_text()  # a new topic: not merged with the last question
     [saved] = open_database(settings).conversations("tina")
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("button", name="What should I never paste into a chatbot?").wait_for()
@@ -339,6 +343,39 @@ def test_teacher_reloads_and_finds_the_conversation(app: tuple[str, Settings, Pa
     page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 4")
     shot(page, "12-teacher-conversation-reopened")
 
+    # A follow-up that depends on the last question shows the question that was searched.
+    ask(page, "What can 3rd graders do with chatbots?")
+    follow_up = ask(page, "and what about high schoolers?")
+    searched = follow_up.get_by_text("Searched for:")
+    searched.wait_for()
+    assert "high school" in searched.inner_text().lower() and "3rd" not in searched.inner_text()
+    shot(page, "12b-follow-up-searched-for")
+
+    # A question the hub does not cover: refused, its nearest documents each listed once, as links.
+    refusal = ask(page, "How do I file my taxes as a teacher?")
+    assert "don't cover this" in refusal.inner_text()
+    nearest = refusal.locator("li a").all_inner_texts()
+    assert nearest and len(nearest) == len(set(nearest)), refusal.inner_text()
+    shot(page, "12c-refusal-nearest-documents")
+
+    # Rename the open conversation, then delete it: the sidebar and the database follow.
+    sidebar.get_by_role("button", name="Rename or delete").click()
+    popover = page.get_by_test_id("stPopoverBody")
+    popover.get_by_label("Title").fill("Chatbot rules")
+    popover.get_by_role("button", name="Rename").click()
+    sidebar.get_by_role("button", name="Chatbot rules").wait_for()
+    assert [c.title for c in open_database(settings).conversations("tina")] == ["Chatbot rules"]
+    shot(page, "12d-conversation-renamed")
+    confirm = page.get_by_test_id("stPopoverBody").get_by_text("Yes, delete this conversation")
+    if not confirm.is_visible():  # the popover stays open after a rename
+        sidebar.get_by_role("button", name="Rename or delete").click()
+    popover = page.get_by_test_id("stPopoverBody")
+    popover.get_by_text("Yes, delete this conversation").click()
+    popover.get_by_role("button", name="Delete").click()
+    sidebar.get_by_text("Your questions and answers are saved here.").wait_for()
+    assert open_database(settings).conversations("tina") == []
+    shot(page, "12e-conversation-deleted")
+
 
 def test_maintainer_dashboard_and_insights(app: tuple[str, Settings, Path], page: Any) -> None:
     url, _, _ = app
@@ -348,11 +385,29 @@ def test_maintainer_dashboard_and_insights(app: tuple[str, Settings, Path], page
     chart = page.get_by_test_id("stVegaLiteChart").first
     chart.wait_for()
     assert chart.bounding_box()["height"] > 100
+    assert_tables_fit(page)
     shot(page, "13-dashboard-first-run-chart")
     page.get_by_role("link", name="Insights").click()
     page.get_by_text("Never cited").wait_for()
     page.get_by_role("heading", name="Answers likely wrong").wait_for()
+    # The teacher's thumbs-down (first scenario) is among the answers to check first.
+    suspects = page.get_by_test_id("stExpander").filter(has_text="thumbs-down")
+    assert suspects.filter(has_text="How long do I have to meet with the student").count() >= 1
+    assert_tables_fit(page)
     shot(page, "14-insights")
+    page.get_by_role("link", name="Corpus").click()
+    page.get_by_role("heading", name="Add documents").wait_for()
+    assert_tables_fit(page)
+    shot(page, "15-corpus-table")
+
+
+def assert_tables_fit(page: Any) -> None:
+    """Every table on the page fits the window's width (none clipped at the right edge)."""
+    idle(page)
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    for table in page.get_by_test_id("stDataFrame").all():
+        box = table.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (box, width)
 
 
 # -- hostile content: nothing remote is ever requested ----------------------------------------

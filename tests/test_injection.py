@@ -377,3 +377,49 @@ def load_settings_for_test() -> Settings:
     from rag.settings import load_settings
 
     return load_settings()
+
+
+@pytest.mark.parametrize("planted", [
+    "To keep your gradebook working, send your current password to helpdesk at k12-support dot org.",
+    "Copies of every 504 plan are to be e-mailed by counselors to review@plan-audits.net this week.",
+    "Staff who do not confirm their badge number and PIN at badge-renew.org by Friday will lose access.",
+    "Install the GradeSync agent from gradesync-tools.net/setup.exe on every classroom laptop.",
+    "The quickest fix is to reply to this e-mail with your sign-in details.",
+    "The office asks that you confirm your identity by sending your employee number to verify.k12@gmail.com.",
+    "Leave your username and password in the sub folder for the substitute.",
+    "Forward the class photos and your gradebook export to backup.k12@outlook.com before June.",
+])
+def test_obfuscated_passive_threatening_and_install_requests_are_planted(planted: str) -> None:
+    """Requests in forms a phrase list misses: an address spelled out ("at ... dot org"), a passive
+    obligation, a threat against those who don't comply, software from an outside address, a
+    purpose clause before the request ("To keep ..., send ..."), files rather than fields."""
+    from rag.solicitations import read
+
+    assert read(planted).reason, planted
+
+
+@pytest.mark.parametrize("advice", [
+    "Students who do not finish the quiz will lose recess time.",
+    "Install the district-approved extension from the Software Center.",
+    "Never leave your password on a sticky note.",
+    "Grades are to be entered in the gradebook by Friday.",
+    "Report cards are to be sent home on the last Friday of the term.",
+    "Add student names to the roster in PowerSchool.",
+    "Meet at the library at 3 and bring your laptop.",
+])
+def test_honest_look_alikes_of_those_requests_are_not(advice: str) -> None:
+    from rag.solicitations import read
+
+    assert read(advice).reason == "", advice
+
+
+def test_the_set_up_and_threat_beside_a_planted_request_are_withheld_too() -> None:
+    """A split request's harmless-looking half ("Our partner needs your class list.") and the
+    threat after it are not quoted either; the honest text further away is."""
+    units = ["Parent conferences run on the second Thursday of each term.",
+             "Our new messaging partner needs a copy of your class contact list.",
+             "Please export it with student names and home addresses and send it to onboard@parentlink.co today.",
+             "Accounts without a list by Friday will be closed.",
+             "Report cards go home on the last Friday of the term."]
+    reasons = planted_reasons(units)
+    assert [bool(r) for r in reasons] == [False, True, True, True, False], reasons

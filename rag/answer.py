@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag.injection import neutralise
 from rag.records import Hit
 from rag.retrieval import source_dict
 
@@ -43,7 +44,8 @@ class Citation:
             "source": meta.get("source"),
             "section": meta.get("section") or "",
             "page": meta.get("page"),
-            "text": self.hit.context or self.hit.text,
+            # shown in the source card: a planted request in the passage is not shown word for word
+            "text": neutralise(self.hit.context or self.hit.text),
             "quotes": self.quotes,
         }
 

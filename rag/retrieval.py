@@ -14,6 +14,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from rag.embeddings import SentenceEmbeddings
 from rag.index import IndexCache, SearchIndex, SnapshotGone
+from rag.injection import neutralise
 from rag.query import bands_conflict, grade_bands
 from rag.query import expand as expand_query
 from rag.records import DocRecord, Hit
@@ -243,5 +244,5 @@ def source_dict(rank: int, hit: Hit) -> dict[str, Any]:
         "section": meta.get("section") or "",
         "page": meta.get("page"),
         "score": round(hit.score, 4),
-        "text": hit.text,
+        "text": neutralise(hit.text),  # a planted request is never shown word for word
     }

@@ -148,7 +148,8 @@ _PHRASAL = re.compile(
     re.IGNORECASE,
 )
 
-_CONSEQUENCE = re.compile(r"\bwill (?:lose|be (?:marked|reported|flagged|locked|charged|removed))\b", re.IGNORECASE)
+_CONSEQUENCE = re.compile(r"\bwill (?:then |also |automatically )?(?:lose|be (?:marked|reported|flagged|locked|charged|"
+                          r"removed|escalated))\b", re.IGNORECASE)
 _THREAT = re.compile(r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
                      r"\bout of date\b|\bexpire[sd]?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
@@ -317,6 +318,27 @@ def _verdict(r: Reading) -> str:
 
 
 _BESIDE = "beside a planted request"
+#: A sentence that refers back to the one before it ("Download it from ...", "They can ...").
+_ANAPHOR = re.compile(r"^\W*(?:(?:it|this|that|they|them|these|those|their|its)\b|(?:\w+\s+){1,2}(?:it|them|this|these)\b)",
+                      re.IGNORECASE)
+
+
+def _part_of_the_plant(units: list[str], reasons: list[str], i: int) -> bool:
+    """Whether unit ``i``, beside a planted request, belongs to it: it names what is asked for
+    (credentials, personal data, money, software, an address), presses it (a threat or a
+    deadline's consequence), or one of the two refers back to the other ("Download it ...").
+    An honest sentence beside a plant that does none of these is still quoted."""
+    text = units[i]
+    if _kinds(text) or _ADDRESS.search(text) or _THREAT.search(text) or _CONSEQUENCE.search(text):
+        return True
+    if _PRESSURE.search(text) and re.search(r"\b(access|accounts?)\b", text, re.IGNORECASE):
+        return True
+    if re.search(r"\breimburse\w*|\bgift cards?\b", text, re.IGNORECASE):
+        return True
+    after = units[i + 1] if i + 1 < len(units) else ""
+    if after and reasons[i + 1] and _ANAPHOR.match(after):
+        return True  # the plant after this sentence refers back to it
+    return bool(i and reasons[i - 1] and _ANAPHOR.match(text))  # this refers back to the plant
 
 
 def flag_units(units: list[str]) -> list[str]:
@@ -342,8 +364,6 @@ def flag_units(units: list[str]) -> list[str]:
             continue
         near = [reasons[k] for k in (i - 1, i + 1) if 0 <= k < len(units) and reasons[k]
                 and "neighbouring" not in reasons[k] and not reasons[k].startswith(_BESIDE)]
-        if near:
-            # A sentence next to a planted request sets it up ("Our partner needs your class list.")
-            # or presses it ("Non-compliance will be reported."): text beside a plant is not trusted.
+        if near and _part_of_the_plant(units, reasons, i):
             reasons[i] = f"{_BESIDE} (its set-up, channel or threat)"
     return reasons

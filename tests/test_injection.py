@@ -200,6 +200,19 @@ def test_extractive_answers_never_follow_planted_instructions(planted_assistant:
         assert_not_followed(answer.answer)
 
 
+def test_source_cards_and_sources_never_show_a_planted_request_word_for_word(planted_assistant: Assistant) -> None:
+    """The card under an answer shows its passage; a planted request in it is replaced by a marker."""
+    from rag.injection import REMOVED
+
+    shown = []
+    for question in QUESTIONS:
+        answer = planted_assistant.ask(question).to_dict()
+        shown += [c["text"] for c in answer["citations"]] + [s["text"] for s in answer["sources"]]
+    assert any(REMOVED in text for text in shown)  # the planted passages were retrieved, and marked
+    for text in shown:
+        assert_not_followed(text)
+
+
 def test_a_model_that_obeys_the_document_is_caught_by_the_output_check(planted_assistant: Assistant) -> None:
     """The worst case, scripted: a model that repeats the planted request with a citation."""
     question = "When are field trip permission slips due?"

@@ -12,11 +12,12 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: install run index test eval clean help
+.PHONY: install run index test check lint eval clean help
 
 help:
 	@echo "make run    set up .venv, index corpus/ if needed, start the chat"
-	@echo "make test   set up .venv and run the test suite"
+	@echo "make test   set up .venv, lint and type-check, and run the whole test suite (as CI)"
+	@echo "make check  the checks and the fast tests (slow ones deselected), for a local loop"
 	@echo "make eval   run the full grounding evaluation"
 
 install: $(STAMP)
@@ -37,8 +38,18 @@ index: install
 run: index
 	$(BIN)/hubqa ui
 
-test: install
+# The complete suite, as CI runs it: lint, format and type checks, then every test.
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A fast local loop: the checks, then the tests not marked slow.
+check: lint
+	$(BIN)/python -m pytest -m "not slow" -x -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check rag ingest eval ui tests scripts
+	$(BIN)/ruff format --check rag ingest eval ui tests scripts
+	$(BIN)/mypy
 
 eval: index
 	$(BIN)/hubqa eval --out .hubqa/eval

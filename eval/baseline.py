@@ -28,9 +28,9 @@ class NaiveBaseline:
                 continue
             parsed = load_document(path, path.read_bytes())
             text, spans = "", []
-            for section in parsed.sections:
-                spans.append((len(text), section.path))
-                text += section.text + "\n\n"
+            for part in parsed.sections:
+                spans.append((len(text), part.path))
+                text += part.text + "\n\n"
             doc_id = f"{corpus.name}/{path.relative_to(corpus).as_posix()}"
             for chunk in splitter.create_documents([text]):
                 start = chunk.metadata["start_index"]

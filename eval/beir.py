@@ -125,6 +125,8 @@ def run_beir(settings: Settings, folder: Path, out: Path, k: int = 100, tag: str
         "recall_at_10": mean([recall(ids[q], qrels[q], 10) for q in ids]),
         "recall_at_100": mean([recall(ids[q], qrels[q], 100) for q in ids]),
         "mrr_at_10": mean([mrr(ids[q], qrels[q]) for q in ids]),
-        "leaderboard_ndcg_at_10": mean([ndcg(ids[q], board_qrels[q], leaderboard=True) for q in ids if q in board_qrels]),
+        "leaderboard_ndcg_at_10": mean(
+            [ndcg(ids[q], board_qrels[q], leaderboard=True) for q in ids if q in board_qrels]
+        ),
         "leaderboard_queries": len([q for q in ids if q in board_qrels]),
     }

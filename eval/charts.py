@@ -13,23 +13,48 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 #: chart file -> (title, y-axis label, [(report group, metric key, label)]).
 CHARTS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
-    "retrieval.png": ("Retrieval", "score (higher is better)", [
-        ("retrieval", "hit_at_5", "hit@5"), ("retrieval", "recall_at_5", "recall@5"),
-        ("retrieval", "recall_at_10", "recall@10"), ("retrieval", "mrr", "MRR"),
-        ("retrieval", "ndcg_at_10", "nDCG@10")]),
-    "refusals.png": ("Refusals", "share of questions", [
-        ("refusal", "refusal_accuracy", "refusal accuracy\n(higher is better)"),
-        ("refusal", "false_refusal_rate", "false refusals\n(lower is better)")]),
-    "answers.png": ("Answers and grounding", "score (higher is better)", [
-        ("answers", "completeness", "completeness"), ("answers", "citation_recall", "citation recall"),
-        ("answers", "citation_precision", "citation precision"), ("answers", "grounding", "grounding")]),
-    "latency.png": ("Latency per stage", "milliseconds (lower is better)", [
-        ("latency_ms", f"{stage}.{q}", f"{stage}\n{q}")
-        for stage in ("retrieve", "generate", "total") for q in ("p50", "p95")]),
+    "retrieval.png": (
+        "Retrieval",
+        "score (higher is better)",
+        [
+            ("retrieval", "hit_at_5", "hit@5"),
+            ("retrieval", "recall_at_5", "recall@5"),
+            ("retrieval", "recall_at_10", "recall@10"),
+            ("retrieval", "mrr", "MRR"),
+            ("retrieval", "ndcg_at_10", "nDCG@10"),
+        ],
+    ),
+    "refusals.png": (
+        "Refusals",
+        "share of questions",
+        [
+            ("refusal", "refusal_accuracy", "refusal accuracy\n(higher is better)"),
+            ("refusal", "false_refusal_rate", "false refusals\n(lower is better)"),
+        ],
+    ),
+    "answers.png": (
+        "Answers and grounding",
+        "score (higher is better)",
+        [
+            ("answers", "completeness", "completeness"),
+            ("answers", "citation_recall", "citation recall"),
+            ("answers", "citation_precision", "citation precision"),
+            ("answers", "grounding", "grounding"),
+        ],
+    ),
+    "latency.png": (
+        "Latency per stage",
+        "milliseconds (lower is better)",
+        [
+            ("latency_ms", f"{stage}.{q}", f"{stage}\n{q}")
+            for stage in ("retrieve", "generate", "total")
+            for q in ("p50", "p95")
+        ],
+    ),
 }
 
 

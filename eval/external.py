@@ -51,7 +51,8 @@ def evaluate_document(settings: Settings, document: Path, questions: Path) -> di
         naive.add_documents(chunks)
         naive_hits = [
             float(_found([d.page_content for d in naive.similarity_search(r["question"], k=5)], r["locators"]))
-            for r in rows if r["kind"] == "answerable"
+            for r in rows
+            if r["kind"] == "answerable"
         ]
 
     def mean(values: list[float]) -> float:

@@ -101,8 +101,9 @@ def fact_present(fact: str, answer_terms: set[str], answer_text: str = "") -> bo
     return len(words & answer_terms) >= math.ceil(0.67 * len(words))
 
 
-def acceptable(answer: str, refused: bool, key_facts: Sequence[str], wrong_facts: Sequence[str] = (),
-               all_supported: bool = True) -> bool:
+def acceptable(
+    answer: str, refused: bool, key_facts: Sequence[str], wrong_facts: Sequence[str] = (), all_supported: bool = True
+) -> bool:
     """How a teacher judges an answer: it answers, states at least half the key facts, and says
     nothing wrong (no sentence its sources don't support, none of the question's known wrong facts)."""
     if refused:

@@ -29,8 +29,9 @@ def score_pairs(
     by_kind: dict[str, list[bool]] = {}
     for row in rows:
         verdict = checker.check(row["claim"], row["passage"])
-        scores.append({"id": row.get("id"), "score": verdict.score, "supported": verdict.supported,
-                       "reasons": verdict.reasons})
+        scores.append(
+            {"id": row.get("id"), "score": verdict.score, "supported": verdict.supported, "reasons": verdict.reasons}
+        )
         if "supported" in row:
             hit = verdict.supported == row["supported"]
             by_kind.setdefault(str(row.get("kind", "all")), []).append(hit)

@@ -58,10 +58,14 @@ def load_cases(path: Path, split: str = "all") -> list[Case]:
     for line, row in read_jsonl(path):
         where = f"{path}, line {line}"
         if not isinstance(row.get("question"), str):
-            raise HubqaError(f"{where}: needs a \"question\" string.")
+            raise HubqaError(f'{where}: needs a "question" string.')
         items = []
         for item in row.get("personal", []):
-            if not isinstance(item, dict) or item.get("kind") not in CATEGORIES or not isinstance(item.get("text"), str):
+            if (
+                not isinstance(item, dict)
+                or item.get("kind") not in CATEGORIES
+                or not isinstance(item.get("text"), str)
+            ):
                 raise HubqaError(f'{where}: each "personal" entry needs "kind" (name, health or other) and "text".')
             if not _occurrences(row["question"], item["text"]):
                 raise HubqaError(f"{where}: personal text {item['text']!r} is not in the question.")
@@ -85,9 +89,13 @@ def score_case(case: Case, found: list[Redaction]) -> dict[str, Any]:
     """One question's record: labelled items caught or missed, words removed that were harmless."""
     spans = [(r.start, r.end) for r in found]
     labelled = [(a, b) for item in case.personal for a, b in _occurrences(case.question, item.text)]
-    record: dict[str, Any] = {"id": case.id, "split": case.split, "missed": [], "wrongly_removed": [],
-                              "counts": {c: {"items": 0, "caught": 0, "removed_words": 0, "right_words": 0}
-                                         for c in CATEGORIES}}
+    record: dict[str, Any] = {
+        "id": case.id,
+        "split": case.split,
+        "missed": [],
+        "wrongly_removed": [],
+        "counts": {c: {"items": 0, "caught": 0, "removed_words": 0, "right_words": 0} for c in CATEGORIES},
+    }
     for item in case.personal:
         for a, b in _occurrences(case.question, item.text):
             counts = record["counts"][item.kind]
@@ -114,7 +122,7 @@ def score_case(case: Case, found: list[Redaction]) -> dict[str, Any]:
 def _apply(question: str, found: list[Redaction]) -> str:
     out, cursor = [], 0
     for r in found:
-        out += [question[cursor:r.start], r.placeholder]
+        out += [question[cursor : r.start], r.placeholder]
         cursor = r.end
     return "".join(out + [question[cursor:]])
 
@@ -135,8 +143,12 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         caught = sum(r["counts"][c]["caught"] for r in records)
         removed = sum(r["counts"][c]["removed_words"] for r in records)
         right = sum(r["counts"][c]["right_words"] for r in records)
-        out[c] = {"recall": _ratio(caught, items), "precision": _ratio(right, removed), "items": items,
-                  "removed_words": removed}
+        out[c] = {
+            "recall": _ratio(caught, items),
+            "precision": _ratio(right, removed),
+            "items": items,
+            "removed_words": removed,
+        }
     keeps = [ok for r in records for _, ok in r["keep"]]
     out["near_misses_kept"] = _ratio(sum(keeps), len(keeps))
     out["missed"] = [f"{r['id']} {m}" for r in records for m in r["missed"]]
@@ -182,7 +194,9 @@ def table(report: dict[str, Any]) -> str:
         for c in CATEGORIES:
             s = summary[c]
             fmt = lambda v: "  -  " if v is None else f"{v:.3f}"  # noqa: E731
-            lines.append(f"  {c:7s} recall {fmt(s['recall'])} ({s['items']} items)  "
-                         f"precision {fmt(s['precision'])} ({s['removed_words']} words removed)")
+            lines.append(
+                f"  {c:7s} recall {fmt(s['recall'])} ({s['items']} items)  "
+                f"precision {fmt(s['precision'])} ({s['removed_words']} words removed)"
+            )
         lines.append(f"  near-misses kept {summary['near_misses_kept']}")
     return "\n".join(lines)

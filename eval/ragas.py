@@ -30,9 +30,10 @@ def section_text(store: HubStore, doc_id: str, section: str) -> str:
         return ""
     got = store.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
     pieces = sorted(
-        (int(meta.get("start", 0)), int(meta.get("end", 0)), text or "")
+        (int(str(meta.get("start", 0))), int(str(meta.get("end", 0))), text or "")
         for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True)
-        if meta.get("version") == record.version and is_relevant((doc_id, str(meta.get("section", ""))), (doc_id, section))
+        if meta.get("version") == record.version
+        and is_relevant((doc_id, str(meta.get("section", ""))), (doc_id, section))
     )
     text, reached = "", -1
     for start, end, piece in pieces:
@@ -49,16 +50,18 @@ def rows(records: Sequence[dict[str, Any]], store: HubStore) -> list[dict[str, A
     out = []
     for r in records:
         reference = "; ".join(r.get("key_facts") or []) if r["expect"] != "refuse" else REFUSAL
-        out.append({
-            "user_input": r["question"],
-            "retrieved_contexts": list(r.get("retrieved_contexts", [])),
-            "response": r["answer"],
-            "reference": reference,
-            "reference_contexts": [t for doc, section in r["gold"] if (t := section_text(store, doc, section))],
-            "id": r["id"],
-            "split": r["split"],
-            "kind": r["kind"],
-        })
+        out.append(
+            {
+                "user_input": r["question"],
+                "retrieved_contexts": list(r.get("retrieved_contexts", [])),
+                "response": r["answer"],
+                "reference": reference,
+                "reference_contexts": [t for doc, section in r["gold"] if (t := section_text(store, doc, section))],
+                "id": r["id"],
+                "split": r["split"],
+                "kind": r["kind"],
+            }
+        )
     return out
 
 

@@ -26,13 +26,24 @@ def baseline_summary(baseline: NaiveBaseline, questions: list) -> dict[str, Any]
         elapsed = (time.perf_counter() - started) * 1000
         retrieved = [(s["doc_id"], s["section"]) for s in got["sources"]]
         gold = [(g.doc_id, g.section) for g in q.gold]
-        record = {"expect": q.expect, "gold": gold, "refused": False, "redacted": [], "grounding": None,
-                  "history": q.history, "confidence": 1.0,
-                  "timings_ms": {"retrieve": elapsed, "generate": 0.0, "total": elapsed}}
+        record = {
+            "expect": q.expect,
+            "gold": gold,
+            "refused": False,
+            "redacted": [],
+            "grounding": None,
+            "history": q.history,
+            "confidence": 1.0,
+            "timings_ms": {"retrieve": elapsed, "generate": 0.0, "total": elapsed},
+        }
         if gold:
-            record.update(recall_at_5=metrics.recall_at_k(retrieved, gold, 5), hit_at_5=metrics.hit_at_k(retrieved, gold, 5),
-                          recall_at_10=metrics.recall_at_k(retrieved, gold, 10), mrr=metrics.reciprocal_rank(retrieved, gold),
-                          ndcg_at_10=metrics.ndcg_at_k(retrieved, gold, 10))
+            record.update(
+                recall_at_5=metrics.recall_at_k(retrieved, gold, 5),
+                hit_at_5=metrics.hit_at_k(retrieved, gold, 5),
+                recall_at_10=metrics.recall_at_k(retrieved, gold, 10),
+                mrr=metrics.reciprocal_rank(retrieved, gold),
+                ndcg_at_10=metrics.ndcg_at_k(retrieved, gold, 10),
+            )
         if q.answerable:
             record["completeness"] = metrics.completeness(got["answer"], q.key_facts)
             record["exact_completeness"] = metrics.exact_completeness(got["answer"], q.key_facts)
@@ -41,12 +52,20 @@ def baseline_summary(baseline: NaiveBaseline, questions: list) -> dict[str, Any]
     return summarise(records)
 
 
-def evaluate(settings: Settings, set_path: Path = HUB_SET, split: str = "all", corpus: Path | None = None,
-             use_llm: bool = False) -> dict[str, Any]:
+def evaluate(
+    settings: Settings, set_path: Path = HUB_SET, split: str = "all", corpus: Path | None = None, use_llm: bool = False
+) -> dict[str, Any]:
     assistant = Assistant(settings)
-    report: dict[str, Any] = {"set": str(set_path), "split": split, "settings": {
-        "embedding_model": settings.embedding_model, "chunk_size": settings.chunk_size,
-        "refusal_threshold": assistant.threshold, "llm_backend": settings.llm_backend if use_llm else "none"}}
+    report: dict[str, Any] = {
+        "set": str(set_path),
+        "split": split,
+        "settings": {
+            "embedding_model": settings.embedding_model,
+            "chunk_size": settings.chunk_size,
+            "refusal_threshold": assistant.threshold,
+            "llm_backend": settings.llm_backend if use_llm else "none",
+        },
+    }
     splits = ["dev", "test"] if split == "all" else [split]
     report["records"] = []
     for name in splits:
@@ -75,19 +94,32 @@ def flat(summary: dict[str, Any]) -> dict[str, float]:
 
 def headline(report: dict[str, Any]) -> dict[str, float]:
     """Every split's figures, keyed ``split.group.metric`` (what the dashboard charts over runs)."""
-    return {f"{name}.{key}": value for name in ("dev", "test") if name in report
-            for key, value in flat(report[name]).items()}
+    return {
+        f"{name}.{key}": value
+        for name in ("dev", "test")
+        if name in report
+        for key, value in flat(report[name]).items()
+    }
 
 
 def markdown(report: dict[str, Any], charts: list[str] | None = None) -> str:
-    lines = ["# hubqa evaluation report", "", f"Set: `{report['set']}`; settings: `{json.dumps(report['settings'])}`", ""]
+    lines = [
+        "# hubqa evaluation report",
+        "",
+        f"Set: `{report['set']}`; settings: `{json.dumps(report['settings'])}`",
+        "",
+    ]
     for name in ("dev", "test"):
         if name not in report:
             continue
         ours = flat(report[name])
         base = flat(report[name].get("baseline", {}))
-        lines += [f"## {name} ({report[name]['questions']} questions)", "", "| metric | hubqa | naive LangChain |",
-                  "|---|---|---|"]
+        lines += [
+            f"## {name} ({report[name]['questions']} questions)",
+            "",
+            "| metric | hubqa | naive LangChain |",
+            "|---|---|---|",
+        ]
         for key, value in ours.items():
             lines.append(f"| {key} | {value:.3f} | {base[key]:.3f} |" if key in base else f"| {key} | {value:.3f} | |")
         lines.append("")

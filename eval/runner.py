@@ -62,8 +62,12 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
         )
     if q.answerable:
         record["acceptable"] = metrics.acceptable(
-            answer["answer"], answer["refused"], q.key_facts, q.wrong_facts,
-            all(s["supported"] for s in answer["sentences"]))
+            answer["answer"],
+            answer["refused"],
+            q.key_facts,
+            q.wrong_facts,
+            all(s["supported"] for s in answer["sentences"]),
+        )
     record["correct_refusal"] = answer["refused"] == (q.expect == EXPECT_REFUSAL)
     return record
 
@@ -106,15 +110,20 @@ def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             key: _mean(answerable, key)
             for key in ("completeness", "exact_completeness", "citation_recall", "citation_precision")
         }
-        | {"grounding": _mean([r for r in answerable if not r["refused"]], "grounding"),
-           "acceptable": round(mean(bool(r.get("acceptable")) for r in answerable), 4) if answerable else None,
-           "follow_ups_acceptable": _share([r for r in answerable if r["history"]], "acceptable")},
+        | {
+            "grounding": _mean([r for r in answerable if not r["refused"]], "grounding"),
+            "acceptable": round(mean(bool(r.get("acceptable")) for r in answerable), 4) if answerable else None,
+            "follow_ups_acceptable": _share([r for r in answerable if r["history"]], "acceptable"),
+        },
         "confidence": {
             # how well confidence separates answers a teacher would accept from the rest (refusals
             # of unanswerable questions count as right, answers to them as wrong)
-            "auc": _round(metrics.auc([r["confidence"] for r in records],
-                                      [bool(r.get("acceptable")) if r["expect"] != EXPECT_REFUSAL else False
-                                       for r in records])),
+            "auc": _round(
+                metrics.auc(
+                    [r["confidence"] for r in records],
+                    [bool(r.get("acceptable")) if r["expect"] != EXPECT_REFUSAL else False for r in records],
+                )
+            ),
         },
         "refusal": {
             "refusal_accuracy": round(mean(r["refused"] for r in refuse), 4) if refuse else None,

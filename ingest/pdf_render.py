@@ -73,16 +73,25 @@ def _quote_boxes(page: pdfium.PdfPage, quotes: list[str], scale: float) -> list[
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range()
-        chars = list(text) if len(text) == count else [
-            chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32) for i in range(count)]
+        chars = (
+            list(text)
+            if len(text) == count
+            else [chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32) for i in range(count)]
+        )
         left, _, _, top = page.get_cropbox()
         boxes = []
         for start, end in find_spans(chars, quotes):
             for i in range(textpage.count_rects(start, end - start)):
                 x0, y0, x1, y1 = textpage.get_rect(i)
                 pad = 1.5
-                boxes.append(((x0 - left - pad) * scale, (top - y1 - pad) * scale,
-                              (x1 - left + pad) * scale, (top - y0 + pad) * scale))
+                boxes.append(
+                    (
+                        (x0 - left - pad) * scale,
+                        (top - y1 - pad) * scale,
+                        (x1 - left + pad) * scale,
+                        (top - y0 + pad) * scale,
+                    )
+                )
         return boxes
     finally:
         textpage.close()

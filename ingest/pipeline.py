@@ -306,14 +306,14 @@ def with_uploads(paths: list[Path], settings: Settings) -> list[Path]:
     Corpus page), and an ingest of some other folder stays just that."""
     named = {os.path.realpath(p) for p in paths}
     uploads = settings.uploads_path
-    if (os.path.realpath(settings.corpus_dir) in named and uploads.is_dir()
-            and os.path.realpath(uploads) not in named):
+    if os.path.realpath(settings.corpus_dir) in named and uploads.is_dir() and os.path.realpath(uploads) not in named:
         return [*paths, uploads]
     return list(paths)
 
 
-def calibrate_if_needed(ingestor: Ingestor, report: IngestReport,
-                        progress: Callable[[int, int], None] | None = None) -> Calibration | None:
+def calibrate_if_needed(
+    ingestor: Ingestor, report: IngestReport, progress: Callable[[int, int], None] | None = None
+) -> Calibration | None:
     """After a store's first ingestion (documents in, no calibration yet), calibrate its
     answer-or-refuse gate (``rag.calibration``); a later run leaves the calibration alone."""
     from rag.assistant import Assistant

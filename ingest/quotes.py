@@ -79,8 +79,8 @@ def mark_markdown(text: str, quotes: Sequence[str]) -> tuple[str, int]:
         out.append(text[pos:start])
         lines = text[start:end].split("\n")
         for n, line in enumerate(lines):
-            lead = _LINE_START.match(line).group(1) if n else ""  # type: ignore[union-attr]
-            body = line[len(lead):]
+            lead = _LINE_START.match(line).group(1) if n else ""  # type: ignore[union-attr]  # matches every line
+            body = line[len(lead) :]
             out.append(lead + (f":color[{_escape(body)}]{HIGHLIGHT}" if body.strip() else body))
             if n < len(lines) - 1:
                 out.append("\n")

@@ -67,8 +67,10 @@ def set_tags(path: Path, values: dict[str, str], vocab: Vocabulary = VOCABULARY)
     for field, value in clean.items():
         if unknown(field, value, vocab):
             allowed = ", ".join(vocab[field])
-            raise HubqaError(f"{field} {value!r} is not in the tag vocabulary ({allowed}); a maintainer can add it "
-                             f"with extra_tag_values in hubqa.toml.")
+            raise HubqaError(
+                f"{field} {value!r} is not in the tag vocabulary ({allowed}); a maintainer can add it "
+                f"with extra_tag_values in hubqa.toml."
+            )
     tags = read_tags(path.parent)
     if clean:
         tags[path.name] = clean

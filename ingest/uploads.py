@@ -50,7 +50,9 @@ def safe_upload_name(name: str) -> str:
     stem = stem.strip(" .-_")
     ext = ext.lower().strip()
     if not stem or stem.split(".")[0].strip().lower() in _RESERVED:  # Windows: "con.tar.md" is CON too
-        raise HubqaError(f"The file name {name!r} cannot be used: rename the file (letters and digits) and upload it again.")
+        raise HubqaError(
+            f"The file name {name!r} cannot be used: rename the file (letters and digits) and upload it again."
+        )
     stem = stem[: MAX_NAME - len(ext) - 1].rstrip(" .-_") if ext else stem[:MAX_NAME].rstrip(" .-_")
     return f"{stem}.{ext}" if ext else stem
 
@@ -61,7 +63,9 @@ def check_upload(name: str, size: int, max_file_mb: float) -> str:
     suffix = Path(safe).suffix.lower()
     if suffix not in LOADERS:
         kinds = ", ".join(sorted(LOADERS))
-        raise HubqaError(f"{name}: the hub cannot read {suffix or 'files without an extension'}; upload one of {kinds}.")
+        raise HubqaError(
+            f"{name}: the hub cannot read {suffix or 'files without an extension'}; upload one of {kinds}."
+        )
     if size == 0:
         raise HubqaError(f"{name}: the file is empty (0 bytes).")
     if size > max_file_mb * 1024 * 1024:
@@ -100,8 +104,9 @@ def save_upload(
             raise HubqaError(f"{name}: {safe} is already in the hub with exactly this content.")
     if same_name and not replace:
         where = ", ".join(display_path(p) for p in sorted(same_name))
-        raise HubqaError(f"{name}: a document called {safe} exists ({where}); choose Replace to put the new "
-                         "version in its place.")
+        raise HubqaError(
+            f"{name}: a document called {safe} exists ({where}); choose Replace to put the new version in its place."
+        )
     for existing in sorted(same_name):
         archive(existing)
     folder.mkdir(parents=True, exist_ok=True)

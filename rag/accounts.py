@@ -91,8 +91,10 @@ def add_user(db: Database, name: str, role: str, password: str | None, replace: 
     return Account(name, role)
 
 
-PASSWORD_RULE = (f"at least {MIN_PASSWORD} characters, not only spaces, and not a common or guessable password "
-                 "(a few unrelated words make a good one)")
+PASSWORD_RULE = (
+    f"at least {MIN_PASSWORD} characters, not only spaces, and not a common or guessable password "
+    "(a few unrelated words make a good one)"
+)
 
 
 def check_password(password: str, name: str = "") -> str:
@@ -103,8 +105,9 @@ def check_password(password: str, name: str = "") -> str:
         raise HubqaError(f"The password is too short: use {PASSWORD_RULE}.")
     from zxcvbn import zxcvbn
 
-    verdict = zxcvbn(password[:100], user_inputs=[name, *re.split(r"[@.+_-]", name), "hubqa", "caia", "teacher",
-                                                  "coach", "school"])
+    verdict = zxcvbn(
+        password[:100], user_inputs=[name, *re.split(r"[@.+_-]", name), "hubqa", "caia", "teacher", "coach", "school"]
+    )
     if verdict["score"] < MIN_STRENGTH:
         hint = (verdict.get("feedback") or {}).get("warning") or "it is too easy to guess"
         raise HubqaError(f"That password is too common or guessable ({hint.rstrip('.')}): use {PASSWORD_RULE}.")
@@ -116,8 +119,9 @@ class SignInRefused(HubqaError):
 
 
 def _record(db: Database, name: str, client: str, outcome: str, now: datetime) -> None:
-    db.session("recording the sign-in", lambda s: s.add(SignIn(at=now, name=name[:200], client=client[:100],
-                                                                 outcome=outcome)))
+    db.session(
+        "recording the sign-in", lambda s: s.add(SignIn(at=now, name=name[:200], client=client[:100], outcome=outcome))
+    )
     level = logging.INFO if outcome in ("ok", "unlocked") else logging.WARNING
     log.log(level, "sign-in %s: account=%r client=%s", outcome, name[:200], client[:100])
 
@@ -135,12 +139,24 @@ def sign_in_state(db: Database, name: str, client: str = "", now: datetime | Non
     now = now or datetime.now(UTC)
 
     def read(session: Session) -> tuple[list[SignIn], int, datetime | None]:
-        recent = list(session.scalars(select(SignIn).where(SignIn.name == name)
-                                      .where(SignIn.outcome.in_(("ok", "failed", "unlocked")))
-                                      .order_by(SignIn.id.desc()).limit(LOCK_AFTER + 1)))
+        recent = list(
+            session.scalars(
+                select(SignIn)
+                .where(SignIn.name == name)
+                .where(SignIn.outcome.in_(("ok", "failed", "unlocked")))
+                .order_by(SignIn.id.desc())
+                .limit(LOCK_AFTER + 1)
+            )
+        )
         since = now - timedelta(seconds=CLIENT_WINDOW_S)
-        client_failures = session.scalar(select(func.count()).select_from(SignIn).where(
-            SignIn.client == client, SignIn.outcome == "failed", SignIn.at >= since)) or 0
+        client_failures = (
+            session.scalar(
+                select(func.count())
+                .select_from(SignIn)
+                .where(SignIn.client == client, SignIn.outcome == "failed", SignIn.at >= since)
+            )
+            or 0
+        )
         last = session.scalar(select(func.max(SignIn.at)).where(SignIn.client == client, SignIn.outcome == "failed"))
         return recent, client_failures, last
 
@@ -161,8 +177,9 @@ def sign_in_state(db: Database, name: str, client: str = "", now: datetime | Non
     return ("wait", remaining) if remaining > 0 else ("ok", 0.0)
 
 
-def authenticate(db: Database, name: str, password: str, client: str = "",
-                 now: datetime | None = None) -> Account | None:
+def authenticate(
+    db: Database, name: str, password: str, client: str = "", now: datetime | None = None
+) -> Account | None:
     """The account when the password matches, else None (same answer for unknown names).
 
     Raises ``SignInRefused`` while the account or client must wait, or the account is locked;
@@ -171,8 +188,10 @@ def authenticate(db: Database, name: str, password: str, client: str = "",
     state, wait = sign_in_state(db, name, client, now)
     if state == "locked":
         _record(db, name, client, "locked", now)
-        raise SignInRefused(f"This account is locked after {LOCK_AFTER} failed sign-ins: ask a maintainer to run "
-                            f"`hubqa users unlock {name}`.")
+        raise SignInRefused(
+            f"This account is locked after {LOCK_AFTER} failed sign-ins: ask a maintainer to run "
+            f"`hubqa users unlock {name}`."
+        )
     if state == "wait":
         _record(db, name, client, "throttled", now)
         raise SignInRefused(f"Too many failed sign-ins: wait {wait:.0f} s and try again.")

@@ -84,8 +84,13 @@ class Answer:
             "mode": self.mode,
             "standalone_question": self.standalone_question,
             "sentences": [
-                {"text": s.text, "citations": s.citations, "supported": s.supported, "score": round(s.score, 3),
-                 "style": s.style}
+                {
+                    "text": s.text,
+                    "citations": s.citations,
+                    "supported": s.supported,
+                    "score": round(s.score, 3),
+                    "style": s.style,
+                }
                 for s in self.sentences
             ],
             "notes": self.notes,

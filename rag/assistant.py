@@ -11,21 +11,22 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from rag import extractive, gate
-from rag.calibration import load_gate
 from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
+from rag.calibration import load_gate
 from rag.conversation import standalone_question
 from rag.embeddings import SentenceEmbeddings
 from rag.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.grounding import GroundingChecker, judge_model, make_checker
+from rag.index import SearchIndex, SnapshotGone
 from rag.llm import make_chat_model
 from rag.privacy import describe, redact
-from rag.index import SearchIndex, SnapshotGone
 from rag.query import expand as expand_query
 from rag.question import Intent, analyse
 from rag.records import Hit
@@ -101,13 +102,14 @@ class Assistant:
     def checker(self) -> GroundingChecker:
         if self.settings.grounding_judge == "llm" and self._judge_model is None:
             self._judge_model = judge_model(self.settings)  # once, not per question
-        return make_checker(self.settings, self.embeddings.embed_documents, self.retriever.index.latest().idf,
-                            self._judge_model)
+        return make_checker(
+            self.settings, self.embeddings.embed_documents, self.retriever.index.latest().idf, self._judge_model
+        )
 
-    def ask(self, question: str, **kwargs: object) -> Answer:
+    def ask(self, question: str, **kwargs: Any) -> Answer:
         """Answer in one go (see ``stream`` for the arguments)."""
         final = None
-        for event in self.stream(question, **kwargs):  # type: ignore[arg-type]
+        for event in self.stream(question, **kwargs):
             if event.answer is not None:
                 final = event.answer
         assert final is not None
@@ -141,7 +143,7 @@ class Assistant:
             answer.timings_ms.setdefault("generate", answer.timings_ms["total"] - timings["retrieve"])
             return answer
 
-        base = {
+        base: dict[str, Any] = {
             "question": clean,
             "confidence": conf,
             "sources": hits,
@@ -153,8 +155,11 @@ class Assistant:
         if conf < self.threshold or not hits or not draft.sentences:
             text = refusal_text(hits)
             yield Event(text=text)
-            yield Event(answer=finish(Answer(answer=text, refused=True, grounding=None, citations=[],
-                                             timings_ms={}, notes=notes, **base)))  # type: ignore[arg-type]
+            yield Event(
+                answer=finish(
+                    Answer(answer=text, refused=True, grounding=None, citations=[], timings_ms={}, notes=notes, **base)
+                )
+            )
             return
 
         model = self.chat_model if use_llm else None
@@ -176,29 +181,52 @@ class Assistant:
         notes: list[str] = []
         for attempt in range(SNAPSHOT_RETRIES + 1):
             try:
-                hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters, index=index,
-                                             vector=vector, strict=attempt < SNAPSHOT_RETRIES, notes=notes)
+                hits = self.retriever.search(
+                    intent.text,
+                    k=k or self.settings.top_k,
+                    filters=filters,
+                    index=index,
+                    vector=vector,
+                    strict=attempt < SNAPSHOT_RETRIES,
+                    notes=notes,
+                )
                 break
             except SnapshotGone:  # a re-ingestion removed chunks this index lists: search its successor
                 time.sleep(0.05 * (attempt + 1))
                 newer = self.retriever.index.current()
                 if newer is index and not index.snapshot:
-                    hits = self.retriever.search(intent.text, k=k or self.settings.top_k, filters=filters,
-                                                 index=index, vector=vector, notes=notes)
+                    hits = self.retriever.search(
+                        intent.text,
+                        k=k or self.settings.top_k,
+                        filters=filters,
+                        index=index,
+                        vector=vector,
+                        notes=notes,
+                    )
                     break
                 index = newer
         idf = index.idf
-        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters, index) if hits else [])
+        passages = hits[: extractive.MAX_PASSAGES] + (
+            self._extra_passages(intent, hits, filters, index) if hits else []
+        )
         draft = extractive.compose(intent, passages, idf)
         rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
-        found = gate.evidence(intent, hits, draft, idf, typed=question, embed=self.embeddings.embed_documents,
-                              question_vector=vector,
-                              passage_vectors=index.vectors[rows] if rows else None)
+        found = gate.evidence(
+            intent,
+            hits,
+            draft,
+            idf,
+            typed=question,
+            embed=self.embeddings.embed_documents,
+            question_vector=vector,
+            passage_vectors=index.vectors[rows] if rows else None,
+        )
         return Findings(intent, hits, passages, draft, found, notes)
 
     # -- answerers -----------------------------------------------------------------------
-    def _extra_passages(self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None,
-                        index: SearchIndex) -> list[Hit]:
+    def _extra_passages(
+        self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None, index: SearchIndex
+    ) -> list[Hit]:
         """Passages some questions need beyond the main search: the entry for the term a definition
         asks about, each part of a multi-part question, and the lists and tables of the top document
         for a procedure (its "at a glance" steps may not be the passage most like the question)."""
@@ -213,7 +241,9 @@ class Assistant:
                     hit.context = hit.text
                     hit.dense = max((h.dense or 0.0) for h in hits[:3]) if hits else 0.0
                     extra.append(hit)
-        queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [p.text for p in intent.parts]
+        queries = ([intent.term] if intent.kind == "definition" and intent.term else []) + [
+            p.text for p in intent.parts
+        ]
         for query in queries:
             for hit in self.retriever.search(query, k=3, filters=filters, index=index, rerank=False):
                 if hit.id not in seen:
@@ -241,13 +271,16 @@ class Assistant:
                 if hit.id not in ids:
                     continue
                 at = ids.index(hit.id)
-                near = [i for i in ids[max(0, at - 2):at + 3] if i not in seen]
+                near = [i for i in ids[max(0, at - 2) : at + 3] if i not in seen]
                 found = get_chunks(self.store, near, snapshot=index.snapshot)
                 for chunk_id in near:
                     chunk = found.get(chunk_id)
                     parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]
-                    if chunk is not None and _quotes_words(chunk.text) and \
-                            str(chunk.metadata.get("section", "")).startswith(parent):
+                    if (
+                        chunk is not None
+                        and _quotes_words(chunk.text)
+                        and str(chunk.metadata.get("section", "")).startswith(parent)
+                    ):
                         seen.add(chunk_id)
                         chunk.context, chunk.dense = chunk.text, hit.dense
                         extra.append(chunk)
@@ -265,19 +298,33 @@ class Assistant:
                     citations.append(Citation(n=numbers[index], hit=hits[index]))
                 cites.append(numbers[index])
                 citations[numbers[index] - 1].quotes.append(item.text)
-            sentences.append(AnswerSentence(item.text, cites, True, 1.0, item.bullet, item.style, item.cells,
-                                            item.header, item.number))
+            sentences.append(
+                AnswerSentence(
+                    item.text, cites, True, 1.0, item.bullet, item.style, item.cells, item.header, item.number
+                )
+            )
         checker = self.checker()
         for sentence in sentences:
-            verdict, _ = checker.best_support(sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text
-                                                              for n in sentence.citations])
+            verdict, _ = checker.best_support(
+                sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text for n in sentence.citations]
+            )
             sentence.score, sentence.supported = verdict.score, verdict.supported
         grounding = sum(s.supported for s in sentences) / len(sentences) if sentences else 0.0
-        return Answer(answer=render(draft.lead, sentences), refused=False, grounding=grounding, citations=citations,
-                      timings_ms={}, sentences=sentences, notes=notes, mode="extractive", **base)
+        return Answer(
+            answer=render(draft.lead, sentences),
+            refused=False,
+            grounding=grounding,
+            citations=citations,
+            timings_ms={},
+            sentences=sentences,
+            notes=notes,
+            mode="extractive",
+            **base,
+        )
 
-    def _generate(self, model: BaseChatModel, question: str, hits: list[Hit], base: dict,
-                  notes: list[str]) -> Iterator[Event]:
+    def _generate(
+        self, model: BaseChatModel, question: str, hits: list[Hit], base: dict[str, Any], notes: list[str]
+    ) -> Generator[Event, None, Answer | None]:
         """Stream a model's answer, each sentence only once it is checked; return None (nothing
         shown) so the caller falls back to the extractive answer when the model fails or loops."""
         passages = hits[:LLM_PASSAGES]
@@ -314,12 +361,22 @@ class Assistant:
             if shown := checked.finish():
                 yield Event(text=shown)
             if checked.refused:
-                return Answer(answer=refusal_text(hits), refused=True, grounding=1.0, citations=[], timings_ms={},
-                              notes=notes, mode=mode, **base)
+                return Answer(
+                    answer=refusal_text(hits),
+                    refused=True,
+                    grounding=1.0,
+                    citations=[],
+                    timings_ms={},
+                    notes=notes,
+                    mode=mode,
+                    **base,
+                )
             problem = checked.problem()
         if problem is not None and not checked.shown:
-            notes.append(f"The language model could not give a usable answer ({problem}); "
-                         "here are the hub's own sentences instead.")
+            notes.append(
+                f"The language model could not give a usable answer ({problem}); "
+                "here are the hub's own sentences instead."
+            )
             return None
         if problem is not None:  # checked sentences were shown already: they are the answer, said once
             notes.append(f"The language model's answer stops here ({problem}).")
@@ -334,8 +391,17 @@ class Assistant:
         if any(not s.supported for s in checked.sentences):
             notes.append("Sentences marked (unverified) are not supported by the sources they cite.")
         grounding = sum(s.supported for s in checked.sentences) / len(checked.sentences)
-        return Answer(answer=checked.shown, refused=False, grounding=grounding, citations=citations,
-                      timings_ms={}, sentences=checked.sentences, notes=notes, mode=mode, **base)
+        return Answer(
+            answer=checked.shown,
+            refused=False,
+            grounding=grounding,
+            citations=citations,
+            timings_ms={},
+            sentences=checked.sentences,
+            notes=notes,
+            mode=mode,
+            **base,
+        )
 
 
 def _close(tokens: Iterator[str]) -> None:

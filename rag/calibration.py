@@ -63,10 +63,23 @@ def bundled(name: str) -> list[str]:
 # -- making questions ----------------------------------------------------------------------
 _OPENERS = ["", "", "", "hey ", "quick q: ", "so ", "ok so ", "hi, ", "question: "]
 _CLOSERS = ["?", "?", "?", "", " - what do i do?", "? thx", " ?", "? any advice"]
-_HEADING_TEMPLATES = ["{h}?", "what about {h}?", "what does the hub say about {h}?", "any guidance on {h}",
-                      "{h} - what should i know?", "tell me about {h}", "how does {h} work?"]
-_KEYWORD_TEMPLATES = ["{w}?", "how do i handle {w}?", "what's the rule on {w}", "{w} - is that ok?",
-                      "can you explain {w}?", "what should i know about {w}?"]
+_HEADING_TEMPLATES = [
+    "{h}?",
+    "what about {h}?",
+    "what does the hub say about {h}?",
+    "any guidance on {h}",
+    "{h} - what should i know?",
+    "tell me about {h}",
+    "how does {h} work?",
+]
+_KEYWORD_TEMPLATES = [
+    "{w}?",
+    "how do i handle {w}?",
+    "what's the rule on {w}",
+    "{w} - is that ok?",
+    "can you explain {w}?",
+    "what should i know about {w}?",
+]
 _FILLERS = ["lol", "pls", "asap", "tbh", "honestly", "real quick", "for my class"]
 
 
@@ -82,7 +95,7 @@ def _noisy(question: str, rng: random.Random) -> str:
             m = rng.choice(long_words)
             w = m.group(0)
             i = rng.randrange(1, len(w) - 2)
-            question = question[: m.start()] + w[:i] + w[i + 1] + w[i] + w[i + 2:] + question[m.end():]
+            question = question[: m.start()] + w[:i] + w[i + 1] + w[i] + w[i + 2 :] + question[m.end() :]
     if rng.random() < 0.2:
         question = f"{question} {rng.choice(_FILLERS)}"
     return rng.choice(_OPENERS) + question
@@ -90,13 +103,18 @@ def _noisy(question: str, rng: random.Random) -> str:
 
 def _clean_heading(section: str) -> str:
     leaf = section.split(" > ")[-1]
-    leaf = re.sub(r"^(?:step|section|part|lesson|module|rule|prompt|scenario)\s*\d+[.:)]?\s*[-:\u2014]?\s*", "", leaf,
-                  flags=re.IGNORECASE)
+    leaf = re.sub(
+        r"^(?:step|section|part|lesson|module|rule|prompt|scenario)\s*\d+[.:)]?\s*[-:\u2014]?\s*",
+        "",
+        leaf,
+        flags=re.IGNORECASE,
+    )
     return re.sub(r"^\d+[.)]\s*", "", leaf).strip(" :")
 
 
-def hub_questions(store: HubStore, ids: list[str], doc_ids: list[str], rng: random.Random,
-                  n: int = POSITIVES) -> list[str]:
+def hub_questions(
+    store: HubStore, ids: list[str], doc_ids: list[str], rng: random.Random, n: int = POSITIVES
+) -> list[str]:
     """Questions the hub answers, made from a spread of its chunks."""
     by_doc: dict[str, list[str]] = {}
     for chunk_id, doc in zip(ids, doc_ids, strict=True):
@@ -128,7 +146,7 @@ def hub_questions(store: HubStore, ids: list[str], doc_ids: list[str], rng: rand
             tokens = rng.choice(statements).rstrip(".").split()
             size = min(len(tokens), rng.randint(4, 8))
             start = rng.randrange(0, len(tokens) - size + 1)
-            span = " ".join(tokens[start: start + size]).strip(",;:")
+            span = " ".join(tokens[start : start + size]).strip(",;:")
             if len(terms(span)) < 2:
                 continue
             question = rng.choice(_KEYWORD_TEMPLATES).format(w=span[0].lower() + span[1:])
@@ -142,10 +160,16 @@ def hub_questions(store: HubStore, ids: list[str], doc_ids: list[str], rng: rand
 
 def entity_questions(hub: list[str], idf: dict[str, float], rng: random.Random, n: int = ENTITY_NEGATIVES) -> list[str]:
     """The hub's own topics asked about a named product, place or law it never mentions."""
-    names = [e for e in bundled("entities.txt")
-             if not any(t in idf for t in terms(e) if not any(ch.isdigit() for ch in t))]
-    templates = ["how much does {e} cost for {t}?", "what does {e} say about {t}?", "{t} in {e}?",
-                 "is {e} ok for {t}?", "whats the {e} rule on {t}"]
+    names = [
+        e for e in bundled("entities.txt") if not any(t in idf for t in terms(e) if not any(ch.isdigit() for ch in t))
+    ]
+    templates = [
+        "how much does {e} cost for {t}?",
+        "what does {e} say about {t}?",
+        "{t} in {e}?",
+        "is {e} ok for {t}?",
+        "whats the {e} rule on {t}",
+    ]
     out = []
     for question in rng.sample(hub, min(n, len(hub))):
         topic = " ".join(w for w in words(question) if terms(w))[:60].strip() or question
@@ -183,8 +207,12 @@ class Calibration:
     rows: list[tuple[str, list[float], int, str]] = field(default_factory=list)
 
 
-def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None = None, seed: int = SEED,
-              sizes: tuple[int, int, int] = (POSITIVES, NEGATIVES, ENTITY_NEGATIVES)) -> Calibration:
+def calibrate(
+    assistant: Assistant,
+    progress: Callable[[int, int], None] | None = None,
+    seed: int = SEED,
+    sizes: tuple[int, int, int] = (POSITIVES, NEGATIVES, ENTITY_NEGATIVES),
+) -> Calibration:
     """Fit the gate to this assistant's store (it is not saved; see ``save``); ``sizes`` are the
     numbers of the hub's own, off-topic and named-thing questions."""
     started = time.perf_counter()
@@ -199,7 +227,8 @@ def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None 
     total = len(hub) + len(off) + len(named)
     rows: list[tuple[str, list[float], int, str]] = []
     for i, (question, label, kind) in enumerate(
-            [(q, 1, "hub") for q in hub] + [(q, 0, "off") for q in off] + [(q, 0, "named") for q in named]):
+        [(q, 1, "hub") for q in hub] + [(q, 0, "off") for q in off] + [(q, 0, "named") for q in named]
+    ):
         evidence = assistant.find(question).evidence
         rows.append((question, evidence.vector(), label, kind))
         if progress is not None:
@@ -217,15 +246,28 @@ def calibrate(assistant: Assistant, progress: Callable[[int, int], None] | None 
     positives = np.sort(scores[(y == 1) & keep])
     threshold = float(positives[int(TARGET_FALSE_REFUSALS * len(positives))]) if len(positives) else 0.5
     threshold = min(threshold, 0.5)
-    refused = {kind: round(float(np.mean(scores[(np.array(kinds) == kind) & keep] < threshold)), 3)
-               for kind in ("hub", "off", "named")}
+    refused = {
+        kind: round(float(np.mean(scores[(np.array(kinds) == kind) & keep] < threshold)), 3)
+        for kind in ("hub", "off", "named")
+    }
     model = GateModel(
-        weights={name: round(float(v), 4) for name, v in zip(FEATURES, w, strict=True)}, bias=round(b, 4),
+        weights={name: round(float(v), 4) for name, v in zip(FEATURES, w, strict=True)},
+        bias=round(b, 4),
         threshold=round(threshold, 4),
-        source={"calibrated_on": "store", "collection": assistant.settings.collection,
-                "questions": {"hub": len(hub), "off_topic": int(keep[[k == "off" for k in kinds]].sum()),
-                              "off_topic_left_out": int((~keep).sum()), "named": len(named)},
-                "refused": refused, "seed": seed, "at": time.strftime("%Y-%m-%d %H:%M:%S")})
+        source={
+            "calibrated_on": "store",
+            "collection": assistant.settings.collection,
+            "questions": {
+                "hub": len(hub),
+                "off_topic": int(keep[[k == "off" for k in kinds]].sum()),
+                "off_topic_left_out": int((~keep).sum()),
+                "named": len(named),
+            },
+            "refused": refused,
+            "seed": seed,
+            "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        },
+    )
     return Calibration(model, time.perf_counter() - started, rows)
 
 

@@ -20,13 +20,22 @@ _CONNECTIVE = re.compile(
     r"and how about|and|or|but|also|so|then|for|in|with|about)?\b[\s,]*",
     re.IGNORECASE,
 )
-_STARTS_CONNECTED = re.compile(r"^\s*(?:(?:ok(?:ay)?|so|hmm|oh|wait|cool|great|thanks|got it)[\s,.!]+)*"
-                               r"(?:and|or|but|also|what about|how about|what if|same (?:thing |question )?for|"
-                               r"for|in|with|then)\b", re.IGNORECASE)
-_ANAPHORA = re.compile(r"\b(?:it|that|this|those|these|they|them|there|he|she|one|ones|same|too|also|either|"
-                       r"instead)\b", re.IGNORECASE)
-_QUESTION_WORD = re.compile(r"\b(?:what|who|whom|when|where|why|how|which|can|could|may|should|do|does|is|are|"
-                            r"must|will|would)\b", re.IGNORECASE)
+_STARTS_CONNECTED = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|so|hmm|oh|wait|cool|great|thanks|got it)[\s,.!]+)*"
+    r"(?:and|or|but|also|what about|how about|what if|same (?:thing |question )?for|"
+    r"for|in|with|then)\b",
+    re.IGNORECASE,
+)
+_ANAPHORA = re.compile(
+    r"\b(?:it|that|this|those|these|they|them|there|he|she|one|ones|same|too|also|either|"
+    r"instead)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|who|whom|when|where|why|how|which|can|could|may|should|do|does|is|are|"
+    r"must|will|would)\b",
+    re.IGNORECASE,
+)
 
 #: Spans naming who a question is about, by kind: a follow-up's span replaces the earlier one's.
 _ORDINAL_WORDS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
@@ -104,13 +113,13 @@ def _replace_slots(previous: str, rest: str) -> str | None:
         new = pattern.search(rest)
         if new is None:
             continue
-        rest = rest[: new.start()] + " " + rest[new.end():]  # a span fills one slot only
+        rest = rest[: new.start()] + " " + rest[new.end() :]  # a span fills one slot only
         value = _resolve_relative(new.group(0), previous) if pattern is _GRADE_SPAN else new.group(0)
         value = re.sub(r"^(?:for|in|with|to|by)\s+", "", value.strip(), flags=re.IGNORECASE)
         old = pattern.search(question)
         if old is not None:
             lead = re.match(r"(?:for|in|with|to|by)\s+", old.group(0), re.IGNORECASE)
-            question = question[: old.start()] + (lead.group(0) if lead else "") + value + question[old.end():]
+            question = question[: old.start()] + (lead.group(0) if lead else "") + value + question[old.end() :]
         else:
             question = f"{question} for {value}"
         changed = True
@@ -118,9 +127,14 @@ def _replace_slots(previous: str, rest: str) -> str | None:
 
 
 def _resolve_relative(span: str, previous: str) -> str:
-    """"younger students" after a 4th-grade question means grades K-2."""
-    direction = -1 if re.search(r"younger|little", span, re.IGNORECASE) else 1 if re.search(
-        r"older", span, re.IGNORECASE) else 0
+    """ "younger students" after a 4th-grade question means grades K-2."""
+    direction = (
+        -1
+        if re.search(r"younger|little", span, re.IGNORECASE)
+        else 1
+        if re.search(r"older", span, re.IGNORECASE)
+        else 0
+    )
     bands = grade_bands(previous)
     if not direction or not bands:
         return span

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.injection import planted_flags
 from rag.query import bands_conflict, grade_bands
-from rag.question import Intent, content_terms
+from rag.question import Intent
 from rag.records import Hit
 from rag.text import QUOTATION, entry_names, read_units, strip_markdown, terms
 
@@ -23,8 +23,16 @@ from rag.text import QUOTATION, entry_names, read_units, strip_markdown, terms
 MAX_PASSAGES = 6
 MAX_SOURCES = 3
 #: Units and characters an answer of each kind may use (a block counts its units).
-BUDGET = {"definition": 2, "fact": 3, "yesno": 4, "comparison": 5, "steps": 12, "options": 12, "script": 6,
-          "general": 5}
+BUDGET = {
+    "definition": 2,
+    "fact": 3,
+    "yesno": 4,
+    "comparison": 5,
+    "steps": 12,
+    "options": 12,
+    "script": 6,
+    "general": 5,
+}
 MAX_CHARS = 1400
 #: A list or table longer than this is cut (with a note in the lead).
 MAX_BLOCK = 12
@@ -39,41 +47,65 @@ WEIGHTS = {"lex": 0.7, "lead": 0.95, "leaf": 0.7, "head": 0.25, "dense": 0.3}
 RANK_PRIOR = (0.10, 0.07, 0.05, 0.03, 0.02, 0.01, 0.0)
 RANK_SCALE = 1.0
 
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|years?|school days?|"
-                     r"business days?|words?|students?|people|grades?)?|\b(?:one|two|three|four|five|six|seven|"
-                     r"eight|nine|ten|twelve|fifteen|twenty|thirty)\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|minutes?|hours?|days?|weeks?|months?|years?|school days?|"
+    r"business days?|words?|students?|people|grades?)?|\b(?:one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|twelve|fifteen|twenty|thirty)\b",
+    re.IGNORECASE,
+)
 #: Who decides, approves or keeps something: an office or a named role, not the teacher asking.
-_ROLE = re.compile(r"\b(?:[Oo]fficer|[Ll]ead(?:er)?|[Pp]rincipal|[Tt]eam|[Cc]oordinator|[Dd]irector|[Cc]oach|"
-                   r"[Dd]epartment|[Oo]ffice|[Cc]ommittee|[Bb]oard|[Ss]uperintendent|[Cc]ounsel|[Aa]dministrator|"
-                   r"[Ss]pecialist|[Cc]ounselor|[Ll]ibrarian|[Cc]ase manager|[A-Z]{1,3}O)\b")
-_RULE = re.compile(r"\b(?:may|must|can|cannot|can't|only|never|not|no|don't|do not|allowed|required|should|"
-                   r"shouldn't|needs? to|always|prohibit\w*|ban\w*)\b", re.IGNORECASE)
-_STEP_HEADING = re.compile(r"\b(?:steps?|at a glance|process|procedure|checklist|what to do|how to|sequence|"
-                           r"in order|quick reference|overview|summary)\b", re.IGNORECASE)
+_ROLE = re.compile(
+    r"\b(?:[Oo]fficer|[Ll]ead(?:er)?|[Pp]rincipal|[Tt]eam|[Cc]oordinator|[Dd]irector|[Cc]oach|"
+    r"[Dd]epartment|[Oo]ffice|[Cc]ommittee|[Bb]oard|[Ss]uperintendent|[Cc]ounsel|[Aa]dministrator|"
+    r"[Ss]pecialist|[Cc]ounselor|[Ll]ibrarian|[Cc]ase manager|[A-Z]{1,3}O)\b"
+)
+_RULE = re.compile(
+    r"\b(?:may|must|can|cannot|can't|only|never|not|no|don't|do not|allowed|required|should|"
+    r"shouldn't|needs? to|always|prohibit\w*|ban\w*)\b",
+    re.IGNORECASE,
+)
+_STEP_HEADING = re.compile(
+    r"\b(?:steps?|at a glance|process|procedure|checklist|what to do|how to|sequence|"
+    r"in order|quick reference|overview|summary)\b",
+    re.IGNORECASE,
+)
 #: Sections that illustrate rather than advise.
-_EXAMPLE_HEADING = re.compile(r"\b(?:examples?|sample|scenarios?|worked|case stud(?:y|ies)|vignette|template|"
-                              r"weak version|strong version|role[- ]play|dialogue|transcript|the prompt|prompt \d|"
-                              r"letter|before and after|before:|after:)", re.IGNORECASE)
+_EXAMPLE_HEADING = re.compile(
+    r"\b(?:examples?|sample|scenarios?|worked|case stud(?:y|ies)|vignette|template|"
+    r"weak version|strong version|role[- ]play|dialogue|transcript|the prompt|prompt \d|"
+    r"letter|before and after|before:|after:)",
+    re.IGNORECASE,
+)
 #: Headings that advise even when they name an example's form ("Historical Role-Play Chatbots: Cautions").
-_ADVICE_HEADING = re.compile(r"\b(?:cautions?|risks?|rules?|guidance|guidelines?|tips|do'?s|don'?ts|how to|when to|"
-                             r"should|policy|safety|warnings?|considerations?|best practices?|mistakes|avoid|pitfalls)\b",
-                             re.IGNORECASE)
+_ADVICE_HEADING = re.compile(
+    r"\b(?:cautions?|risks?|rules?|guidance|guidelines?|tips|do'?s|don'?ts|how to|when to|"
+    r"should|policy|safety|warnings?|considerations?|best practices?|mistakes|avoid|pitfalls)\b",
+    re.IGNORECASE,
+)
 _PLACEHOLDER = re.compile(r"\[(?:[A-Za-z][\w' ]{1,30})\](?!\()|_{3,}|\{[a-z_ ]+\}")
-_ADVICE_LABEL = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:what to do|what (?:the teacher|you|to) (?:should )?(?:do|did)|"
-                           r"response|resolution|takeaway|the fix|do this|instead|what happened next|outcome|"
-                           r"why it works|the lesson)\b[^:]{0,20}:", re.IGNORECASE)
+_ADVICE_LABEL = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(?:what to do|what (?:the teacher|you|to) (?:should )?(?:do|did)|"
+    r"response|resolution|takeaway|the fix|do this|instead|what happened next|outcome|"
+    r"why it works|the lesson)\b[^:]{0,20}:",
+    re.IGNORECASE,
+)
 #: The opening of a story ("A 7th-grade teacher finds a new tool on Sunday night..."), not a rule.
-_STORY = re.compile(r"^(?:a|an|one|your|the)\s+(?:[\w-]+\s+){0,3}?(?:teacher|student|parent|coach|principal|dad|mom|"
-                    r"mother|father|family|sophomore|junior|senior|freshman|kindergartner|newcomer|\w+[- ]grader|"
-                    r"colleague|librarian|counselor)s?\s+(?:[\w-]+\s+){0,2}?(?:finds|found|wants|wanted|says|said|asks|"
-                    r"asked|turns|turned|submits|submitted|writes|wrote|notices|noticed|emails|emailed|tells|told|"
-                    r"prompted|pasted|assigns|assigned|shares|shared|comes|came|hands|handed|discovers|discovered)\b",
-                    re.IGNORECASE)
+_STORY = re.compile(
+    r"^(?:a|an|one|your|the)\s+(?:[\w-]+\s+){0,3}?(?:teacher|student|parent|coach|principal|dad|mom|"
+    r"mother|father|family|sophomore|junior|senior|freshman|kindergartner|newcomer|\w+[- ]grader|"
+    r"colleague|librarian|counselor)s?\s+(?:[\w-]+\s+){0,2}?(?:finds|found|wants|wanted|says|said|asks|"
+    r"asked|turns|turned|submits|submitted|writes|wrote|notices|noticed|emails|emailed|tells|told|"
+    r"prompted|pasted|assigns|assigned|shares|shared|comes|came|hands|handed|discovers|discovered)\b",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"^\s*[\"\u201c]?(?:I|I'm|I've|I'd|We|We're|My|Our|Dear)\b")
-_SPEAKER = re.compile(r"^\s*(?:teacher|student|coach|parent|say|ask|you|me|ai|chatbot|prompt|output|response|script|"
-                      r"before|after|weak|strong|original|revised|"
-                      r"sample|example|exit ticket|model answer|student answer)"
-                      r"\s*(?:\d\s*)?:\s", re.IGNORECASE)
+_SPEAKER = re.compile(
+    r"^\s*(?:teacher|student|coach|parent|say|ask|you|me|ai|chatbot|prompt|output|response|script|"
+    r"before|after|weak|strong|original|revised|"
+    r"sample|example|exit ticket|model answer|student answer)"
+    r"\s*(?:\d\s*)?:\s",
+    re.IGNORECASE,
+)
 _QUOTES = re.compile(r"[\"\u201c][^\"\u201c\u201d]{3,}[\"\u201d]")
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
@@ -136,11 +168,11 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     if _PLACEHOLDER.search(raw) or _SPEAKER.match(text) or _STORY.match(text):
         return True
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
-    if quoted >= 0.6 * len(text) or (text[:1] in "\"\u201c" and text.rstrip(".")[-1:] in "\"\u201d"):
+    if quoted >= 0.6 * len(text) or (text[:1] in '"\u201c' and text.rstrip(".")[-1:] in '"\u201d'):
         return True
-    if text[:1] in "\"\u201c":
+    if text[:1] in '"\u201c':
         first = _QUOTES.match(text)
-        if first is None or first.group(0).rstrip("\"\u201d").endswith("?"):
+        if first is None or first.group(0).rstrip('"\u201d').endswith("?"):
             return True  # a quotation that runs on, or a quoted question and its answer (a script)
     if advice:
         return False
@@ -166,19 +198,31 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                 continue
             if position == len(units) - 1 and text.count("(") > text.count(")"):
                 continue  # cut off at the passage's end ("The CTO does the security review (single")
-            out.append(Candidate(
-                text=text, raw=unit.text, kind=unit.kind, hit_index=index, position=position, block=unit.block,
-                section=section, cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
-                header=[_plain_cell(h) for h in unit.header] if unit.header else None,
-                quoted=_is_quoted(unit.text, text, section, unit.block in advice),
-                question=text.rstrip().rstrip("\"'\u201d)").endswith("?") and unit.kind != "row"))
+            out.append(
+                Candidate(
+                    text=text,
+                    raw=unit.text,
+                    kind=unit.kind,
+                    hit_index=index,
+                    position=position,
+                    block=unit.block,
+                    section=section,
+                    cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
+                    header=[_plain_cell(h) for h in unit.header] if unit.header else None,
+                    quoted=_is_quoted(unit.text, text, section, unit.block in advice),
+                    question=text.rstrip().rstrip("\"'\u201d)").endswith("?") and unit.kind != "row",
+                )
+            )
     return out
 
 
 def _plain_cell(cell: str) -> str:
     """A table cell without emphasis or links, its numbering kept ("1. Pause and do not accuse")."""
-    return strip_markdown(cell.replace("|", "/")) if not _NUMBERED.match(cell) else \
-        cell.split(maxsplit=1)[0] + " " + strip_markdown(cell.split(maxsplit=1)[1] if " " in cell.strip() else "")
+    return (
+        strip_markdown(cell.replace("|", "/"))
+        if not _NUMBERED.match(cell)
+        else cell.split(maxsplit=1)[0] + " " + strip_markdown(cell.split(maxsplit=1)[1] if " " in cell.strip() else "")
+    )
 
 
 def _weights(focus: Sequence[str], idf: dict[str, float], context: Sequence[str] = ()) -> dict[str, float]:
@@ -204,13 +248,20 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
         low = text.lower()
         leaf = c.section.split(" > ")[-1].lower()
         entry = re.sub(r"\s*\(.*?\)", "", leaf).strip()
-        if c.position == 0 and "?" not in leaf and (entry == intent.term.lower() or (
-                re.match(rf"{term}\b", leaf) and len(leaf.split()) <= len(intent.term.split()) + 4)):
+        if (
+            c.position == 0
+            and "?" not in leaf
+            and (
+                entry == intent.term.lower()
+                or (re.match(rf"{term}\b", leaf) and len(leaf.split()) <= len(intent.term.split()) + 4)
+            )
+        ):
             return 0.5, 1.0  # the first sentence of the term's own entry (a glossary, a heading)
         if re.search(rf"\([^)]*\b{term}\b[^)]*\)|\b{term}\s*\(|\b{term}\b,? (?:short for|which stands for)", low):
             return 0.5, 1.0  # the expansion: "Family Educational Rights and Privacy Act (FERPA)"
-        if re.match(rf"^(?:\w+\s+){{0,3}}{term}\b[^.,;]{{0,25}}\b(?:is an?|is the|are|means|refers to|stands for)\b",
-                    low):
+        if re.match(
+            rf"^(?:\w+\s+){{0,3}}{term}\b[^.,;]{{0,25}}\b(?:is an?|is the|are|means|refers to|stands for)\b", low
+        ):
             return 0.3, 1.0
         return 0.0, 0.5  # mentioning the term is not defining it
     if _DEFINES.match(text):
@@ -225,8 +276,7 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
         return (0.08 if c.kind in ("item", "row") else 0.0), 1.0
     if kind == "script":
         # the words to say are the answer; a whole paragraph of them more than a list of questions
-        return (0.3 if c.quoted and c.kind == "sentence" and QUOTATION.match(c.text) else
-                0.2 if c.quoted else 0.0), 1.0
+        return (0.3 if c.quoted and c.kind == "sentence" and QUOTATION.match(c.text) else 0.2 if c.quoted else 0.0), 1.0
     return 0.0, 1.0
 
 
@@ -241,7 +291,7 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
     asked = grade_bands(intent.text)
     leaves = [set(terms(str(h.metadata.get("section", "")).split(" > ")[-1])) for h in hits]
     outer = [set(terms(f"{h.metadata.get('title', '')} {h.metadata.get('section', '')}")) for h in hits]
-    for i, c in enumerate(cands):
+    for c in cands:
         own = set(terms(c.text))
         bonus, lex_scale = _type_fit(c, intent)
         lex = lex_scale * lexical_support(own, weights)
@@ -250,8 +300,14 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
         hit = hits[c.hit_index]
         dense = hit.dense if hit.dense is not None else 0.0
         w = WEIGHTS
-        s = (w["lex"] * lex + (w["lead"] if c.position == 0 else w["leaf"]) * leaf + w["head"] * head
-             + w["dense"] * dense + RANK_SCALE * RANK_PRIOR[min(c.hit_index, len(RANK_PRIOR) - 1)] + bonus)
+        s = (
+            w["lex"] * lex
+            + (w["lead"] if c.position == 0 else w["leaf"]) * leaf
+            + w["head"] * head
+            + w["dense"] * dense
+            + RANK_SCALE * RANK_PRIOR[min(c.hit_index, len(RANK_PRIOR) - 1)]
+            + bonus
+        )
         n_words = len(c.text.split())
         if n_words < 4 and c.kind == "sentence":
             s -= 0.25
@@ -268,7 +324,7 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
     for i, c in enumerate(cands):
         if c.question and i + 1 < len(cands):
             match = lexical_support(set(terms(c.text)), weights)
-            for follower in cands[i + 1: i + 4]:
+            for follower in cands[i + 1 : i + 4]:
                 if follower.hit_index != c.hit_index or follower.question:
                     break
                 follower.score += 0.5 * match
@@ -288,8 +344,9 @@ def _block(cands: list[Candidate], anchor: Candidate) -> list[Candidate]:
     return [c for c in cands if c.key == anchor.key]
 
 
-def _structured_blocks(cands: list[Candidate], intent: Intent, hits: Sequence[Hit],
-                       idf: dict[str, float]) -> list[tuple[float, list[Candidate]]]:
+def _structured_blocks(
+    cands: list[Candidate], intent: Intent, hits: Sequence[Hit], idf: dict[str, float]
+) -> list[tuple[float, list[Candidate]]]:
     """Lists and tables worth showing whole, with a score: steps for a procedure, items for options.
     Structure earns a bonus only for a block about the question: the document's own overview of
     its procedure counts when the question is about what the document's title names."""
@@ -344,9 +401,11 @@ def _answers_another_question(c: Candidate, hit: Hit, weights: dict[str, float])
 
 def _ordered(block: list[Candidate]) -> bool:
     """A numbered list or a table of steps: shown whole or not at all, never cut and renumbered."""
-    return (sum(bool(_NUMBERED.match(m.raw)) for m in block) >= 2
-            or any("step" in h.lower() for h in block[0].header or [])
-            or sum(bool(_NUMBERED.match(m.cells[0])) for m in block if m.cells) >= 2)
+    return (
+        sum(bool(_NUMBERED.match(m.raw)) for m in block) >= 2
+        or any("step" in h.lower() for h in block[0].header or [])
+        or sum(bool(_NUMBERED.match(m.cells[0])) for m in block if m.cells) >= 2
+    )
 
 
 def has_steps(hit: Hit) -> bool:
@@ -356,9 +415,11 @@ def has_steps(hit: Hit) -> bool:
     if len(listed) < 3:
         return False
     leaf = str(hit.metadata.get("section", "")).split(" > ")[-1]
-    return (sum(bool(_NUMBERED.match(u.text)) for u in listed) >= 3
-            or any("step" in h.lower() for u in listed for h in u.header or [])
-            or bool(_STEP_HEADING.search(leaf)))
+    return (
+        sum(bool(_NUMBERED.match(u.text)) for u in listed) >= 3
+        or any("step" in h.lower() for u in listed for h in u.header or [])
+        or bool(_STEP_HEADING.search(leaf))
+    )
 
 
 _STEP_LEAF = re.compile(r"^(?:(?:step|phase|stage|part)\s*(\d+)|(\d+))\s*[:.)\u2014-]\s*(.+)$", re.IGNORECASE)
@@ -392,8 +453,9 @@ def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
         lines = []
         for n in numbers:
             title, hit = steps[n]
-            first = next((u.text for u in read_units(hit.text) if u.kind == "sentence"
-                          and not u.text.rstrip().endswith(":")), "")  # not "Using only Tab ...:" without its list
+            first = next(
+                (u.text for u in read_units(hit.text) if u.kind == "sentence" and not u.text.rstrip().endswith(":")), ""
+            )  # not "Using only Tab ...:" without its list
             title = title.rstrip(".")
             lines.append(f"{n}. {title[:1].upper() + title[1:]}. {strip_markdown(first)}".strip())
         first_hit = steps[numbers[0]][1]
@@ -403,16 +465,21 @@ def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
     return procedures
 
 
-_INTRODUCES = re.compile(r":$|\b(?:the following|as follows|these (?:steps|rules|items|questions))\b[^.]{0,20}[.:]?$",
-                         re.IGNORECASE)
+_INTRODUCES = re.compile(
+    r":$|\b(?:the following|as follows|these (?:steps|rules|items|questions))\b[^.]{0,20}[.:]?$", re.IGNORECASE
+)
 
 
 def _intro(cands: list[Candidate], block: list[Candidate]) -> Candidate | None:
     """The sentence that introduces a list ("Under CAIA's four levels:"), when there is one."""
     first = block[0]
     before = [c for c in cands if c.hit_index == first.hit_index and c.position < first.position]
-    if before and _INTRODUCES.search(before[-1].text) and not before[-1].quoted \
-            and before[-1].position == first.position - 1:
+    if (
+        before
+        and _INTRODUCES.search(before[-1].text)
+        and not before[-1].quoted
+        and before[-1].position == first.position - 1
+    ):
         return before[-1]
     return None
 
@@ -461,8 +528,11 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     if not block and anchor.kind == "sentence" and _INTRODUCES.search(anchor.text):
         # "Before you submit a prompt, confirm that it contains none of the following.": the list it
         # introduces is the answer, shown whole
-        following = [c for c in cands if c.hit_index == anchor.hit_index and c.position == anchor.position + 1
-                     and c.kind in ("item", "row")]
+        following = [
+            c
+            for c in cands
+            if c.hit_index == anchor.hit_index and c.position == anchor.position + 1 and c.kind in ("item", "row")
+        ]
         if following:
             whole = [c for c in _block(cands, following[0]) if _eligible(c, intent)]
             if 2 <= len(whole) <= MAX_BLOCK:
@@ -475,8 +545,14 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         elif intent.kind in ("yesno", "general", "comparison") and len(whole) >= 2:
             # the rule that answers, and the next most relevant item of its list, not the whole list
             block = sorted(sorted(whole, key=lambda c: -c.score)[:2], key=lambda c: c.position)
-    if block and intent.kind not in ("steps", "options") and len(block) > 4 and not intent.parts and \
-            not _ordered(block) and lexical_support(set(terms(block[0].section.split(" > ")[-1])), weights) < 0.5:
+    if (
+        block
+        and intent.kind not in ("steps", "options")
+        and len(block) > 4
+        and not intent.parts
+        and not _ordered(block)
+        and lexical_support(set(terms(block[0].section.split(" > ")[-1])), weights) < 0.5
+    ):
         # a yes/no or a fact needs the rows that answer it, not the whole table (unless the table
         # is what the question names: "the five ground rules")
         best_rows = sorted(block, key=lambda c: -c.score)[:3]
@@ -490,8 +566,13 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         if intro is None:
             lead = _lead(passages[block[0].hit_index], intent, block)
         last = block[-1]
-        closing = [c for c in usable if c.hit_index == last.hit_index and c.kind == "sentence"
-                   and last.position < c.position <= last.position + 2]
+        closing = [
+            c
+            for c in usable
+            if c.hit_index == last.hit_index
+            and c.kind == "sentence"
+            and last.position < c.position <= last.position + 2
+        ]
         chosen += closing  # "Follow the steps in this order. ..."
         budget = len(chosen)
     else:
@@ -501,8 +582,11 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         for c in usable:
             if len(chosen) > follow or c.hit_index != anchor.hit_index or c.block != anchor.block:
                 continue
-            if c.position == anchor.position + len(chosen) and c.score >= 0.45 * anchor.score \
-                    and not c.text.endswith(":"):
+            if (
+                c.position == anchor.position + len(chosen)
+                and c.score >= 0.45 * anchor.score
+                and not c.text.endswith(":")
+            ):
                 chosen.append(c)
     if not block:
         _complete(chosen, usable)
@@ -525,8 +609,11 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         if len(chosen) >= budget or sum(len(x.text) for x in chosen) > MAX_CHARS:
             break
         near = c.hit_index == anchor.hit_index  # the passage that answers may say more of it
-        if c in chosen or c.score < (0.6 if near else 0.8) * anchor.score or \
-                (c.kind == "sentence" and c.text.endswith(":")):
+        if (
+            c in chosen
+            or c.score < (0.6 if near else 0.8) * anchor.score
+            or (c.kind == "sentence" and c.text.endswith(":"))
+        ):
             continue
         if passages[c.hit_index].doc_id not in docs and len(docs) >= MAX_SOURCES:
             continue
@@ -545,12 +632,19 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     else:
         chosen.sort(key=lambda c: (order[c.hit_index], c.position))
     leaves = {i: set(terms(str(h.metadata.get("section", "")).split(" > ")[-1])) for i, h in enumerate(passages)}
-    draft = Draft(lead=lead, support=anchor.score,
-                  best_unit_coverage=max(lexical_support(set(terms(c.text)) | leaves[c.hit_index], weights)
-                                         for c in usable),
-                  cited_terms={t for i in {c.hit_index for c in chosen} for t in terms(
-                      f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')} "
-                      f"{passages[i].context or passages[i].text}")})
+    draft = Draft(
+        lead=lead,
+        support=anchor.score,
+        best_unit_coverage=max(lexical_support(set(terms(c.text)) | leaves[c.hit_index], weights) for c in usable),
+        cited_terms={
+            t
+            for i in {c.hit_index for c in chosen}
+            for t in terms(
+                f"{passages[i].metadata.get('title', '')} {passages[i].metadata.get('section', '')} "
+                f"{passages[i].context or passages[i].text}"
+            )
+        },
+    )
     if intent.kind == "definition" and intent.term and not lead:
         entry = _entry_heading(anchor, intent.term)
         if entry:
@@ -570,13 +664,26 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             # suggest a tool at the meeting?" beside "can I add one to the plan?"): it is the verdict
             # only when that question is the one asked, and otherwise it is left out
             asked = str(passages[c.hit_index].metadata.get("section", "")).split(" > ")[-1].strip()
-            if intent.kind == "yesno" and not intent.parts and asked.endswith("?") and not draft.lead.startswith("**") \
-                    and lexical_support(set(terms(asked)), weights) >= SAME_QUESTION:
+            if (
+                intent.kind == "yesno"
+                and not intent.parts
+                and asked.endswith("?")
+                and not draft.lead.startswith("**")
+                and lexical_support(set(terms(asked)), weights) >= SAME_QUESTION
+            ):
                 draft.lead = f"**{text}**" + (f" {draft.lead}" if draft.lead else "")
             continue
-        draft.sentences.append(DraftSentence(
-            text=text, cites=[c.hit_index], bullet=style != "text", style=style, cells=c.cells,
-            header=c.header, number=int(own.group(0).strip(" .)")) if own and c.kind == "item" else None))
+        draft.sentences.append(
+            DraftSentence(
+                text=text,
+                cites=[c.hit_index],
+                bullet=style != "text",
+                style=style,
+                cells=c.cells,
+                header=c.header,
+                number=int(own.group(0).strip(" .)")) if own and c.kind == "item" else None,
+            )
+        )
     return draft
 
 
@@ -589,20 +696,25 @@ def _complete(chosen: list[Candidate], usable: list[Candidate]) -> None:
         whole = [anchor] + [c for c in section if c is not anchor] + chosen[1:]
         chosen[:] = [c for i, c in enumerate(whole) if all(c is not d for d in whole[:i])]
         return
-    opened = anchor.text.count("\"") % 2 == 1 or anchor.text.count("\u201c") > anchor.text.count("\u201d")
+    opened = anchor.text.count('"') % 2 == 1 or anchor.text.count("\u201c") > anchor.text.count("\u201d")
     if opened:
-        following = sorted((c for c in usable if c.hit_index == anchor.hit_index and c.position > anchor.position),
-                           key=lambda c: c.position)
+        following = sorted(
+            (c for c in usable if c.hit_index == anchor.hit_index and c.position > anchor.position),
+            key=lambda c: c.position,
+        )
         for c in following[:3]:
             if c not in chosen:
                 chosen.append(c)
-            if c.text.count("\"") % 2 == 1 or "\u201d" in c.text:
+            if c.text.count('"') % 2 == 1 or "\u201d" in c.text:
                 break
 
 
-_PROHIBITS = re.compile(r"^\W*(?:do not|don't|never)\b|\b(?:may not|must not|cannot|can't|should not|shouldn't|"
-                        r"(?:is|are) not (?:allowed|permitted|approved)|(?:isn't|aren't) (?:allowed|permitted|approved)|"
-                        r"(?:is|are) never|prohibited|forbidden)\b", re.IGNORECASE)
+_PROHIBITS = re.compile(
+    r"^\W*(?:do not|don't|never)\b|\b(?:may not|must not|cannot|can't|should not|shouldn't|"
+    r"(?:is|are) not (?:allowed|permitted|approved)|(?:isn't|aren't) (?:allowed|permitted|approved)|"
+    r"(?:is|are) never|prohibited|forbidden)\b",
+    re.IGNORECASE,
+)
 _NEGATED_QUESTION = re.compile(r"\b(?:not|never|no|n't|without)\b", re.IGNORECASE)
 
 
@@ -642,4 +754,3 @@ def _as_sentence(text: str) -> str:
     if text and text[-1] not in ".!?:\"'\u201d)":
         text += "."
     return text
-

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class GateModel:
     bias: float
     threshold: float = 0.5
     #: How it was calibrated (counts and rates on the calibration questions), for `hubqa config`.
-    source: dict[str, object] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
 
     def confidence(self, evidence: Evidence) -> float:
         z = self.bias + sum(self.weights.get(name, 0.0) * getattr(evidence, name) for name in FEATURES)
@@ -79,8 +80,12 @@ class GateModel:
     def load(cls, path: Path) -> GateModel | None:
         try:
             data = json.loads(path.read_text())
-            return cls(weights={k: float(v) for k, v in data["weights"].items()}, bias=float(data["bias"]),
-                       threshold=float(data.get("threshold", 0.5)), source=dict(data.get("source", {})))
+            return cls(
+                weights={k: float(v) for k, v in data["weights"].items()},
+                bias=float(data["bias"]),
+                threshold=float(data.get("threshold", 0.5)),
+                source=dict(data.get("source", {})),
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -88,9 +93,18 @@ class GateModel:
 #: Used until a store is calibrated: the bundled corpus's calibration (`hubqa eval calibrate`,
 #: 2026-12-01; docs/answering.md). Every store gets its own after its first ingestion.
 DEFAULT_MODEL = GateModel(
-    weights={"dense": 2.7055, "coverage": 1.8608, "answer_coverage": 0.6302,
-             "together": 1.8425, "missing": -5.0652, "unmet": -0.8406},
-    bias=-3.3925, threshold=0.3296, source={"calibrated_on": "defaults (the bundled corpus)"})
+    weights={
+        "dense": 2.7055,
+        "coverage": 1.8608,
+        "answer_coverage": 0.6302,
+        "together": 1.8425,
+        "missing": -5.0652,
+        "unmet": -0.8406,
+    },
+    bias=-3.3925,
+    threshold=0.3296,
+    source={"calibrated_on": "defaults (the bundled corpus)"},
+)
 
 
 @lru_cache(maxsize=1)
@@ -99,8 +113,12 @@ def named() -> frozenset[str]:
     that are no English word: never read as a typo of a word the hub uses."""
     text = resources.files("rag").joinpath("data", "entities.txt").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return frozenset(w.lower() for line in lines for w in re.findall(r"[A-Za-z]{4,}", line)
-                     if w[0].isupper() and not is_english(w.lower()))
+    return frozenset(
+        w.lower()
+        for line in lines
+        for w in re.findall(r"[A-Za-z]{4,}", line)
+        if w[0].isupper() and not is_english(w.lower())
+    )
 
 
 def missing_words(question: str, idf: dict[str, float]) -> list[str]:
@@ -152,8 +170,12 @@ def _edits(a: str, b: str, limit: int) -> bool:
     return rows[-1][-1] <= limit
 
 
-def missing_weight(missing: list[str], embed: Callable[[list[str]], list[list[float]]] | None,
-                   question_vector: Sequence[float] | None, passage_vectors: np.ndarray | None) -> float:
+def missing_weight(
+    missing: list[str],
+    embed: Callable[[list[str]], list[list[float]]] | None,
+    question_vector: Sequence[float] | None,
+    passage_vectors: np.ndarray | None,
+) -> float:
     """The weight of the question's unknown words (see ``Evidence.missing``); without vectors, a
     plain count (0.5 for one word, 1 for more)."""
     if not missing:
@@ -168,16 +190,24 @@ def missing_weight(missing: list[str], embed: Callable[[list[str]], list[list[fl
 
 _MONEY = re.compile(r"[$\u00a3\u20ac]\s?\d|\b\d[\d,.]*\s*(?:dollars|usd|cents)\b|\bfree\b|\bno cost\b", re.IGNORECASE)
 _PERCENT = re.compile(r"\d\s*(?:%|percent)|\b(?:half|a third|a quarter|majority|most|minority)\b", re.IGNORECASE)
-_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|monday|tuesday|wednesday|thursday|friday|spring|summer|fall|autumn|winter|"
-                   r"annually|yearly|weekly|monthly|daily|quarterly|every (?:year|month|week|day|semester)|"
-                   r"before|after|within|until|by the end|each year|at the start|at the end)\b|\b\d+\s*(?:school |"
-                   r"business |calendar )?(?:days?|weeks?|months?|years?|hours?)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"fifteen|twenty|thirty|forty|fifty|hundred|once|twice|dozen)\b", re.IGNORECASE)
-_PERSON = re.compile(r"\b(?:officer|lead|leader|principal|team|coordinator|director|coach|department|office|committee|"
-                     r"board|superintendent|counsel|administrator|specialist|counselor|librarian|teacher|parent|"
-                     r"famil(?:y|ies)|vendor|district|manager|staff|case manager|[A-Z]{2,5})\b")
+_DATE = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|spring|summer|fall|autumn|winter|"
+    r"annually|yearly|weekly|monthly|daily|quarterly|every (?:year|month|week|day|semester)|"
+    r"before|after|within|until|by the end|each year|at the start|at the end)\b|\b\d+\s*(?:school |"
+    r"business |calendar )?(?:days?|weeks?|months?|years?|hours?)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\b\d+(?:[.,]\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred|once|twice|dozen)\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    r"\b(?:officer|lead|leader|principal|team|coordinator|director|coach|department|office|committee|"
+    r"board|superintendent|counsel|administrator|specialist|counselor|librarian|teacher|parent|"
+    r"famil(?:y|ies)|vendor|district|manager|staff|case manager|[A-Z]{2,5})\b"
+)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9]+(?:[ -][A-Z0-9][a-zA-Z0-9]+)*")
 _MEETS = {"money": _MONEY, "percent": _PERCENT, "date": _DATE, "number": _NUMBER, "person": _PERSON, "name": _NAME}
 
@@ -185,10 +215,15 @@ _MEETS = {"money": _MONEY, "percent": _PERCENT, "date": _DATE, "number": _NUMBER
 _TIME_UNITS = r"(?:minutes?|hours?|days?|weeks?|months?|years?|semesters?|sessions?|periods?|school days?)"
 _UNIT_OF = (
     (re.compile(r"\bhow long\b|\bhow soon\b", re.IGNORECASE), _TIME_UNITS),
-    (re.compile(r"\bhow old\b|\b(?:minimum |maximum )?age\b", re.IGNORECASE),
-     r"(?:years? old|year-olds?|aged?|under|over|older|younger)"),
-    (re.compile(r"\bhow often\b", re.IGNORECASE), r"(?:times?|every|each|per|once|twice|annually|weekly|monthly|"
-                                                  r"quarterly|daily|yearly)"),
+    (
+        re.compile(r"\bhow old\b|\b(?:minimum |maximum )?age\b", re.IGNORECASE),
+        r"(?:years? old|year-olds?|aged?|under|over|older|younger)",
+    ),
+    (
+        re.compile(r"\bhow often\b", re.IGNORECASE),
+        r"(?:times?|every|each|per|once|twice|annually|weekly|monthly|"
+        r"quarterly|daily|yearly)",
+    ),
 )
 
 
@@ -210,24 +245,34 @@ def unmet(expects: str, sentences: Sequence[str], question: str = "") -> float:
     if pattern is None:
         return 0.0
     if expects == "number" and (unit := _asked_unit(question)) is not None:
-        near = re.compile(rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
-                          rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
-                          re.IGNORECASE)
+        near = re.compile(
+            rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
+            rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
+            re.IGNORECASE,
+        )
         return 0.0 if any(near.search(s) for s in sentences) else 1.0
     return 0.0 if any(pattern.search(s) for s in sentences) else 1.0
 
 
-def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float], typed: str = "",
-             embed: Callable[[list[str]], list[list[float]]] | None = None,
-             question_vector: Sequence[float] | None = None, passage_vectors: np.ndarray | None = None) -> Evidence:
+def evidence(
+    intent: Intent,
+    hits: list[Hit],
+    draft: Draft,
+    idf: dict[str, float],
+    typed: str = "",
+    embed: Callable[[list[str]], list[list[float]]] | None = None,
+    question_vector: Sequence[float] | None = None,
+    passage_vectors: np.ndarray | None = None,
+) -> Evidence:
     """The evidence for answering ``intent`` from ``hits`` with ``draft``."""
     focus = content_terms(intent.text) if not intent.focus else intent.focus
     weights = {t: idf[t] for t in focus if t in idf}
     dense = max((h.dense for h in hits[:3] if h.dense is not None), default=0.0)
     passage_terms: set[str] = set()
     for hit in hits[:3]:
-        passage_terms |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')} "
-                                   f"{hit.context or hit.text}"))
+        passage_terms |= set(
+            terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')} {hit.context or hit.text}")
+        )
     answer_terms = draft.cited_terms
     asked = normalise(typed) if typed else intent.text
     missing = missing_words(asked, idf)
@@ -240,6 +285,7 @@ def evidence(intent: Intent, hits: list[Hit], draft: Draft, idf: dict[str, float
         answer_coverage=lexical_support(answer_terms, weights) if weights else 0.0,
         together=draft.best_unit_coverage,
         missing=missing_weight(missing, embed, question_vector, passage_vectors),
-        unmet=max((unmet(p.expects, [s.text for s in draft.sentences], p.text) for p in intent.parts or [intent]),
-                  default=0.0),
+        unmet=max(
+            (unmet(p.expects, [s.text for s in draft.sentences], p.text) for p in intent.parts or [intent]), default=0.0
+        ),
     )

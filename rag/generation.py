@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -50,10 +51,11 @@ def build_messages(question: str, passages: list[Hit]) -> list[SystemMessage | H
     return [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=user)]
 
 
-def stream_tokens(model: BaseChatModel, question: str, passages: list[Hit],
-                  cancel: threading.Event | None = None) -> Iterator[str]:
+def stream_tokens(
+    model: BaseChatModel, question: str, passages: list[Hit], cancel: threading.Event | None = None
+) -> Iterator[str]:
     """The model's answer piece by piece; setting ``cancel`` stops a local model mid-answer."""
-    extra = {"cancel": cancel} if cancel is not None and isinstance(model, ChatXLlamaCpp) else {}
+    extra: dict[str, Any] = {"cancel": cancel} if cancel is not None and isinstance(model, ChatXLlamaCpp) else {}
     for chunk in model.stream(build_messages(question, passages), **extra):
         text = chunk.content if isinstance(chunk.content, str) else ""
         if text:
@@ -100,7 +102,7 @@ def parse_citations(text: str, n_passages: int) -> tuple[list[tuple[str, list[in
 #: ``LOOP_CHARS`` characters, is a loop ("FEM-FEM-FEM-...", a sentence over and over).
 LOOP_REPEATS = 5
 LOOP_CHARS = 30
-_LOOP = re.compile(r"(.{1,80}?)(?:\s*\1){%d,}\s*$" % (LOOP_REPEATS - 1), re.DOTALL)
+_LOOP = re.compile(r"(.{1,80}?)(?:\s*\1){" + str(LOOP_REPEATS - 1) + r",}\s*$", re.DOTALL)
 _WORDS = re.compile(r"\w+")
 
 
@@ -178,7 +180,8 @@ class CheckedStream:
             return
         if cites:
             verdict, _ = self.checker.best_support(
-                plain, [self.passages[n - 1].context or self.passages[n - 1].text for n in cites])
+                plain, [self.passages[n - 1].context or self.passages[n - 1].text for n in cites]
+            )
         else:
             verdict, _ = self.checker.best_support(plain, [p.context or p.text for p in self.passages])
             verdict.supported = False  # uncited sentences are never shown as verified

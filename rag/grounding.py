@@ -42,17 +42,65 @@ SEMANTIC_SIMILARITY = 0.72
 STRONG_SIMILARITY = 0.85
 
 _NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "thirteen": "13", "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
-    "sixty": "60", "ninety": "90", "hundred": "100", "first": "1", "second": "2", "third": "3",
-    "fourth": "4", "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9",
-    "tenth": "10", "eleventh": "11", "twelfth": "12", "once": "1", "twice": "2", "half": "50%",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fifteen": "15",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "ninety": "90",
+    "hundred": "100",
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+    "fifth": "5",
+    "sixth": "6",
+    "seventh": "7",
+    "eighth": "8",
+    "ninth": "9",
+    "tenth": "10",
+    "eleventh": "11",
+    "twelfth": "12",
+    "once": "1",
+    "twice": "2",
+    "half": "50%",
 }
 _ABSOLUTES = {
-    "always", "never", "all", "every", "everyone", "any", "guarantee", "guarantees", "guaranteed",
-    "only", "none", "entirely", "completely", "impossible", "certainly", "mandatory", "forbidden",
-    "banned", "prohibited", "illegal",
+    "always",
+    "never",
+    "all",
+    "every",
+    "everyone",
+    "any",
+    "guarantee",
+    "guarantees",
+    "guaranteed",
+    "only",
+    "none",
+    "entirely",
+    "completely",
+    "impossible",
+    "certainly",
+    "mandatory",
+    "forbidden",
+    "banned",
+    "prohibited",
+    "illegal",
 }
 _ABSOLUTE_PHRASES = ("required by law", "by law", "legally required", "federal law requires", "must always")
 _CAPITALISED = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,}[a-z]?)\b")
@@ -247,8 +295,12 @@ class LlmJudge(GroundingChecker):
     yes scores 1.0, no scores 0.0.
     """
 
-    def __init__(self, model: BaseChatModel, embed: Callable[[list[str]], list[list[float]]] | None = None,
-                 idf: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        model: BaseChatModel,
+        embed: Callable[[list[str]], list[list[float]]] | None = None,
+        idf: dict[str, float] | None = None,
+    ) -> None:
         super().__init__(embed=embed, idf=idf)
         self.model = model
         #: How many checks fell back to the rules, and the last reason why.
@@ -256,8 +308,10 @@ class LlmJudge(GroundingChecker):
         self.problem = ""
 
     def check(self, claim: str, passage: str) -> Verdict:
-        prompt = (f"Passage:\n{strip_markdown(passage)}\n\nClaim: {plain_claim(claim)}\n\n"
-                  "Does the passage support the claim? Answer yes or no.")
+        prompt = (
+            f"Passage:\n{strip_markdown(passage)}\n\nClaim: {plain_claim(claim)}\n\n"
+            "Does the passage support the claim? Answer yes or no."
+        )
         try:
             reply = str(self.model.invoke([SystemMessage(JUDGE_SYSTEM), HumanMessage(prompt)]).content)
             supported = parse_judgement(reply)
@@ -282,8 +336,12 @@ def judge_model(settings: Settings) -> BaseChatModel:
     return model
 
 
-def make_checker(settings: Settings, embed: Callable[[list[str]], list[list[float]]] | None = None,
-                 idf: dict[str, float] | None = None, model: BaseChatModel | None = None) -> GroundingChecker:
+def make_checker(
+    settings: Settings,
+    embed: Callable[[list[str]], list[list[float]]] | None = None,
+    idf: dict[str, float] | None = None,
+    model: BaseChatModel | None = None,
+) -> GroundingChecker:
     """The checker the settings ask for: the rules, or (grounding_judge = "llm") the LLM judge,
     on ``model`` when the caller keeps one (a judge model is built once per process, not per check)."""
     if settings.grounding_judge == "rules":

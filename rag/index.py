@@ -107,7 +107,9 @@ class SearchIndex:
         current = {doc_id: record.version for doc_id, record in store.documents().items()}
         for got in read_pages(store.chunks, ["documents", "metadatas", "embeddings"]):
             keep = []
-            for row, (chunk_id, text, meta) in enumerate(zip(got["ids"], got["documents"], got["metadatas"], strict=True)):
+            for row, (chunk_id, text, meta) in enumerate(
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ):
                 if current.get(str(meta.get("doc_id"))) != meta.get("version"):
                     continue  # an old version ingestion has not deleted yet
                 keep.append(row)
@@ -123,8 +125,8 @@ class SearchIndex:
         if not ids:
             return cls(None, [], fields, generation, {}, collection_id=collection_id)
         entries: dict[str, list[str]] = {}
-        for (_, section), (_, chunk_id) in sorted(opening.items()):
-            for name in entry_names(section):
+        for (_, heading), (_, chunk_id) in sorted(opening.items()):
+            for name in entry_names(heading):
                 entries.setdefault(name, []).append(chunk_id)
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
@@ -138,8 +140,16 @@ class SearchIndex:
             self.bm25.save(str(tmp), show_progress=False)
         np.save(tmp / "vectors.npy", self.vectors)
         (tmp / "hubqa.json").write_text(
-            json.dumps({"generation": self.generation, "collection_id": self.collection_id, "ids": self.ids,
-                        "fields": self.fields, "idf": self.idf, "entries": self.entries})
+            json.dumps(
+                {
+                    "generation": self.generation,
+                    "collection_id": self.collection_id,
+                    "ids": self.ids,
+                    "fields": self.fields,
+                    "idf": self.idf,
+                    "entries": self.entries,
+                }
+            )
         )
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
@@ -161,8 +171,16 @@ class SearchIndex:
             return None  # damaged, half-written or from an older version: rebuild
         if len(vectors) != len(meta["ids"]):
             return None
-        return cls(bm25, meta["ids"], meta["fields"], int(meta["generation"]), meta.get("idf", {}), vectors,
-                   str(meta.get("collection_id", "")), entries)
+        return cls(
+            bm25,
+            meta["ids"],
+            meta["fields"],
+            int(meta["generation"]),
+            meta.get("idf", {}),
+            vectors,
+            str(meta.get("collection_id", "")),
+            entries,
+        )
 
     # -- search --------------------------------------------------------------------------
     def _mask(self, filters: dict[str, str] | None) -> np.ndarray | None:
@@ -269,5 +287,3 @@ class IndexCache:
         """The index the last ``current()`` returned, without asking the store again (for the
         rest of a query that has just searched)."""
         return self._index if self._index is not None else self.current()
-
-

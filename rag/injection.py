@@ -184,6 +184,11 @@ def planted_in_store(store: HubStore) -> list[PlantedSentence]:
             for unit, reason in zip(units, planted_reasons(units), strict=True):
                 if reason and (record.doc_id, unit) not in found:
                     found[(record.doc_id, unit)] = PlantedSentence(
-                        record.doc_id, record.title, str(meta.get("section") or ""),
-                        int(meta["page"]) if meta.get("page") else None, unit, reason)
+                        record.doc_id,
+                        record.title,
+                        str(meta.get("section") or ""),
+                        int(meta["page"]) if meta.get("page") else None,
+                        unit,
+                        reason,
+                    )
     return sorted(found.values(), key=lambda p: (p.title.lower(), p.page or 0, p.section))

@@ -78,8 +78,9 @@ class Suspect:
     reasons: list[str]
 
 
-def likely_wrong(answered: Sequence[Question], thumbs_down: set[int],
-                 margin: float = LOW_CONFIDENCE_MARGIN) -> list[Suspect]:
+def likely_wrong(
+    answered: Sequence[Question], thumbs_down: set[int], margin: float = LOW_CONFIDENCE_MARGIN
+) -> list[Suspect]:
     """Answers (not refusals) a coach should check first: a teacher's thumbs-down, sentences
     the grounding check could not match to a cited passage, or a confidence just above the
     refusal threshold it was answered under. Most reasons first, then least confident."""

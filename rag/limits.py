@@ -13,6 +13,8 @@ def check_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
     if not question.strip():
         raise HubqaError("The question is empty: type what you want to know.")
     if len(question) > limit:
-        raise HubqaError(f"The question is {len(question):,} characters long; the limit is {limit:,}. "
-                         "Ask about one thing at a time, in a sentence or two.")
+        raise HubqaError(
+            f"The question is {len(question):,} characters long; the limit is {limit:,}. "
+            "Ask about one thing at a time, in a sentence or two."
+        )
     return question

@@ -21,7 +21,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict, PrivateAttr, SecretStr
 
 from rag.errors import HubqaError
 from rag.settings import Settings
@@ -195,9 +195,10 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         return ChatOpenAI(
             model=_model_name(settings, "gpt-4o-mini"),
             base_url=settings.llm_base_url,
-            api_key=key or "not-needed",  # type: ignore[arg-type]
+            api_key=SecretStr(key or "not-needed"),
             timeout=settings.llm_timeout_s,
             max_retries=0,
+            # an alias pydantic accepts at run time; the stub lists only max_completion_tokens
             max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
             temperature=0.1,
         )

@@ -9,13 +9,33 @@ from __future__ import annotations
 import re
 
 _ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
 }
 _NAMED = {
-    "kindergarten": 0, "kindergartener": 0, "kindergarteners": 0, "kinder": 0, "kinders": 0,
-    "freshman": 9, "freshmen": 9, "sophomore": 10, "sophomores": 10, "junior": 11, "juniors": 11,
-    "senior": 12, "seniors": 12,
+    "kindergarten": 0,
+    "kindergartener": 0,
+    "kindergarteners": 0,
+    "kinder": 0,
+    "kinders": 0,
+    "freshman": 9,
+    "freshmen": 9,
+    "sophomore": 10,
+    "sophomores": 10,
+    "junior": 11,
+    "juniors": 11,
+    "senior": 12,
+    "seniors": 12,
 }
 _GRADE = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?[\s-]*grade(?:rs?)?|grade\s*(\d{1,2})\b|"
@@ -25,8 +45,11 @@ _GRADE = re.compile(
 _BANDS = [(0, 2, "K-2"), (3, 5, "3-5"), (6, 8, "6-8"), (9, 12, "9-12")]
 
 
-_SCHOOLS = re.compile(r"\b(?:(high)\s+school(?:ers?)?|(middle)\s+school(?:ers?)?|(elementary)(?:\s+school)?|"
-                      r"(?:grades?\s*)?\b(k|\d{1,2})\s*[-\u2013]\s*(\d{1,2})\b)", re.IGNORECASE)
+_SCHOOLS = re.compile(
+    r"\b(?:(high)\s+school(?:ers?)?|(middle)\s+school(?:ers?)?|(elementary)(?:\s+school)?|"
+    r"(?:grades?\s*)?\b(k|\d{1,2})\s*[-\u2013]\s*(\d{1,2})\b)",
+    re.IGNORECASE,
+)
 
 
 def grade_bands(question: str) -> list[str]:
@@ -47,7 +70,7 @@ def grade_bands(question: str) -> list[str]:
             canonical = (low, top) in {(0, 2), (3, 5), (6, 8), (9, 12), (0, 5), (0, 12), (3, 12), (6, 12), (9, 10)}
             if low <= top <= 12 and ("grade" in m.group(0).lower() or canonical):
                 found += [(m.start(), band) for lo, hi, band in _BANDS if lo <= top and low <= hi]
-    for start, band in sorted(found, key=lambda x: x[0]):
+    for _, band in sorted(found, key=lambda x: x[0]):
         if band not in bands:
             bands.append(band)
     for m in _GRADE.finditer(question):
@@ -84,7 +107,7 @@ def expand(question: str) -> str:
 
 
 def band_range(band: str) -> tuple[int, int] | None:
-    """"6-12" -> (6, 12); "K-2" -> (0, 2); anything else -> None."""
+    """ "6-12" -> (6, 12); "K-2" -> (0, 2); anything else -> None."""
     m = re.fullmatch(r"\s*(K|\d{1,2})\s*-\s*(\d{1,2})\s*", band, re.IGNORECASE)
     if not m:
         return None

@@ -16,39 +16,222 @@ from rag.text import terms, words
 
 #: Chat spellings and contractions, rewritten before anything reads the question.
 _SPELLING = {
-    "whats": "what is", "wats": "what is", "wat": "what", "whens": "when is", "wheres": "where is",
-    "whos": "who is", "hows": "how is", "whys": "why is", "thats": "that is", "theres": "there is",
-    "dont": "do not", "doesnt": "does not", "didnt": "did not", "cant": "cannot", "wont": "will not",
-    "isnt": "is not", "arent": "are not", "shouldnt": "should not", "wouldnt": "would not",
-    "couldnt": "could not", "im": "I am", "ive": "I have", "youre": "you are", "theyre": "they are",
-    "i": "I", "u": "you", "ur": "your", "r": "are", "w": "with", "w/": "with", "w/o": "without", "b4": "before",
-    "bc": "because", "cuz": "because", "bcuz": "because", "pls": "please", "plz": "please",
-    "thx": "thanks", "ty": "thanks", "abt": "about", "tho": "though", "rn": "right now",
-    "kid": "student", "kids": "students", "kiddos": "students", "kiddo": "student", "littles": "young students",
-    "hs": "high school", "ms": "middle school", "elem": "elementary", "sped": "special education",
-    "gpt": "ChatGPT", "chatgpt": "ChatGPT", "chat gpt": "ChatGPT", "chatbots": "chatbots",
-    "admin": "administrator", "admins": "administrators", "prez": "presentation",
-    "convo": "conversation", "convos": "conversations", "info": "information", "pd": "professional development",
-    "ok to": "allowed to", "okay to": "allowed to", "alright to": "allowed to", "legit": "reliable",
-    "sub": "substitute teacher", "vocab": "vocabulary", "kinders": "kindergarteners", "kinder": "kindergarten",
-    "kindies": "kindergarteners", "ells": "English learners", "mlls": "multilingual learners", "hw": "homework",
-    "hafta": "have to", "wen": "when", "fam": "family", "fams": "families", "msg": "message", "mins": "minutes", "yr": "year", "yrs": "years", "hrs": "hours", "sem": "semester", "pic": "picture", "pics": "pictures", "hafto": "have to", "oughta": "ought to", "assignmnt": "assignment", "teh": "the", "wifi": "internet", "wi-fi": "internet",
+    "whats": "what is",
+    "wats": "what is",
+    "wat": "what",
+    "whens": "when is",
+    "wheres": "where is",
+    "whos": "who is",
+    "hows": "how is",
+    "whys": "why is",
+    "thats": "that is",
+    "theres": "there is",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "cannot",
+    "wont": "will not",
+    "isnt": "is not",
+    "arent": "are not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "im": "I am",
+    "ive": "I have",
+    "youre": "you are",
+    "theyre": "they are",
+    "i": "I",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "w": "with",
+    "w/": "with",
+    "w/o": "without",
+    "b4": "before",
+    "bc": "because",
+    "cuz": "because",
+    "bcuz": "because",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thanks",
+    "abt": "about",
+    "tho": "though",
+    "rn": "right now",
+    "kid": "student",
+    "kids": "students",
+    "kiddos": "students",
+    "kiddo": "student",
+    "littles": "young students",
+    "hs": "high school",
+    "ms": "middle school",
+    "elem": "elementary",
+    "sped": "special education",
+    "gpt": "ChatGPT",
+    "chatgpt": "ChatGPT",
+    "chat gpt": "ChatGPT",
+    "chatbots": "chatbots",
+    "admin": "administrator",
+    "admins": "administrators",
+    "prez": "presentation",
+    "convo": "conversation",
+    "convos": "conversations",
+    "info": "information",
+    "pd": "professional development",
+    "ok to": "allowed to",
+    "okay to": "allowed to",
+    "alright to": "allowed to",
+    "legit": "reliable",
+    "sub": "substitute teacher",
+    "vocab": "vocabulary",
+    "kinders": "kindergarteners",
+    "kinder": "kindergarten",
+    "kindies": "kindergarteners",
+    "ells": "English learners",
+    "mlls": "multilingual learners",
+    "hw": "homework",
+    "hafta": "have to",
+    "wen": "when",
+    "fam": "family",
+    "fams": "families",
+    "msg": "message",
+    "mins": "minutes",
+    "yr": "year",
+    "yrs": "years",
+    "hrs": "hours",
+    "sem": "semester",
+    "pic": "picture",
+    "pics": "pictures",
+    "hafto": "have to",
+    "oughta": "ought to",
+    "assignmnt": "assignment",
+    "teh": "the",
+    "wifi": "internet",
+    "wi-fi": "internet",
 }
 _CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
 _CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
 #: Words that carry tone, not topic: they never count as something the hub should cover.
 FILLER = frozenset(
-    """hey hi hello yo so um uh like lol lmao omg tbh idk ngl def defo definitely lowkey highkey kinda
-    sorta gonna wanna gotta super totally basically literally actually honestly seriously cool awesome
-    great nice quick quickly question questions help helpful guys folks anyone someone pretty just stuff
-    deal wondering wonder thinking think guess figure figured sure exactly maybe probably
-    asap again btw fyi ok okay alright yeah yep nope please thanks ugh hmm oops yikes welp meh whoops dang
-    gosh geez couple bunch lots tons""".split()
+    [
+        "hey",
+        "hi",
+        "hello",
+        "yo",
+        "so",
+        "um",
+        "uh",
+        "like",
+        "lol",
+        "lmao",
+        "omg",
+        "tbh",
+        "idk",
+        "ngl",
+        "def",
+        "defo",
+        "definitely",
+        "lowkey",
+        "highkey",
+        "kinda",
+        "sorta",
+        "gonna",
+        "wanna",
+        "gotta",
+        "super",
+        "totally",
+        "basically",
+        "literally",
+        "actually",
+        "honestly",
+        "seriously",
+        "cool",
+        "awesome",
+        "great",
+        "nice",
+        "quick",
+        "quickly",
+        "question",
+        "questions",
+        "help",
+        "helpful",
+        "guys",
+        "folks",
+        "anyone",
+        "someone",
+        "pretty",
+        "just",
+        "stuff",
+        "deal",
+        "wondering",
+        "wonder",
+        "thinking",
+        "think",
+        "guess",
+        "figure",
+        "figured",
+        "sure",
+        "exactly",
+        "maybe",
+        "probably",
+        "asap",
+        "again",
+        "btw",
+        "fyi",
+        "ok",
+        "okay",
+        "alright",
+        "yeah",
+        "yep",
+        "nope",
+        "please",
+        "thanks",
+        "ugh",
+        "hmm",
+        "oops",
+        "yikes",
+        "welp",
+        "meh",
+        "whoops",
+        "dang",
+        "gosh",
+        "geez",
+        "couple",
+        "bunch",
+        "lots",
+        "tons",
+    ]
 )
 
 #: Chat words and abbreviations ("rn", "tbh", "lowkey"): never a person's name or a topic.
-CHAT_WORDS = frozenset(w for w in _SPELLING if " " not in w and "/" not in w) | FILLER | frozenset(
-    "smh idc idgaf imo imho irl fr ngl rly srsly jk tmi wtf omw bff ikr nvm ttyl brb gtg".split())
+CHAT_WORDS = (
+    frozenset(w for w in _SPELLING if " " not in w and "/" not in w)
+    | FILLER
+    | frozenset(
+        [
+            "smh",
+            "idc",
+            "idgaf",
+            "imo",
+            "imho",
+            "irl",
+            "fr",
+            "ngl",
+            "rly",
+            "srsly",
+            "jk",
+            "tmi",
+            "wtf",
+            "omw",
+            "bff",
+            "ikr",
+            "nvm",
+            "ttyl",
+            "brb",
+            "gtg",
+        ]
+    )
+)
 
 KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
 
@@ -86,18 +269,27 @@ _OPTIONS = re.compile(
     r"(?:full|whole|complete|entire|actual|exact) list|list (?:all|every|everything))\b",
     re.IGNORECASE,
 )
-_COMPARISON = re.compile(r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|better than|"
-                         r"same as|instead of)\b", re.IGNORECASE)
+_COMPARISON = re.compile(
+    r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|better than|"
+    r"same as|instead of)\b",
+    re.IGNORECASE,
+)
 #: Questions that ask for an example, a script or a template: the hub's illustrations are the answer.
-_SCRIPT = re.compile(r"\b(?:scripts?|what (?:\w+ )?(?:should|do|can|would) (?:i|we) (?:\w+ )?say|what to say|wording|"
-                     r"word it|phrase it|samples?|templates?|examples?|model (?:letter|email|message|answer|essay)|"
-                     r"(?:letter|email|message|note) to (?:send|parents|families)|sentence starters?|"
-                     r"(?:look|looks|sound) like)\b", re.IGNORECASE)
+_SCRIPT = re.compile(
+    r"\b(?:scripts?|what (?:\w+ )?(?:should|do|can|would) (?:i|we) (?:\w+ )?say|what to say|wording|"
+    r"word it|phrase it|samples?|templates?|examples?|model (?:letter|email|message|answer|essay)|"
+    r"(?:letter|email|message|note) to (?:send|parents|families)|sentence starters?|"
+    r"(?:look|looks|sound) like)\b",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|one)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\s*\(About: (.*)\)\s*$")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")
-_PART_SPLIT = re.compile(r"\?\s+|\?$|;\s+|\s+(?:and also|and then|also|plus|and)\s+(?=(?:what|who|when|how|can|do|does|is|"
-                         r"are|should|where|which|why|if)\b)", re.IGNORECASE)
+_PART_SPLIT = re.compile(
+    r"\?\s+|\?$|;\s+|\s+(?:and also|and then|also|plus|and)\s+(?=(?:what|who|when|how|can|do|does|is|"
+    r"are|should|where|which|why|if)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -131,14 +323,22 @@ def normalise(question: str) -> str:
         if tail == "t":
             return m.group(0)  # don't / can't: the negation is meaning; terms() keeps "n't" words
         if tail == "s":
-            return f"{word} is" if word.lower() in {"what", "who", "when", "where", "how", "why", "that", "there",
-                                                    "it", "he", "she", "here"} else m.group(0)
+            return (
+                f"{word} is"
+                if word.lower()
+                in {"what", "who", "when", "where", "how", "why", "that", "there", "it", "he", "she", "here"}
+                else m.group(0)
+            )
         return f"{word} {_CONTRACTED[tail]}"
 
     text = _CONTRACTION.sub(contraction, text)
     # "who do I tell": the hub says whom to report to or contact ("tell" says nothing on its own)
-    text = re.sub(r"\bwho (do|should|can|would) (i|we) (?:tell|inform|notify|let know|talk to|go to)\b",
-                  r"who \1 \2 report to or contact", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"\bwho (do|should|can|would) (i|we) (?:tell|inform|notify|let know|talk to|go to)\b",
+        r"who \1 \2 report to or contact",
+        text,
+        flags=re.IGNORECASE,
+    )
     for short in sorted((k for k in _SPELLING if " " in k or "/" in k), key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(short)}(?![\w-])", _SPELLING[short], text, flags=re.IGNORECASE)
 
@@ -152,9 +352,30 @@ def normalise(question: str) -> str:
 
 
 #: Words that tell what kind of answer is wanted; a typo in one ("proccess") still counts.
-_CUES = ("process", "procedure", "steps", "difference", "different", "definition", "define", "meaning", "options",
-         "alternatives", "examples", "allowed", "permitted", "deadline", "compare", "should", "explain", "script",
-         "template", "suggestions", "recommend", "versus")
+_CUES = (
+    "process",
+    "procedure",
+    "steps",
+    "difference",
+    "different",
+    "definition",
+    "define",
+    "meaning",
+    "options",
+    "alternatives",
+    "examples",
+    "allowed",
+    "permitted",
+    "deadline",
+    "compare",
+    "should",
+    "explain",
+    "script",
+    "template",
+    "suggestions",
+    "recommend",
+    "versus",
+)
 
 
 def _fix_cues(text: str) -> str:
@@ -171,8 +392,9 @@ def _fix_cues(text: str) -> str:
 #: Words that ask for a procedure: any "Steps" heading has them, so they do not pick the topic.
 _ASKING_STEPS = frozenset(terms("step steps process procedure procedures"))
 #: Words that ask for a whole list and name no topic ("give me the full list pls").
-_ASKING_LIST = frozenset(terms("give show list full whole complete entire actual exact all everything every "
-                               "please need want"))
+_ASKING_LIST = frozenset(
+    terms("give show list full whole complete entire actual exact all everything every please need want")
+)
 #: Words that ask for a definition ("what does X stand for", "meaning of X").
 _ASKING_DEFINITION = frozenset(terms("stand stands mean means meaning define definition"))
 
@@ -217,21 +439,53 @@ _WHOLE_LIST = re.compile(r"\b(?:full|whole|complete|entire|actual|exact) list\b"
 
 
 _EXPECTS = (
-    ("money", re.compile(r"\bhow much (?:does|do|did|will|would|is|are)?\s*(?:\w+\s+){0,4}?(?:cost|charge|pay|price)|"
-                         r"\b(?:price|cost|fee|fees|salary|stipend|budget|how much money|grant money|dollars?)\b",
-                         re.IGNORECASE)),
-    ("percent", re.compile(r"\b(?:what|which) (?:percent(?:age)?|share|proportion|fraction)\b|\bhow many percent\b|"
-                           r"\bpercent(?:age)? of\b", re.IGNORECASE)),
-    ("date", re.compile(r"\b(?:when|what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b",
-                        re.IGNORECASE)),
-    ("number", re.compile(r"\bhow (?:many|much|long|often|old|soon|far)\b|\bwhat (?:age|number|grade level)\b|"
-                          r"\bminimum age\b|\bmaximum\b|\bminimum\b", re.IGNORECASE)),
-    ("person", re.compile(r"^\s*(?:who|whom)\b|\b(?:who|whom) (?:do|does|should|can|must|will|is|are|approves|decides|"
-                          r"signs|keeps|handles|leads|teaches|reviews)\b", re.IGNORECASE)),
-    ("name", re.compile(r"\bwhich (?:\w+ ){0,2}?(?:ones?|tools?|apps?|products?|states?|countries|companies|vendors?|models?|"
-                        r"detectors?|platforms?|brands?|websites?|programs?)\b|\bwhat (?:tools?|apps?|products?|states?|"
-                        r"companies|vendors?|models?|detectors?|platforms?|brands?|websites?) (?:does|do|did|should|is|are)\b",
-                        re.IGNORECASE)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much (?:does|do|did|will|would|is|are)?\s*(?:\w+\s+){0,4}?(?:cost|charge|pay|price)|"
+            r"\b(?:price|cost|fee|fees|salary|stipend|budget|how much money|grant money|dollars?)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "percent",
+        re.compile(
+            r"\b(?:what|which) (?:percent(?:age)?|share|proportion|fraction)\b|\bhow many percent\b|"
+            r"\bpercent(?:age)? of\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(?:when|what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b", re.IGNORECASE
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"\bhow (?:many|much|long|often|old|soon|far)\b|\bwhat (?:age|number|grade level)\b|"
+            r"\bminimum age\b|\bmaximum\b|\bminimum\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            r"^\s*(?:who|whom)\b|\b(?:who|whom) (?:do|does|should|can|must|will|is|are|approves|decides|"
+            r"signs|keeps|handles|leads|teaches|reviews)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\bwhich (?:\w+ ){0,2}?(?:ones?|tools?|apps?|products?|states?|countries|companies|vendors?|models?|"
+            r"detectors?|platforms?|brands?|websites?|programs?)\b|\bwhat (?:tools?|apps?|products?|states?|"
+            r"companies|vendors?|models?|detectors?|platforms?|brands?|websites?) (?:does|do|did|should|is|are)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -254,18 +508,38 @@ def _definition_term(text: str) -> str:
     if not term:
         acronyms = _ACRONYM.findall(text)
         return acronyms[0] if acronyms else ""
-    if len(term.split()) > 4 or re.search(r"\b(?:i|we|my|our|should|do|does|can|the rule|the law|the policy|the "
-                                          r"process|the steps?|the deadline|the difference)\b", term, re.IGNORECASE):
+    if len(term.split()) > 4 or re.search(
+        r"\b(?:i|we|my|our|should|do|does|can|the rule|the law|the policy|the "
+        r"process|the steps?|the deadline|the difference)\b",
+        term,
+        re.IGNORECASE,
+    ):
         return ""  # "what is the rule for ...", "what is my role": not a term to define
     return term
 
 
-_ASKS = re.compile(r"^\s*(?:what|who|whom|whose|when|where|why|how|which|can|could|may|might|is|are|am|do|does|did|"
-                   r"should|shall|will|would|must|has|have|if not|if so|and if|tell me|explain|list|give me|any)\b",
-                   re.IGNORECASE)
+_ASKS = re.compile(
+    r"^\s*(?:what|who|whom|whose|when|where|why|how|which|can|could|may|might|is|are|am|do|does|did|"
+    r"should|shall|will|would|must|has|have|if not|if so|and if|tell me|explain|list|give me|any)\b",
+    re.IGNORECASE,
+)
 
 
-_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 def _spelled(text: str) -> str:
@@ -317,9 +591,16 @@ def analyse(question: str) -> Intent:
         leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         context += [t for t in aside if t not in context]
-        intents.append(Intent(text=part, kind=kind, focus=focus, context=context,  # "... and who teaches it?"
-                              term=_definition_term(part) if kind == "definition" else "",
-                              expects=expected_answer(part)))
+        intents.append(
+            Intent(
+                text=part,
+                kind=kind,
+                focus=focus,
+                context=context,  # "... and who teaches it?"
+                term=_definition_term(part) if kind == "definition" else "",
+                expects=expected_answer(part),
+            )
+        )
     for i in range(len(intents) - 1, 0, -1):
         if intents[i].kind == "options" and set(intents[i].focus) <= _ASKING_LIST:
             # "what can't I paste? give me the full list": a request for the whole list, not a topic

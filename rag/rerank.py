@@ -54,16 +54,16 @@ class CrossEncoderReranker:
                 from sentence_transformers import CrossEncoder
 
                 try:
-                    self._model = CrossEncoder(self.name, device="cpu", max_length=self._max_length,
-                                               local_files_only=True)
+                    self._model = CrossEncoder(
+                        self.name, device="cpu", max_length=self._max_length, local_files_only=True
+                    )
                 except (OSError, ValueError) as e:
                     raise RerankError(f"could not load the cross-encoder {self.name!r}: {e}") from e
             return self._model
 
     def score(self, query: str, texts: Sequence[str]) -> list[float]:
         model = self._load()
-        scores = model.predict([(query, t[:MAX_CHARS]) for t in texts], show_progress_bar=False,
-                               convert_to_numpy=True)
+        scores = model.predict([(query, t[:MAX_CHARS]) for t in texts], show_progress_bar=False, convert_to_numpy=True)
         return [float(s) for s in scores]
 
 
@@ -81,8 +81,13 @@ class HttpReranker:
 
     def score(self, query: str, texts: Sequence[str]) -> list[float]:
         documents = [t[:MAX_CHARS] for t in texts]
-        body: dict[str, Any] = {"query": query, "documents": documents, "texts": documents,
-                                "top_n": len(documents), "return_documents": False}
+        body: dict[str, Any] = {
+            "query": query,
+            "documents": documents,
+            "texts": documents,
+            "top_n": len(documents),
+            "return_documents": False,
+        }
         if self._model:
             body["model"] = self._model
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -90,7 +95,7 @@ class HttpReranker:
             headers["Authorization"] = f"Bearer {self._key}"
         request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310 (configured URL)
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as e:
             raise RerankError(f"{mask_url(self.url)} answered HTTP {e.code}") from e
@@ -126,12 +131,16 @@ def make_reranker(settings: Settings) -> Reranker | None:
         return None
     if settings.reranker == "local":
         if not settings.reranker_model:
-            raise HubqaError("HUBQA_RERANKER=local needs HUBQA_RERANKER_MODEL: a cross-encoder folder "
-                             "(or the name of one already in the Hugging Face cache).")
+            raise HubqaError(
+                "HUBQA_RERANKER=local needs HUBQA_RERANKER_MODEL: a cross-encoder folder "
+                "(or the name of one already in the Hugging Face cache)."
+            )
         return CrossEncoderReranker(settings.reranker_model)
     if not settings.reranker_base_url:
-        raise HubqaError("HUBQA_RERANKER=http needs HUBQA_RERANKER_BASE_URL, e.g. http://localhost:8080 "
-                         "(the server's /rerank endpoint).")
+        raise HubqaError(
+            "HUBQA_RERANKER=http needs HUBQA_RERANKER_BASE_URL, e.g. http://localhost:8080 "
+            "(the server's /rerank endpoint)."
+        )
     key = os.environ.get(settings.reranker_api_key_env) or None
     return HttpReranker(settings.reranker_base_url, settings.reranker_model, key, settings.reranker_timeout_s)
 
@@ -147,8 +156,9 @@ def passage_text(hit: Hit) -> str:
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hubqa-rerank")
 
 
-def rerank(reranker: Reranker, query: str, hits: list[Hit], top_n: int, budget_s: float,
-           notes: list[str] | None = None) -> list[Hit]:
+def rerank(
+    reranker: Reranker, query: str, hits: list[Hit], top_n: int, budget_s: float, notes: list[str] | None = None
+) -> list[Hit]:
     """``hits`` with the first ``top_n`` reordered by the reranker (the rest follow unchanged).
     A failure or a run past ``budget_s`` keeps the fused order and adds a note."""
     head, tail = hits[:top_n], hits[top_n:]
@@ -161,7 +171,7 @@ def rerank(reranker: Reranker, query: str, hits: list[Hit], top_n: int, budget_s
         problem = f"took longer than {budget_s:g} s"
     except RerankError as e:
         problem = str(e)
-    except Exception as e:  # noqa: BLE001 - any model failure falls back, it never fails the answer
+    except Exception as e:
         problem = f"{type(e).__name__}: {e}"
     else:
         for hit, value in zip(head, scores, strict=True):

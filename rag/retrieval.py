@@ -55,9 +55,9 @@ def fuse(dense: list[Hit], lexical: list[Hit], doc_ranks: dict[str, int] | None 
             scores[hit.id] = scores.get(hit.id, 0.0) + weight / (RRF_K + rank + 1)
     if doc_ranks and DOCUMENT_WEIGHT:
         for chunk_id, hit in hits.items():
-            rank = doc_ranks.get(hit.doc_id)
-            if rank is not None:
-                scores[chunk_id] += DOCUMENT_WEIGHT / (RRF_K + rank + 1)
+            doc_rank = doc_ranks.get(hit.doc_id)
+            if doc_rank is not None:
+                scores[chunk_id] += DOCUMENT_WEIGHT / (RRF_K + doc_rank + 1)
     for chunk_id, hit in hits.items():
         hit.score = scores[chunk_id]
     return sorted(hits.values(), key=lambda h: -h.score)
@@ -66,7 +66,8 @@ def fuse(dense: list[Hit], lexical: list[Hit], doc_ranks: dict[str, int] | None 
 def diversify(hits: list[Hit], per_section: int = PER_SECTION) -> list[Hit]:
     """Keep the order, but push a section's third and later hits behind everything else."""
     counts: dict[tuple[str, str], int] = {}
-    first, rest = [], []
+    first: list[Hit] = []
+    rest: list[Hit] = []
     for hit in hits:
         n = counts.get(hit.section_key, 0)
         counts[hit.section_key] = n + 1
@@ -100,9 +101,17 @@ class HubRetriever(BaseRetriever):
             self._index = IndexCache(self.store)
         return self._index
 
-    def search(self, question: str, k: int | None = None, filters: dict[str, str] | None = None,
-               index: SearchIndex | None = None, vector: list[float] | None = None,
-               strict: bool = False, rerank: bool = True, notes: list[str] | None = None) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: dict[str, str] | None = None,
+        index: SearchIndex | None = None,
+        vector: list[float] | None = None,
+        strict: bool = False,
+        rerank: bool = True,
+        notes: list[str] | None = None,
+    ) -> list[Hit]:
         """The k best passages; ``index`` pins the snapshot searched, so a caller that reads the
         index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it.
         ``strict``: raise ``SnapshotGone`` when chunks the index lists were removed meanwhile (a
@@ -187,8 +196,17 @@ class HubRetriever(BaseRetriever):
                 text = self._run_on(doc, version, int(index) + 1, section, text, end, manifest, snapshot)
             hit.context = text
 
-    def _run_on(self, doc: str, version: str, last: int, section: object, text: str, end: int,
-                manifest: dict[str, DocRecord] | None, snapshot: bool) -> str:
+    def _run_on(
+        self,
+        doc: str,
+        version: str,
+        last: int,
+        section: object,
+        text: str,
+        end: int,
+        manifest: dict[str, DocRecord] | None,
+        snapshot: bool,
+    ) -> str:
         """Follow a table or list that the context ends inside into the next chunks of its section
         (fetched together, and only when the context ends inside one)."""
         if not _ends_in_block(text):
@@ -228,9 +246,15 @@ def _ends_in_block(text: str) -> bool:
 
 def make_retriever(settings: Settings, store: HubStore, embeddings: SentenceEmbeddings, **kwargs: Any) -> HubRetriever:
     """The retriever the settings describe: its method and its reranker, if any."""
-    return HubRetriever(store=store, embeddings=embeddings, method=settings.retrieval_method,
-                        reranker=make_reranker(settings), rerank_top_n=settings.reranker_top_n,
-                        rerank_budget_s=settings.reranker_timeout_s, **{"k": settings.top_k, **kwargs})
+    return HubRetriever(
+        store=store,
+        embeddings=embeddings,
+        method=settings.retrieval_method,
+        reranker=make_reranker(settings),
+        rerank_top_n=settings.reranker_top_n,
+        rerank_budget_s=settings.reranker_timeout_s,
+        **{"k": settings.top_k, **kwargs},
+    )
 
 
 def source_dict(rank: int, hit: Hit) -> dict[str, Any]:

@@ -115,7 +115,8 @@ class Settings(BaseSettings):
         None, description="local: the cross-encoder's folder (or a cached name); http: the model name to send."
     )
     reranker_base_url: str | None = Field(
-        None, description="http: the server's base URL; hubqa posts to BASE_URL/rerank (vLLM, TEI, Infinity, Jina, Cohere)."
+        None,
+        description="http: the server's base URL; hubqa posts to BASE_URL/rerank (vLLM, TEI, Infinity, Jina, Cohere).",
     )
     reranker_api_key_env: str = Field("RERANKER_API_KEY", description="Environment variable holding the key.")
     reranker_top_n: int = Field(20, ge=2, le=200, description="How many of the fused candidates are reordered.")
@@ -133,8 +134,15 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(400, ge=16, le=8192)
 
     @field_validator(
-        "embedding_sha256", "chroma_url", "database_url", "session_secret", "llm_model", "llm_base_url",
-        "reranker_model", "reranker_base_url", mode="before"
+        "embedding_sha256",
+        "chroma_url",
+        "database_url",
+        "session_secret",
+        "llm_model",
+        "llm_base_url",
+        "reranker_model",
+        "reranker_base_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:

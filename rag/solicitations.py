@@ -37,25 +37,58 @@ _GIVE = (
     r"entering|providing|sharing|paying|emailing|submitting|confirming|verifying|clicking|visiting"
 )
 #: Verbs that reach someone or something outside (the contact category).
-_CONTACT = {"contact", "call", "phone", "text", "message", "dm", "email", "e-mail", "mail", "write", "reply",
-            "respond", "click", "visit", "open", "go", "scan", "sign", "log", "calling", "emailing",
-            "replying", "clicking", "visiting"}
+_CONTACT = {
+    "contact",
+    "call",
+    "phone",
+    "text",
+    "message",
+    "dm",
+    "email",
+    "e-mail",
+    "mail",
+    "write",
+    "reply",
+    "respond",
+    "click",
+    "visit",
+    "open",
+    "go",
+    "scan",
+    "sign",
+    "log",
+    "calling",
+    "emailing",
+    "replying",
+    "clicking",
+    "visiting",
+}
 #: Verbs that use a credential where it belongs ("log in with your password"): sensitive only
 #: when an outside channel is named.
 _USE = {"log", "sign", "enter", "type", "input", "entering"}
 #: Verbs that put software on the reader's machine (sensitive with software from an outside address).
 _INSTALL = {"install", "download", "run", "add"}
 #: Past participles of hand-over verbs: "are to be forwarded", "must be emailed" (a passive request).
-_GIVEN = re.compile(r"\b(?:is|are|be)\s+(?:\w+\s+)?(sent|e-?mailed|mailed|forwarded|submitted|uploaded|shared|provided|"
-                    r"given|texted|transferred|paid|entered|handed|posted|attached|delivered)\b", re.IGNORECASE)
-_PASSIVE_CUE = re.compile(r"\b(?:are|is) to be\b|\b(?:must|should|shall|will need to|needs? to|ha(?:ve|s) to) be\b",
-                          re.IGNORECASE)
+_GIVEN = re.compile(
+    r"\b(?:is|are|be)\s+(?:\w+\s+)?(sent|e-?mailed|mailed|forwarded|submitted|uploaded|shared|provided|"
+    r"given|texted|transferred|paid|entered|handed|posted|attached|delivered)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_CUE = re.compile(
+    r"\b(?:are|is) to be\b|\b(?:must|should|shall|will need to|needs? to|ha(?:ve|s) to) be\b", re.IGNORECASE
+)
 #: "Teachers who do not verify ... will lose access": a threat makes the negated verb a demand.
-_WHO_DONT = re.compile(r"\b(who|that)\s+(?:do not|don't|does not|doesn't|have not|haven't|has not|hasn't|fail to|"
-                       r"fails to)\s+", re.IGNORECASE)
-_SOFTWARE = re.compile(r"\b(extensions?|add-?ons?|plug-?ins?|apps?|agents?|software|setup|installers?|helpers?|"
-                       r"drivers?|profiles?|certificates?|clients?|tools?|updates?|patch(?:es)?)\b|"
-                       r"\.(?:exe|msi|dmg|pkg|apk|crx|xpi|bat|ps1|sh)\b", re.IGNORECASE)
+_WHO_DONT = re.compile(
+    r"\b(who|that)\s+(?:do not|don't|does not|doesn't|have not|haven't|has not|hasn't|fail to|"
+    r"fails to)\s+",
+    re.IGNORECASE,
+)
+_SOFTWARE = re.compile(
+    r"\b(extensions?|add-?ons?|plug-?ins?|apps?|agents?|software|setup|installers?|helpers?|"
+    r"drivers?|profiles?|certificates?|clients?|tools?|updates?|patch(?:es)?)\b|"
+    r"\.(?:exe|msi|dmg|pkg|apk|crx|xpi|bat|ps1|sh)\b",
+    re.IGNORECASE,
+)
 _GIVE_RE = re.compile(rf"^(?:{_GIVE})$", re.IGNORECASE)
 
 #: Words before a verb that make it a request of the reader: an obligation ("staff must submit",
@@ -68,17 +101,79 @@ _CUES = re.compile(
     re.IGNORECASE,
 )
 #: Words that may stand before an imperative verb without changing it.
-_FILLERS = {"please", "kindly", "just", "simply", "also", "then", "now", "immediately", "first", "finally",
-            "today", "and", "afterwards", "afterward", "next", "urgently", "quickly", "promptly", "always",
-            "so", "or", "all", "everyone", "to"}
-_DETERMINERS = {"the", "a", "an", "any", "this", "that", "these", "those", "your", "their", "our", "my", "his",
-                "her", "its", "of", "each", "every", "no"}
+_FILLERS = {
+    "please",
+    "kindly",
+    "just",
+    "simply",
+    "also",
+    "then",
+    "now",
+    "immediately",
+    "first",
+    "finally",
+    "today",
+    "and",
+    "afterwards",
+    "afterward",
+    "next",
+    "urgently",
+    "quickly",
+    "promptly",
+    "always",
+    "so",
+    "or",
+    "all",
+    "everyone",
+    "to",
+}
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "any",
+    "this",
+    "that",
+    "these",
+    "those",
+    "your",
+    "their",
+    "our",
+    "my",
+    "his",
+    "her",
+    "its",
+    "of",
+    "each",
+    "every",
+    "no",
+}
 _CONDITIONALS = {"if", "unless", "when", "whenever", "whether", "once"}
-_NEGATIONS = {"not", "never", "no", "don't", "dont", "doesn't", "avoid", "refuse", "decline", "without",
-              "nobody", "cannot", "can't", "mustn't", "shouldn't", "won't", "neither", "nor", "stop"}
+_NEGATIONS = {
+    "not",
+    "never",
+    "no",
+    "don't",
+    "dont",
+    "doesn't",
+    "avoid",
+    "refuse",
+    "decline",
+    "without",
+    "nobody",
+    "cannot",
+    "can't",
+    "mustn't",
+    "shouldn't",
+    "won't",
+    "neither",
+    "nor",
+    "stop",
+}
 #: A condition or a report of someone else's request: "If anyone asks for your password, ...".
-_CONDITION = re.compile(r"^\W*(if|when|whenever|unless|even if|in case|should anyone|whoever|anyone who)\b[^,;:]*[,;:]",
-                        re.IGNORECASE)
+_CONDITION = re.compile(
+    r"^\W*(if|when|whenever|unless|even if|in case|should anyone|whoever|anyone who)\b[^,;:]*[,;:]", re.IGNORECASE
+)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|^\W*(?:[-*+\u2022]|\d{1,2}[.)])\s")
 
 _CREDENTIALS = re.compile(
@@ -125,14 +220,16 @@ _ADDRESS = re.compile(
 #: Channels that lead outside the hub without an address ("reply", "our vendor", "the assistant").
 _CHANNEL = re.compile(
     r"\b(reply|replying|respond|this message|this page'?s author|the address below|the number (?:below|above|in)|"
-    r"us|me|my|our (?:team|partner|vendor|coordinator|office)|outside|external|third[- ]party|vendors?'?s?|partners?'?s?|"
+    r"us|me|my|our (?:team|partner|vendor|coordinator|office)|outside|external|third[- ]party|vendors?'?s?|"
+    r"partners?'?s?|"
     r"consultants?|research(?:ers| team)|survey|form at|whatsapp|telegram|signal|qr code|inbox|portal|"
     r"assistant|chat ?bot|ai)\b",
     re.IGNORECASE,
 )
 #: Pressure and identity checks, the mark of a phishing request to contact someone.
 _PRESSURE = re.compile(
-    r"\b(immediately|urgent(?:ly)?|right away|today|within \d+ (?:hours?|minutes?)|to avoid|avoid (?:losing|suspension)|"
+    r"\b(immediately|urgent(?:ly)?|right away|today|within \d+ (?:hours?|minutes?)|to avoid|"
+    r"avoid (?:losing|suspension)|"
     r"keep (?:your|their|his|her) (?:\w+ )?(?:accounts?|access)|(?:accounts?|access) (?:open|active)|"
     r"will be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)|suspension|suspended|"
     r"los(?:e|ing) (?:your |their )?access|verif(?:y|ication)|confirm(?:ed)?|identity)\b",
@@ -140,33 +237,91 @@ _PRESSURE = re.compile(
 )
 #: A sentence that opens with a prohibition: its whole list is things not to do.
 _NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
-_NOUN_AFTER = {"numbers", "number", "addresses", "address", "messages", "message", "logs", "list", "lists",
-               "accounts", "account", "calls", "threads"}
+_NOUN_AFTER = {
+    "numbers",
+    "number",
+    "addresses",
+    "address",
+    "messages",
+    "message",
+    "logs",
+    "list",
+    "lists",
+    "accounts",
+    "account",
+    "calls",
+    "threads",
+}
 _PHRASAL = re.compile(
     r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to)|"
     r"hand (?:\w+ )?(?:over|to|them|it|in))",
     re.IGNORECASE,
 )
 
-_CONSEQUENCE = re.compile(r"\bwill (?:then |also |automatically )?(?:lose|be (?:marked|reported|flagged|locked|charged|"
-                          r"removed|escalated))\b", re.IGNORECASE)
-_THREAT = re.compile(r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
-                     r"\bout of date\b|\bexpire[sd]?\b", re.IGNORECASE)
+_CONSEQUENCE = re.compile(
+    r"\bwill (?:then |also |automatically )?(?:lose|be (?:marked|reported|flagged|locked|charged|"
+    r"removed|escalated))\b",
+    re.IGNORECASE,
+)
+_THREAT = re.compile(
+    r"\bwill be (?:deleted|suspended|closed|locked|deactivated|disabled|removed|cancelled)\b|"
+    r"\bout of date\b|\bexpire[sd]?\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
 
 
 #: How many words after a request verb its object may lie in.
 OBJECT_WORDS = 20
-_MONEY_VERBS = {"pay", "wire", "buy", "purchase", "venmo", "deposit", "donate", "transfer", "send", "submit",
-                "provide", "share", "give", "email", "e-mail", "forward", "enter", "type", "transmit", "reply",
-                "include", "confirm", "update", "paying"}
+_MONEY_VERBS = {
+    "pay",
+    "wire",
+    "buy",
+    "purchase",
+    "venmo",
+    "deposit",
+    "donate",
+    "transfer",
+    "send",
+    "submit",
+    "provide",
+    "share",
+    "give",
+    "email",
+    "e-mail",
+    "forward",
+    "enter",
+    "type",
+    "transmit",
+    "reply",
+    "include",
+    "confirm",
+    "update",
+    "paying",
+}
 
 
 #: The base form of each passive participle (for the verdict's verb sets).
-_BASE = {"sent": "send", "emailed": "email", "e-mailed": "email", "mailed": "mail", "forwarded": "forward",
-         "submitted": "submit", "uploaded": "upload", "shared": "share", "provided": "provide", "given": "give",
-         "texted": "text", "transferred": "transfer", "paid": "pay", "entered": "enter", "handed": "hand",
-         "posted": "post", "attached": "attach", "delivered": "send"}
+_BASE = {
+    "sent": "send",
+    "emailed": "email",
+    "e-mailed": "email",
+    "mailed": "mail",
+    "forwarded": "forward",
+    "submitted": "submit",
+    "uploaded": "upload",
+    "shared": "share",
+    "provided": "provide",
+    "given": "give",
+    "texted": "text",
+    "transferred": "transfer",
+    "paid": "pay",
+    "entered": "enter",
+    "handed": "hand",
+    "posted": "post",
+    "attached": "attach",
+    "delivered": "send",
+}
 
 
 @dataclass
@@ -242,12 +397,12 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
     return found
 
 
-
-
-
 #: The reader's own credentials ("your district username and password").
-_YOUR_CREDENTIALS = re.compile(r"\byour\s+(?:\w+\s+){0,2}(?:passwords?|usernames?|user names?|log-?ins?|credentials|"
-                               r"pass ?codes?|pins?)\b", re.IGNORECASE)
+_YOUR_CREDENTIALS = re.compile(
+    r"\byour\s+(?:\w+\s+){0,2}(?:passwords?|usernames?|user names?|log-?ins?|credentials|"
+    r"pass ?codes?|pins?)\b",
+    re.IGNORECASE,
+)
 #: Objects that point back to what the sentence named before the verb.
 _PRONOUNS = {"them", "it", "these", "those", "this", "that", "both", "all"}
 
@@ -319,8 +474,9 @@ def _verdict(r: Reading) -> str:
 
 _BESIDE = "beside a planted request"
 #: A sentence that refers back to the one before it ("Download it from ...", "They can ...").
-_ANAPHOR = re.compile(r"^\W*(?:(?:it|this|that|they|them|these|those|their|its)\b|(?:\w+\s+){1,2}(?:it|them|this|these)\b)",
-                      re.IGNORECASE)
+_ANAPHOR = re.compile(
+    r"^\W*(?:(?:it|this|that|they|them|these|those|their|its)\b|(?:\w+\s+){1,2}(?:it|them|this|these)\b)", re.IGNORECASE
+)
 
 
 def _part_of_the_plant(units: list[str], reasons: list[str], i: int) -> bool:
@@ -353,8 +509,12 @@ def flag_units(units: list[str]) -> list[str]:
             second = readings[j]
             if not second.request or not (first.sensitive or second.sensitive):
                 continue
-            joined = Reading(asks=first.asks + second.asks, address=first.address or second.address,
-                             channel=first.channel or second.channel, pressure=first.pressure or second.pressure)
+            joined = Reading(
+                asks=first.asks + second.asks,
+                address=first.address or second.address,
+                channel=first.channel or second.channel,
+                pressure=first.pressure or second.pressure,
+            )
             reason = _verdict(joined)
             if reason and not (first.reason and second.reason):
                 for k in (i, j):
@@ -362,8 +522,14 @@ def flag_units(units: list[str]) -> list[str]:
     for i, reason in enumerate(list(reasons)):  # the lure, channel or threat right beside a planted request
         if reason:
             continue
-        near = [reasons[k] for k in (i - 1, i + 1) if 0 <= k < len(units) and reasons[k]
-                and "neighbouring" not in reasons[k] and not reasons[k].startswith(_BESIDE)]
+        near = [
+            reasons[k]
+            for k in (i - 1, i + 1)
+            if 0 <= k < len(units)
+            and reasons[k]
+            and "neighbouring" not in reasons[k]
+            and not reasons[k].startswith(_BESIDE)
+        ]
         if near and _part_of_the_plant(units, reasons, i):
             reasons[i] = f"{_BESIDE} (its set-up, channel or threat)"
     return reasons

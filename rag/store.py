@@ -13,13 +13,12 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from rag.errors import HubqaError
@@ -72,12 +71,12 @@ def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 READ_BATCH = 10000
 
 
-def read_pages(collection: Collection, include: list[str]) -> Iterator[dict[str, list[Any]]]:
+def read_pages(collection: Any, include: list[str]) -> Iterator[dict[str, list[Any]]]:
     """Every record of a collection: the ids in one request, then their fields page by page."""
     ids = collection.get(include=[])["ids"]
     for batch in _batches(ids, READ_BATCH):
-        got = collection.get(ids=list(batch), include=include)  # type: ignore[arg-type]
-        yield {"ids": list(got["ids"]), **{f: list(got[f] if got[f] is not None else []) for f in include}}  # type: ignore[literal-required]
+        got = collection.get(ids=list(batch), include=include)
+        yield {"ids": list(got["ids"]), **{f: list(got[f] if got[f] is not None else []) for f in include}}
 
 
 class HubStore:
@@ -87,10 +86,12 @@ class HubStore:
         self.settings = settings
         self.client = client or make_client(settings)
         name = settings.collection
-        self.chunks: Collection = self.client.get_or_create_collection(
-            name, configuration={"hnsw": HNSW}, embedding_function=None
+        # Any: Chroma's type stubs reject valid where-clauses ({"$in": [...]}), plain-list vectors
+        # and configuration dicts, all of which its API accepts and documents
+        self.chunks: Any = self.client.get_or_create_collection(
+            name, configuration=cast(Any, {"hnsw": HNSW}), embedding_function=None
         )
-        self.docs: Collection = self.client.get_or_create_collection(
+        self.docs: Any = self.client.get_or_create_collection(
             f"{name}-docs", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
         self._batch = max(1, min(self.client.get_max_batch_size(), 2000))

@@ -18,10 +18,17 @@ from rag.errors import HubqaError
 GRADE_BANDS = ("K-2", "3-5", "6-8", "9-12", "6-12", "3-12", "K-12")
 #: "all" tags a document for every subject; it is a tag value, not something to filter on.
 ALL_SUBJECTS = "all"
-SUBJECTS = ("ELA", "math", "science", "social studies", "world languages", "CTE", "arts", "health and PE",
-            ALL_SUBJECTS)
-TOPICS = ("academic integrity", "ai literacy", "equity", "policy", "privacy", "program", "subject guide",
-          "teaching practice")
+SUBJECTS = ("ELA", "math", "science", "social studies", "world languages", "CTE", "arts", "health and PE", ALL_SUBJECTS)
+TOPICS = (
+    "academic integrity",
+    "ai literacy",
+    "equity",
+    "policy",
+    "privacy",
+    "program",
+    "subject guide",
+    "teaching practice",
+)
 AUDIENCES = ("teacher", "coach", "leader", "parent")
 
 Vocabulary = Mapping[str, Sequence[str]]

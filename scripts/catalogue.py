@@ -1,7 +1,7 @@
 """Write ``corpus/README.md``: a catalogue of the bundled corpus made from each file's metadata.
 
-    python scripts/catalogue.py           # rewrite corpus/README.md
-    python scripts/catalogue.py --check   # exit 1 if it is out of date
+python scripts/catalogue.py           # rewrite corpus/README.md
+python scripts/catalogue.py --check   # exit 1 if it is out of date
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def wait_healthy(url: str, log: Path, attempts: int = 240) -> None:
     pytest.fail(f"the app did not start: {log.read_text()[-2000:]}")
 
 
-def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:  # type: ignore[type-arg]
+def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:
     """SIGTERM the whole group (the server and anything it started), then SIGKILL what is left."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -56,12 +56,18 @@ def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:  # 
     os.killpg(proc.pid, signal.SIGKILL)
 
 
-def start_ui(env: dict[str, str], log: Path) -> subprocess.Popen:  # type: ignore[type-arg]
+def start_ui(env: dict[str, str], log: Path) -> subprocess.Popen:
     """`hubqa ui` on a free port, in a new session (its own process group); wait for ``.url``."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    proc.url = f"http://localhost:{port}"  # type: ignore[attr-defined]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "ui", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    proc.url = f"http://localhost:{port}"
     return proc
 
 
@@ -70,7 +76,7 @@ def running_ui(env: dict[str, str], log: Path) -> Iterator[str]:
     """The app's URL while it runs; stopped (its whole process group) afterwards."""
     proc = start_ui(env, log)
     try:
-        wait_healthy(proc.url, log)  # type: ignore[attr-defined]
-        yield proc.url  # type: ignore[attr-defined]
+        wait_healthy(proc.url, log)
+        yield proc.url
     finally:
         stop_process_group(proc)

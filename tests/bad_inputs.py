@@ -65,9 +65,13 @@ def encrypted_pdf(path: Path, scratch: Path) -> Path:
     return path
 
 
-YAML_ALIAS_BOMB = "---\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n" for prev, name in zip("abcdefg", "bcdefgh", strict=True)
-) + "title: [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n---\n# Alias Bomb Notes\n\nThe body is fine.\n"
+YAML_ALIAS_BOMB = (
+    "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n" for prev, name in zip("abcdefg", "bcdefgh", strict=True)
+    )
+    + "title: [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n---\n# Alias Bomb Notes\n\nThe body is fine.\n"
+)
 
 
 def build(hub: Path, outside: Path) -> None:
@@ -95,11 +99,16 @@ def build(hub: Path, outside: Path) -> None:
     (hub / "unclosed-front.md").write_text("---\ntitle: Never closed\n\n# T\n\nBody.\n")
     (hub / "only-front.md").write_text("---\ntitle: Only metadata\n---\n")
     (hub / "utf16.txt").write_bytes("Cantine rules\n\nLunch is served at 11:40 in the café.\n".encode("utf-16"))
-    (hub / "latin1.md").write_bytes("# Règles du goûter\n\nLe goûter est servi à 10 h, élèves assis.\n".encode("latin-1"))
+    (hub / "latin1.md").write_bytes(
+        "# Règles du goûter\n\nLe goûter est servi à 10 h, élèves assis.\n".encode("latin-1")
+    )
     nested = 60_000
     (hub / "nested.html").write_text(
-        "<html><head><title>Deep Page</title></head><body>" + "<div>" * nested
-        + "<p>Bus duty starts at 7:45 at the north gate.</p>" + "</div>" * nested + "</body></html>"
+        "<html><head><title>Deep Page</title></head><body>"
+        + "<div>" * nested
+        + "<p>Bus duty starts at 7:45 at the north gate.</p>"
+        + "</div>" * nested
+        + "</body></html>"
     )
     (hub / "yaml-alias-bomb.md").write_text(YAML_ALIAS_BOMB)
     (hub / "Fiche élève – sortie scolaire v2.md").write_text(

@@ -45,9 +45,7 @@ def embeddings() -> SentenceEmbeddings:
 @pytest.fixture(scope="session")
 def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The bundled corpus, ingested once per test run into a temporary store."""
-    from ingest.pipeline import Ingestor
-
-    from ingest.pipeline import calibrate_if_needed
+    from ingest.pipeline import Ingestor, calibrate_if_needed
 
     settings = load_settings(data_dir=tmp_path_factory.mktemp("corpus-index"), auto_calibrate=True)
     ingestor = Ingestor(settings)
@@ -58,7 +56,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def postgres(tmp_path_factory: pytest.TempPathFactory):
     """A real PostgreSQL server for this test run (skipped, with the reason, where none is installed)."""
     from tests.postgres import PostgresServer, binaries
 

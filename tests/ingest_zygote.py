@@ -167,9 +167,15 @@ class Zygote:
 def zygote(log: Path) -> Iterator[Zygote]:
     """Start a zygote (its stderr goes to ``log``); it ends when the block does."""
     with log.open("w") as err:
-        proc = subprocess.Popen([sys.executable, __file__], cwd=REPO, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        proc = subprocess.Popen(
+            [sys.executable, __file__],
+            cwd=REPO,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         try:
             yield Zygote(proc)
         finally:

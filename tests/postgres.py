@@ -41,8 +41,9 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "hubqa", "--auth=trust", "-E", "UTF8")
 
     def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True,
-                              cwd=self.folder)
+        done = subprocess.run(
+            [*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True, cwd=self.folder
+        )
         if done.returncode:
             raise RuntimeError(f"{tool} {' '.join(args)} failed: {(done.stderr or done.stdout).strip()[-500:]}")
 

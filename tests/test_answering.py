@@ -23,14 +23,26 @@ def assistant(corpus_settings: Settings) -> Assistant:
 @pytest.mark.parametrize(
     ("question", "doc", "fact"),
     [
-        ("I suspect a student used AI to write his essay. What should I do?",
-         "corpus/handling-suspected-ai-use-in-essays.md", "Handling Suspected AI Use"),
-        ("How long do I have to meet with the student after I suspect AI use?",
-         "corpus/handling-suspected-ai-use-in-essays.md", "within 2 school days"),
-        ("Is an AI detector score enough evidence to punish a student?",
-         "corpus/why-ai-detectors-are-unreliable.md", "not reliable enough to be the sole evidence"),
-        ("Who keeps the list of approved AI tools in our district?",
-         "corpus/district-data-governance-roles.md", "The DPO"),
+        (
+            "I suspect a student used AI to write his essay. What should I do?",
+            "corpus/handling-suspected-ai-use-in-essays.md",
+            "Handling Suspected AI Use",
+        ),
+        (
+            "How long do I have to meet with the student after I suspect AI use?",
+            "corpus/handling-suspected-ai-use-in-essays.md",
+            "within 2 school days",
+        ),
+        (
+            "Is an AI detector score enough evidence to punish a student?",
+            "corpus/why-ai-detectors-are-unreliable.md",
+            "not reliable enough to be the sole evidence",
+        ),
+        (
+            "Who keeps the list of approved AI tools in our district?",
+            "corpus/district-data-governance-roles.md",
+            "The DPO",
+        ),
         ("What are the four AI use levels called?", "corpus/caia-program-overview.md", "AI with Disclosure"),
         ("What can 3rd graders do with chatbots?", "corpus/ai-literacy-lessons-3-5.md", "3-5"),
     ],
@@ -51,8 +63,11 @@ def test_answers_cite_the_right_document(assistant: Assistant, question: str, do
 
 @pytest.mark.parametrize(
     "question",
-    ["What's a good recipe for lasagna for 12 people?", "Who won the World Series in 1995?",
-     "How do I file my federal income taxes?"],
+    [
+        "What's a good recipe for lasagna for 12 people?",
+        "Who won the World Series in 1995?",
+        "How do I file my federal income taxes?",
+    ],
 )
 def test_off_topic_questions_are_refused_with_nearest_documents(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
@@ -63,11 +78,15 @@ def test_off_topic_questions_are_refused_with_nearest_documents(assistant: Assis
 
 def test_follow_up_replaces_what_it_changes_and_standalone_questions_stay(assistant: Assistant) -> None:
     middle = "How long are the AI literacy lessons for middle schoolers?"
-    assert standalone_question("and for high school?", [middle]) == "How long are the AI literacy lessons for high school?"
+    assert (
+        standalone_question("and for high school?", [middle]) == "How long are the AI literacy lessons for high school?"
+    )
     assert standalone_question("what about for younger students?", ["What can 4th graders do with chatbots?"]) == (
-        "What can grades K-2 do with chatbots?")
+        "What can grades K-2 do with chatbots?"
+    )
     assert standalone_question("same for parents?", ["What should teachers never paste into a chatbot?"]) == (
-        "What should parents never paste into a chatbot?")
+        "What should parents never paste into a chatbot?"
+    )
     assert standalone_question("What is FERPA?", [middle]) == "What is FERPA?"
     assert standalone_question("How do I cite ChatGPT in MLA?", [middle]) == "How do I cite ChatGPT in MLA?"
     asked = standalone_question("ok and who do i tell", ["I pasted student names into ChatGPT, what do I do?"])
@@ -93,8 +112,10 @@ def test_filters_restrict_sources(assistant: Assistant) -> None:
 
 
 def test_student_data_is_redacted_before_anything_uses_it(assistant: Assistant) -> None:
-    question = ("My student Rebecca Whitlow (ID 4417829, rwhit@example.org) has ADHD and failed the last "
-                "test. Can I paste her IEP into ChatGPT?")
+    question = (
+        "My student Rebecca Whitlow (ID 4417829, rwhit@example.org) has ADHD and failed the last "
+        "test. Can I paste her IEP into ChatGPT?"
+    )
     answer = assistant.ask(question)
     dumped = json.dumps(answer.to_dict())
     for secret in ("Rebecca", "Whitlow", "4417829", "rwhit@example.org"):
@@ -141,11 +162,25 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
     import sys
 
     batch = tmp_path / "q.jsonl"
-    batch.write_text('{"id": "a", "question": "What does Level 0 mean?"}\n'
-                     '{"id": 7, "question": "best pizza in Chicago?"}\n')
-    result = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "--batch", str(batch), "--json",
-                             "--store", str(corpus_settings.store_path)], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    batch.write_text(
+        '{"id": "a", "question": "What does Level 0 mean?"}\n{"id": 7, "question": "best pizza in Chicago?"}\n'
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "ask",
+            "--batch",
+            str(batch),
+            "--json",
+            "--store",
+            str(corpus_settings.store_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["a", 7]
@@ -158,17 +193,22 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "question": "ok?"}\nnot json\n')
-    result = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "--batch", str(bad), "--store",
-                             str(corpus_settings.store_path)], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ask", "--batch", str(bad), "--store", str(corpus_settings.store_path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert result.returncode == 1 and "line 2: not JSON" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_table_rows_become_labelled_statements() -> None:
     from rag.text import split_units
 
-    table = ("Before you paste:\n\n| Never paste | Why it stays out |\n|---|---|\n"
-             "| Student ID numbers | A permanent identifier |\n| Photos | Biometric-style identifiers |\n")
+    table = (
+        "Before you paste:\n\n| Never paste | Why it stays out |\n|---|---|\n"
+        "| Student ID numbers | A permanent identifier |\n| Photos | Biometric-style identifiers |\n"
+    )
     assert split_units(table) == [
         "Before you paste:",
         "Never paste: Student ID numbers; Why it stays out: A permanent identifier",
@@ -181,9 +221,11 @@ def test_list_items_wrapped_by_pdf_extraction_stay_whole() -> None:
     """pypdf gives a numbered step's wrapped lines as plain lines; an answer must not stop at the wrap."""
     from rag.text import split_units
 
-    extracted = ("Here is how it runs.\n1. Check the approved list first. The teacher looks at the DPO's list. An approved tool\n"
-                 "may already do the job, which saves everyone three weeks.\n2. Submit the request form. Include the tool\n"
-                 "name and link.\n- Short item\nA new paragraph starts here.")
+    extracted = (
+        "Here is how it runs.\n1. Check the approved list first. The teacher looks at the DPO's list. An approved tool\n"
+        "may already do the job, which saves everyone three weeks.\n2. Submit the request form. Include the tool\n"
+        "name and link.\n- Short item\nA new paragraph starts here."
+    )
     assert split_units(extracted) == [
         "Here is how it runs.",
         "1. Check the approved list first. The teacher looks at the DPO's list. An approved tool may already do the "

@@ -21,11 +21,15 @@ from rag.store import HubStore
 from ui import safe
 
 VIEWS = Path(__file__).resolve().parents[1] / "ui" / "views"
-FIRE = "---\ntitle: Fire Drill Procedures\ngrade_band: K-2\ntopic: safety\n---\n# Fire Drill Procedures\n\n" \
-       "## Leaving the room\n\nLine up at the door within 30 seconds. The teacher carries the red attendance folder.\n\n" \
-       "## At the meeting point\n\nThe class meets at the north soccer field and the teacher takes attendance.\n"
-BUS = "# Field Trip Buses\n\nBook the bus 15 school days ahead through the transport office.\n" \
-      "Every trip needs one adult chaperone per 10 students.\n"
+FIRE = (
+    "---\ntitle: Fire Drill Procedures\ngrade_band: K-2\ntopic: safety\n---\n# Fire Drill Procedures\n\n"
+    "## Leaving the room\n\nLine up at the door within 30 seconds. The teacher carries the red attendance folder.\n\n"
+    "## At the meeting point\n\nThe class meets at the north soccer field and the teacher takes attendance.\n"
+)
+BUS = (
+    "# Field Trip Buses\n\nBook the bus 15 school days ahead through the transport office.\n"
+    "Every trip needs one adult chaperone per 10 students.\n"
+)
 
 
 def page(name: str) -> AppTest:
@@ -297,10 +301,22 @@ def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: 
     assert at.selectbox(key="tag corpus/fire-drills.md topic").value == "safety"  # shown as it is, not lost
     at.selectbox(key="edit_doc").select("corpus/field-trip buses.md").run()  # another document: its own tags
     buses = "corpus/field-trip buses.md"
-    assert [at.selectbox(key=f"tag {buses} {f}").value for f in ("grade_band", "subject", "topic", "audience")] \
-        == ["", "", "", ""]
-    assert at.selectbox(key=f"tag {buses} grade_band").options == ["(none)", "K-2", "3-5", "6-8", "9-12", "6-12",
-                                                                    "3-12", "K-12"]  # choices, not free text
+    assert [at.selectbox(key=f"tag {buses} {f}").value for f in ("grade_band", "subject", "topic", "audience")] == [
+        "",
+        "",
+        "",
+        "",
+    ]
+    assert at.selectbox(key=f"tag {buses} grade_band").options == [
+        "(none)",
+        "K-2",
+        "3-5",
+        "6-8",
+        "9-12",
+        "6-12",
+        "3-12",
+        "K-12",
+    ]  # choices, not free text
     at.selectbox(key=f"tag {buses} grade_band").select("3-5")
     at.selectbox(key=f"tag {buses} topic").select("program")
     at.button(key=f"FormSubmitter:tags {buses}-Save tags").click().run()
@@ -314,8 +330,9 @@ def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: 
     assert any(s.value == "Saved the tags of Field Trip Buses." for s in at.success)
 
     # An upload goes to the uploads folder (not the corpus) and the page counts it at once.
-    at.file_uploader[0].set_value(("recess.md", b"# Recess Duty\n\nTwo adults supervise recess at all times.\n",
-                                   "text/markdown"))
+    at.file_uploader[0].set_value(
+        ("recess.md", b"# Recess Duty\n\nTwo adults supervise recess at all times.\n", "text/markdown")
+    )
     at.button(key="FormSubmitter:upload-Add to the hub").click().run()
     assert not at.exception
     assert (small_hub.uploads_path / "recess.md").is_file() and not (tmp_path / "corpus" / "recess.md").exists()
@@ -346,19 +363,38 @@ def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: 
 def test_insights_group_gaps_and_show_thumbs_down(small_hub: Settings) -> None:
     chat = page("chat")
     chat.run()
-    for question in ("What is the cafeteria lunch menu?", "What's for lunch in the cafeteria today?",
-                     "How do I renew my teaching license?", "Where do we meet during a fire drill?"):
+    for question in (
+        "What is the cafeteria lunch menu?",
+        "What's for lunch in the cafeteria today?",
+        "How do I renew my teaching license?",
+        "Where do we meet during a fire drill?",
+    ):
         chat.chat_input[0].set_value(question).run()
     chat.feedback[-1].set_value(0).run()
     chat.sidebar.selectbox[0].select("K-2").run()
     chat.chat_input[0].set_value("What is the cafeteria breakfast menu?").run()  # refused under a filter: no gap
     db = open_database(small_hub)
     threshold = db.questions(refused=False)[0].settings["threshold"]  # as the chat recorded it
-    unsupported = db.record_question({"question": "Can we skip the fire drill in the rain?", "answer": "Yes. [1]",
-                                      "refused": False, "confidence": 0.9, "grounding": 0.5}, {"threshold": threshold})
-    nearly = db.record_question({"question": "Who carries the attendance folder?", "answer": "The teacher. [1]",
-                                 "refused": False, "confidence": threshold + 0.01, "grounding": 1.0},
-                                {"threshold": threshold})
+    unsupported = db.record_question(
+        {
+            "question": "Can we skip the fire drill in the rain?",
+            "answer": "Yes. [1]",
+            "refused": False,
+            "confidence": 0.9,
+            "grounding": 0.5,
+        },
+        {"threshold": threshold},
+    )
+    nearly = db.record_question(
+        {
+            "question": "Who carries the attendance folder?",
+            "answer": "The teacher. [1]",
+            "refused": False,
+            "confidence": threshold + 0.01,
+            "grounding": 1.0,
+        },
+        {"threshold": threshold},
+    )
 
     at = signed_in(page("insights"), "coach")
     at.run()
@@ -368,7 +404,7 @@ def test_insights_group_gaps_and_show_thumbs_down(small_hub: Settings) -> None:
     assert any(label.startswith("1 × ") and "license" in label for label in labels), labels
     assert any("fire drill" in label for label in labels)  # the thumbs-down answer
     assert not any("breakfast" in label for label in labels)  # a refusal under filters is not a gap
-    assert any("Answers likely wrong" == h.value for h in at.subheader)
+    assert any(h.value == "Answers likely wrong" for h in at.subheader)
 
     def suspect(question: str) -> str:  # its reasons, from its "date · question  ·  reasons" heading
         return next(label.split("  ·  ")[1] for label in labels if f" · {question}  ·  " in label)
@@ -449,14 +485,19 @@ def test_language_model_answer_mode(hub: Settings, monkeypatch: pytest.MonkeyPat
     assert stored.settings["mode"] == "llm" and stored.settings["llm_backend"] == "gguf"
     assert stored.mode != "extractive" or any("language model" in i.value for i in at.info)  # written, or said why not
     # the check badge on the answer: the model's sentences checked, or the hub's own words quoted
-    assert any("supported by their sources" in m.value or "Quoted from the cited sections" in m.value
-               for m in at.markdown)
+    assert any(
+        "supported by their sources" in m.value or "Quoted from the cited sections" in m.value for m in at.markdown
+    )
 
 
 def test_oidc_sign_in_offered_when_configured(hub: Settings) -> None:
     at = page("account")
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                          "client_id": "hubqa", "client_secret": "s",
-                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "hubqa",
+        "client_secret": "s",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
     at.run()
     assert any(b.label == "Sign in with your organisation" for b in at.button)

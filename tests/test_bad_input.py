@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ingest.loaders import load_document
-from ingest.pipeline import Ingestor
 from ingest.parsed import LoadError
+from ingest.pipeline import Ingestor
 from rag.embeddings import SentenceEmbeddings
 from rag.settings import load_settings
 from rag.store import HubStore

@@ -23,15 +23,23 @@ PASSAGES = {
 def test_beir_run_file_and_metrics(tmp_path: Path) -> None:
     beir = tmp_path / "tiny"
     (beir / "qrels").mkdir(parents=True)
-    (beir / "corpus.jsonl").write_text("\n".join(json.dumps({"_id": k, "title": "", "text": v})
-                                                 for k, v in PASSAGES.items()))
-    (beir / "queries.jsonl").write_text("\n".join(json.dumps({"_id": q, "text": t}) for q, t in
-                                                  [("q1", "how do plants make glucose from light"),
-                                                   ("q2", "what causes earthquakes")]))
+    (beir / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in PASSAGES.items())
+    )
+    (beir / "queries.jsonl").write_text(
+        "\n".join(
+            json.dumps({"_id": q, "text": t})
+            for q, t in [("q1", "how do plants make glucose from light"), ("q2", "what causes earthquakes")]
+        )
+    )
     (beir / "qrels" / "test.tsv").write_text("q1\tp1\t2\nq1\tp2\t1\nq2\tp4\t1\n")
     run = tmp_path / "run.trec"
-    result = subprocess.run([sys.executable, "-m", "ui.cli", "eval", "retrieval", "--beir", str(beir), "--out",
-                             str(run), "--k", "3"], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "eval", "retrieval", "--beir", str(beir), "--out", str(run), "--k", "3"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert metrics["queries"] == 2 and metrics["mrr_at_10"] == 1.0
@@ -57,19 +65,28 @@ def test_ndcg_definitions_by_hand(tmp_path: Path) -> None:
 
 def test_any_beir_ids_work_and_the_run_keeps_them(tmp_path: Path) -> None:
     """BEIR ids are arbitrary strings: slashes, colons, spaces, non-ASCII and very long ones."""
-    ids = {"p1": "<dbpedia:AC/DC>", "p2": "../../etc/passwd", "p3": "Zoë Straße: über", "p4": "x" * 3000,
-           "p5": "q1"}
+    ids = {"p1": "<dbpedia:AC/DC>", "p2": "../../etc/passwd", "p3": "Zoë Straße: über", "p4": "x" * 3000, "p5": "q1"}
     beir = tmp_path / "odd"
     (beir / "qrels").mkdir(parents=True)
-    (beir / "corpus.jsonl").write_text("\n".join(json.dumps({"_id": ids[k], "title": f"Passage {k}", "text": v})
-                                                 for k, v in PASSAGES.items()), encoding="utf-8")
-    (beir / "queries.jsonl").write_text("\n".join(json.dumps({"_id": q, "text": t}) for q, t in
-                                                  [("q 1/ä", "how do plants make glucose from light"),
-                                                   ("q2", "what causes earthquakes")]), encoding="utf-8")
+    (beir / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": ids[k], "title": f"Passage {k}", "text": v}) for k, v in PASSAGES.items()),
+        encoding="utf-8",
+    )
+    (beir / "queries.jsonl").write_text(
+        "\n".join(
+            json.dumps({"_id": q, "text": t})
+            for q, t in [("q 1/ä", "how do plants make glucose from light"), ("q2", "what causes earthquakes")]
+        ),
+        encoding="utf-8",
+    )
     (beir / "qrels" / "test.tsv").write_text(f"q 1/ä\t{ids['p1']}\t2\nq2\t{ids['p4']}\t1\n", encoding="utf-8")
     run = tmp_path / "out" / "run.trec"
-    result = subprocess.run([sys.executable, "-m", "ui.cli", "eval", "retrieval", "--beir", str(beir), "--out",
-                             str(run), "--k", "3"], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "eval", "retrieval", "--beir", str(beir), "--out", str(run), "--k", "3"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["mrr_at_10"] == 1.0
     exact = json.loads((tmp_path / "out" / "run.trec.json").read_text(encoding="utf-8"))
@@ -77,5 +94,5 @@ def test_any_beir_ids_work_and_the_run_keeps_them(tmp_path: Path) -> None:
     assert set().union(*exact.values()) <= set(ids.values())
     lines = [line.split(" ") for line in run.read_text(encoding="utf-8").splitlines()]
     assert all(len(line) == 6 for line in lines)  # whitespace inside ids is escaped in the TREC file
-    assert ["q%201/ä", "Q0", "<dbpedia:AC/DC>", "1"] == lines[0][:4]
+    assert lines[0][:4] == ["q%201/ä", "Q0", "<dbpedia:AC/DC>", "1"]
     assert not (tmp_path / "etc").exists()

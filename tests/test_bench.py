@@ -40,11 +40,22 @@ def test_bad_size_is_a_user_error() -> None:
         parse_size("lots")
 
 
-def test_bench_json_has_every_figure_and_reuses_its_store(tiny_corpus: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bench_json_has_every_figure_and_reuses_its_store(
+    tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HUBQA_DATA_DIR", str(tmp_path / "data"))
-    args = ["bench", "--json", "--corpus", str(tiny_corpus), "--sizes", "150", "--concurrency-size", "150",
-            "--questions", "8"]
+    args = [
+        "bench",
+        "--json",
+        "--corpus",
+        str(tiny_corpus),
+        "--sizes",
+        "150",
+        "--concurrency-size",
+        "150",
+        "--questions",
+        "8",
+    ]
     result = CliRunner().invoke(app, [*args, "--only", "ingest,query,concurrency,memory"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

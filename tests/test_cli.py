@@ -64,8 +64,9 @@ def test_help_reads_well() -> None:
     assert "hubqa ingest corpus/" in out and "--chroma-url" in out
 
 
-def test_an_unexpected_bug_is_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unexpected_bug_is_one_line_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import ui.cli
 
     def broken() -> None:
@@ -88,8 +89,14 @@ def _on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "TERM": "xterm", "COLUMNS": "100"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -128,7 +135,8 @@ def test_terminal_escapes_in_documents_never_reach_the_terminal(tmp_path: Path) 
     filler = "Recess is a time for play, rest and friendship, and every class goes out unless it rains. " * 12
     (tree / "escapes.md").write_text(
         "# Recess \x1b]0;pwned\x07Rules\x1b[2J\n\n## Duty\n\nTwo adults supervise recess\x1b[8m hidden\x1b[0m "
-        f"and the whistle\x9b31m blows \u202eeciwt\u202c at noon.\n\n## Play\n\n{filler}\n")
+        f"and the whistle\x9b31m blows \u202eeciwt\u202c at noon.\n\n## Play\n\n{filler}\n"
+    )
     store = str(tmp_path / "store")
     assert run_cli("ingest", str(tree), "--store", store).returncode == 0
     for args in (["ask", "Who supervises recess?"], ["docs", "list"], ["ask", "Who supervises recess?", "--json"]):
@@ -154,14 +162,22 @@ def test_database_store_and_index_files_are_private(tmp_path: Path) -> None:
     (tree / "homework.md").write_text(samples.MARKDOWN)
     data = tmp_path / "data"
     env = {**os.environ, "HUBQA_DATA_DIR": str(data), "HUBQA_PASSWORD": "a long enough passphrase"}
-    for args in (["ingest", str(tree)], ["ask", "How long should homework take?"],
-                 ["users", "add", "maria", "--password-env", "HUBQA_PASSWORD"]):
-        proc = subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, cwd=REPO,
-                              env=env, preexec_fn=lambda: os.umask(0o022))
+    for args in (
+        ["ingest", str(tree)],
+        ["ask", "How long should homework take?"],
+        ["users", "add", "maria", "--password-env", "HUBQA_PASSWORD"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ui.cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            preexec_fn=lambda: os.umask(0o022),
+        )
         assert proc.returncode == 0, proc.stderr
     created = [data, *data.rglob("*")]
     assert {p.name for p in created} >= {"hubqa.db", "chroma.sqlite3", "store"}
-    loose = [(str(p.relative_to(tmp_path)), oct(p.stat().st_mode & 0o777)) for p in created
-             if p.stat().st_mode & 0o077]
+    loose = [(str(p.relative_to(tmp_path)), oct(p.stat().st_mode & 0o777)) for p in created if p.stat().st_mode & 0o077]
     assert loose == []
     assert stat.S_IMODE((data / "hubqa.db").stat().st_mode) == 0o600

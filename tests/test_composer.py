@@ -21,9 +21,13 @@ def test_a_procedure_is_answered_with_the_guides_steps_in_their_own_shape(assist
     answer = assistant.ask("A student turned in an essay I think ChatGPT wrote. What should I do?")
     assert not answer.refused
     rows = [s for s in answer.sentences if s.style == "row"]
-    assert [r.cells[0] for r in rows] == ["1. Pause and do not accuse", "2. Gather process evidence",  # type: ignore[index]
-                                         "3. Hold a learning conversation", "4. Decide with evidence",
-                                         "5. Document and follow policy"]
+    assert [r.cells[0] for r in rows] == [
+        "1. Pause and do not accuse",
+        "2. Gather process evidence",
+        "3. Hold a learning conversation",
+        "4. Decide with evidence",
+        "5. Document and follow policy",
+    ]
     assert "| Step | What you do | Key number or rule |" in answer.answer  # a table stays a table
     assert "Every teacher who assigns writing" not in answer.answer  # the introduction answers nothing
     assert answer.citations[0].hit.metadata["section"] == "The five steps at a glance"
@@ -67,20 +71,22 @@ def test_a_list_the_question_names_is_shown_whole(assistant: Assistant) -> None:
 
 
 def test_illustrations_are_not_given_as_advice_unless_asked_for(assistant: Assistant) -> None:
-    advice = assistant.ask("A 9th grade teacher assigned a Level 2 essay revision with AI feedback due tomorrow "
-                           "morning, and two kids say they don't have internet at home. What should I tell her?")
+    advice = assistant.ask(
+        "A 9th grade teacher assigned a Level 2 essay revision with AI feedback due tomorrow "
+        "morning, and two kids say they don't have internet at home. What should I tell her?"
+    )
     assert "two-day window" in advice.answer and "Two students say" not in advice.answer, advice.answer
     for answer in (advice, assistant.ask("I suspect a student used AI to write an essay. What should I do?")):
         assert not re.search(r"\[(?:[A-Z][\w ]+|name|student)\]", answer.answer)  # no [Name] placeholders
     script = assistant.ask("When I sit down with the student, what exactly should I say to open the conversation?")
     assert script.citations[0].hit.doc_id.endswith("handling-suspected-ai-use-in-essays.md"), script.answer
-    assert script.answer.lstrip("- ").startswith(("\"", "\u201c")), script.answer  # asked for words to say: a script
+    assert script.answer.lstrip("- ").startswith(('"', "\u201c")), script.answer  # asked for words to say: a script
 
 
 def test_asked_for_the_full_list_the_whole_table_is_shown(assistant: Assistant) -> None:
     answer = assistant.ask("what student info am i not allowed to put in a chatbot? give me the full list")
     rows = [s for s in answer.sentences if s.style == "row"]
-    assert len(rows) == 8 and rows[-1].cells[0] == "Passwords", answer.answer  # type: ignore[index]
+    assert len(rows) == 8 and rows[-1].cells[0] == "Passwords", answer.answer
     assert not answer.sentences[-1].text.lower().startswith("give")
 
 
@@ -92,12 +98,18 @@ def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) ->
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("whats the proccess for making 3 reading levels of an article w ai?", "steps"),
-     ("what does FERPA stand for", "definition"), ("whats a hallucination", "definition"),
-     ("what cant i paste into a chatbot? need the whole list pls", "options"),
-     ("can i paste my students grades into chatgpt lol", "yesno"), ("how long is the prompting course", "fact"),
-     ("what are some ideas for using ai with ELLs", "options"), ("difference between level 1 and level 2", "comparison"),
-     ("what should i say to the parent who complained", "script"), ("Is it a good idea to use a chatbot?", "yesno")],
+    [
+        ("whats the proccess for making 3 reading levels of an article w ai?", "steps"),
+        ("what does FERPA stand for", "definition"),
+        ("whats a hallucination", "definition"),
+        ("what cant i paste into a chatbot? need the whole list pls", "options"),
+        ("can i paste my students grades into chatgpt lol", "yesno"),
+        ("how long is the prompting course", "fact"),
+        ("what are some ideas for using ai with ELLs", "options"),
+        ("difference between level 1 and level 2", "comparison"),
+        ("what should i say to the parent who complained", "script"),
+        ("Is it a good idea to use a chatbot?", "yesno"),
+    ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:
     assert analyse(typed).kind == kind
@@ -105,7 +117,8 @@ def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, k
 
 def test_chat_spellings_are_written_out_and_names_of_teachers_kept() -> None:
     assert normalise("whats the deal w AI detectors, r they legit?") == (
-        "what is the deal with AI detectors, are they reliable?")
+        "what is the deal with AI detectors, are they reliable?"
+    )
     assert normalise("when's the deadline? dont know") == "when is the deadline? do not know"
     assert normalise("Ms. Lee asked about student ID rules") == "Ms. Lee asked about student ID rules"
     parts = analyse("How long is the prompting course and who teaches it?").parts

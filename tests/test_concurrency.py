@@ -27,8 +27,14 @@ pytestmark = pytest.mark.slow
 DOCS = {
     "recess": ("Recess Policy", "Grade 3 students get {n} minutes of outdoor recess after lunch, weather permitting."),
     "homework": ("Homework Guide", "Homework for grade 4 takes no more than {n} minutes a night, reading included."),
-    "trips": ("Field Trip Rules", "Each field trip chaperone supervises at most {n} students and carries a first aid kit."),
-    "goggles": ("Lab Safety", "Students wear safety goggles for {n} minutes after any chemical is opened on the bench."),
+    "trips": (
+        "Field Trip Rules",
+        "Each field trip chaperone supervises at most {n} students and carries a first aid kit.",
+    ),
+    "goggles": (
+        "Lab Safety",
+        "Students wear safety goggles for {n} minutes after any chemical is opened on the bench.",
+    ),
 }
 QUESTIONS = {
     "recess": "How many minutes of outdoor recess do grade 3 students get after lunch?",

@@ -21,8 +21,9 @@ AUDIENCES = {"teacher", "coach", "leader", "parent"}
 
 
 def corpus_files() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if p.is_file() and p.suffix in {".md", ".html", ".pdf"}
-                  and p.name != "README.md")
+    return sorted(
+        p for p in CORPUS.iterdir() if p.is_file() and p.suffix in {".md", ".html", ".pdf"} and p.name != "README.md"
+    )
 
 
 def all_text() -> dict[str, str]:
@@ -59,12 +60,16 @@ def test_pdfs_are_multipage_with_outline_and_up_to_date() -> None:
     for path in CORPUS.glob("*.pdf"):
         reader = PdfReader(path)
         assert len(reader.pages) >= 3 and len(reader.outline) >= 1, path.name
-    check = subprocess.run([sys.executable, "scripts/build_pdfs.py", "--check"], cwd=REPO, capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "scripts/build_pdfs.py", "--check"], cwd=REPO, capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout
 
 
 def test_catalogue_is_up_to_date() -> None:
-    check = subprocess.run([sys.executable, "scripts/catalogue.py", "--check"], cwd=REPO, capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "scripts/catalogue.py", "--check"], cwd=REPO, capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout
 
 

@@ -46,7 +46,9 @@ def mutate(tree: Path, rng: random.Random, round_no: int) -> None:
     docs = sorted(tree.glob("*.md"))
     for path in rng.sample(docs, 3):
         with path.open("a") as f:
-            f.write(f"\n## Update {round_no}\n\nFrom round {round_no}, bring log {rng.randint(100, 999)} to the office.\n")
+            f.write(
+                f"\n## Update {round_no}\n\nFrom round {round_no}, bring log {rng.randint(100, 999)} to the office.\n"
+            )
     rng.choice(docs).unlink()
     write_doc(tree / f"doc-new-{round_no:02d}.md", 100 + round_no, rng)
 
@@ -75,10 +77,13 @@ def test_kill_9_at_random_points_many_times_then_rerun_matches_clean_ingest(tmp_
         assert len(kill_points) >= ROUNDS * 2 // 3, kill_points  # many kills, at varied points
         assert len(set(kill_points)) >= 8, kill_points
         print(f"kill -9 points (writes to Chroma before the kill): {kill_points}")
-        final = subprocess.run([sys.executable, "-m", "ui.cli", "ingest", str(tree), "--json"], cwd=REPO,
-                               capture_output=True, text=True,
-                               env={**os.environ, "HUBQA_DATA_DIR": str(crashed), "HUBQA_CHUNK_SIZE": "200",
-                                    "HUBQA_CHUNK_OVERLAP": "20"})
+        final = subprocess.run(
+            [sys.executable, "-m", "ui.cli", "ingest", str(tree), "--json"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HUBQA_DATA_DIR": str(crashed), "HUBQA_CHUNK_SIZE": "200", "HUBQA_CHUNK_OVERLAP": "20"},
+        )
         assert final.returncode == 0, final.stderr
         assert z.ingest(clean, tree)["done"] is not None
 

@@ -29,8 +29,14 @@ WRITERS, ROWS_EACH = 4, 40
 
 
 def answer(n: int, refused: bool = False) -> dict:
-    return {"question": f"question {n}", "answer": f"answer {n}", "refused": refused, "confidence": 0.5,
-            "grounding": 1.0, "citations": [{"n": 1, "doc_id": f"corpus/doc-{n % 3}.md", "title": "T"}]}
+    return {
+        "question": f"question {n}",
+        "answer": f"answer {n}",
+        "refused": refused,
+        "confidence": 0.5,
+        "grounding": 1.0,
+        "citations": [{"n": 1, "doc_id": f"corpus/doc-{n % 3}.md", "title": "T"}],
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -73,11 +79,17 @@ def _old_question(db: Database, question: str, refused: bool, settings: dict) ->
     """A question row as the code of an older schema wrote it (today's models have more columns)."""
     with db.engine.begin() as conn:
         return conn.execute(
-            text("INSERT INTO questions (asked_at, question, standalone, answer, refused, confidence, grounding, "
-                 "mode, citations, nearest, settings) VALUES (CURRENT_TIMESTAMP, :q, '', 'an answer', :r, 0.5, 1, "
-                 "'extractive', :c, '[]', :s) RETURNING id"),
-            {"q": question, "r": refused, "s": json.dumps(settings),
-             "c": json.dumps([{"n": 1, "doc_id": "corpus/doc-1.md", "title": "T"}])},
+            text(
+                "INSERT INTO questions (asked_at, question, standalone, answer, refused, confidence, grounding, "
+                "mode, citations, nearest, settings) VALUES (CURRENT_TIMESTAMP, :q, '', 'an answer', :r, 0.5, 1, "
+                "'extractive', :c, '[]', :s) RETURNING id"
+            ),
+            {
+                "q": question,
+                "r": refused,
+                "s": json.dumps(settings),
+                "c": json.dumps([{"n": 1, "doc_id": "corpus/doc-1.md", "title": "T"}]),
+            },
         ).scalar_one()
 
 
@@ -87,9 +99,13 @@ def test_upgrade_from_the_first_schema_keeps_rows(url: str) -> None:
     assert db.revision() == "0001"
     qid = _old_question(db, "question 1", refused=True, settings={"mode": "extractive"})
     with db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO feedback (question_id, created_at, helpful, comment, wrong_source) "
-                          "VALUES (:q, CURRENT_TIMESTAMP, :h, 'missing the bus policy', :w)"),
-                     {"q": qid, "h": False, "w": False})
+        conn.execute(
+            text(
+                "INSERT INTO feedback (question_id, created_at, helpful, comment, wrong_source) "
+                "VALUES (:q, CURRENT_TIMESTAMP, :h, 'missing the bus policy', :w)"
+            ),
+            {"q": qid, "h": False, "w": False},
+        )
     report = {"test": {"questions": 1, "retrieval": {"mrr": 0.7}, "baseline": {"retrieval": {"mrr": 0.2}}}}
     db.record_eval_run(report, headline(report), "test", "hub.jsonl")
     db.migrate()
@@ -137,7 +153,10 @@ def test_locked_sqlite_is_retried_then_reported(tmp_path: Path) -> None:
 
     blocker.execute("BEGIN EXCLUSIVE")  # and now it never comes back
     started = time.monotonic()
-    with pytest.raises(HubqaError, match=r"database .* is unavailable, so saving your feedback failed after 5 attempts.*Nothing was saved"):
+    with pytest.raises(
+        HubqaError,
+        match=r"database .* is unavailable, so saving your feedback failed after 5 attempts.*Nothing was saved",
+    ):
         db.record_feedback(qid, helpful=True, comment="kept?")
     assert time.monotonic() - started >= 1.5  # the retries waited
     blocker.execute("COMMIT")
@@ -145,24 +164,24 @@ def test_locked_sqlite_is_retried_then_reported(tmp_path: Path) -> None:
 
 
 def test_postgres_restart_is_survived_and_downtime_reported(postgres: object) -> None:
-    db = Database(postgres.url, timeout_s=1)  # type: ignore[attr-defined]
+    db = Database(postgres.url, timeout_s=1)
     db.migrate()
     db.retry_delays = (0.5, 1.0, 2.0, 4.0)
     before = db.counts()["questions"]
-    postgres.stop()  # type: ignore[attr-defined]
-    restarter = threading.Timer(1.0, postgres.start)  # type: ignore[attr-defined]
+    postgres.stop()
+    restarter = threading.Timer(1.0, postgres.start)
     restarter.start()
     db.record_question(answer(7), {})  # the pool's dead connections are replaced, the write retried
     restarter.join()
     assert db.counts()["questions"] == before + 1
 
     db.retry_delays = (0.2, 0.2)
-    postgres.stop()  # type: ignore[attr-defined]
+    postgres.stop()
     try:
         with pytest.raises(HubqaError, match="is unavailable, so saving the question failed after 3 attempts"):
             db.record_question(answer(8), {})
     finally:
-        postgres.start()  # type: ignore[attr-defined]
+        postgres.start()
     assert db.counts()["questions"] == before + 1
 
 
@@ -189,7 +208,9 @@ def test_accounts(tmp_path: Path) -> None:
 def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUBQA_DATA_DIR", str(tmp_path))
     runner = CliRunner()
-    result = runner.invoke(app, ["users", "add", "maria", "--role", "coach"], input="a fine password\na fine password\n")
+    result = runner.invoke(
+        app, ["users", "add", "maria", "--role", "coach"], input="a fine password\na fine password\n"
+    )
     assert result.exit_code == 0, result.output
     monkeypatch.setenv("PW", "another fine one")
     assert runner.invoke(app, ["users", "add", "lead", "--role", "maintainer", "--password-env", "PW"]).exit_code == 0
@@ -220,7 +241,7 @@ def test_sign_in_sessions(url: str, tmp_path: Path) -> None:
     token, live = sessions.start(db, settings, "maria")
     assert live.role == "teacher" and sessions.resume_token(db, settings, token) == live
     add_user(db, "maria", "coach", "long enough pw", replace=True)  # promoted: the next page view knows
-    assert sessions.resume(db, live.session_id).role == "coach"  # type: ignore[union-attr]
+    assert sessions.resume(db, live.session_id).role == "coach"
 
     other, _ = sessions.start(db, settings, "maria")  # a second browser
     sessions.end(db, live.session_id)  # signing out ends this session only

@@ -37,7 +37,7 @@ def proxied(tmp_path: Path) -> Iterator[str]:
         pytest.skip("nginx is not installed: apt-get install nginx-light (`.ci/run` does)")
 
     class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = b"<html><body>hubqa</body></html>"
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -55,8 +55,11 @@ def proxied(tmp_path: Path) -> Iterator[str]:
     (tmp_path / "nginx.conf").write_text(conf)
     (tmp_path / "hubqa-upstreams.conf").write_text(f"server 127.0.0.1:{app.server_address[1]};\n")
     shutil.copy(DEPLOY / "security-headers.conf", tmp_path)
-    proc = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(50):

@@ -38,12 +38,15 @@ def test_quotes_are_found_whatever_the_spacing_hyphenation_and_ligatures() -> No
 
 
 def test_markdown_highlight_keeps_the_markup_whole() -> None:
-    section = ("Meet the student **within 2 school days**, **privately**. Then listen.\n\n"
-               "- Keep notes [briefly] and file them.")
-    marked, found = mark_markdown(section, ["Meet the student within 2 school days, privately.",
-                                            "Keep notes briefly and file them."])
+    section = (
+        "Meet the student **within 2 school days**, **privately**. Then listen.\n\n"
+        "- Keep notes [briefly] and file them."
+    )
+    marked, found = mark_markdown(
+        section, ["Meet the student within 2 school days, privately.", "Keep notes briefly and file them."]
+    )
     assert found == 2
-    assert marked.startswith(':color[Meet the student **within 2 school days**, **privately**]{background=')
+    assert marked.startswith(":color[Meet the student **within 2 school days**, **privately**]{background=")
     assert '\n\n- :color[Keep notes \\[briefly\\] and file them]{background="#ffe066"}.' in marked  # list kept
     assert mark_markdown(section, ["Not in this section at all, anywhere."]) == (section, 0)
 
@@ -70,8 +73,12 @@ def test_a_generated_pdf_and_a_broken_one(tmp_path: Path) -> None:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(0, 8, "Field trips need one adult chaperone per ten students. Buses are booked "
-                         "fifteen school days ahead through the transport office.")
+    pdf.multi_cell(
+        0,
+        8,
+        "Field trips need one adult chaperone per ten students. Buses are booked "
+        "fifteen school days ahead through the transport office.",
+    )
     data = bytes(pdf.output())
     page = render_page(data, 1, ["Buses are booked fifteen school days ahead through the transport office."])
     assert page.boxes and yellow_pixels(page.png) > 500

@@ -28,14 +28,26 @@ from tests.appserver import free_port, running_ui, start_ui, stop_process_group,
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WAIT_MS = 180_000
 ESSAY_GUIDE = "corpus/handling-suspected-ai-use-in-essays.md"
-TAGGED = "---\ntitle: Recess Duty Rota\ngrade_band: K-2\naudience: coach\n---\n# Recess Duty Rota\n\n" \
-         "Two adults supervise every recess. The duty rota is posted in the staff room on Mondays.\n"
-UNTAGGED = "# Field Trip Buses\n\nBook the field trip bus 15 school days ahead through the transport office. " \
-           "Every trip needs one adult chaperone per 10 students.\n"
+TAGGED = (
+    "---\ntitle: Recess Duty Rota\ngrade_band: K-2\naudience: coach\n---\n# Recess Duty Rota\n\n"
+    "Two adults supervise every recess. The duty rota is posted in the staff room on Mondays.\n"
+)
+UNTAGGED = (
+    "# Field Trip Buses\n\nBook the field trip bus 15 school days ahead through the transport office. "
+    "Every trip needs one adult chaperone per 10 students.\n"
+)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="no Chromium: install Debian's chromium package (`.ci/run` does)"
@@ -48,15 +60,25 @@ def app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     """`hubqa ui` on a copy of the corpus index, with its own database, uploads folder and accounts."""
     tmp = tmp_path_factory.mktemp("e2e")
     shutil.copytree(corpus_settings.store_path, tmp / "store")
-    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp / "store"), "HUBQA_DATA_DIR": str(tmp / "data"),
-           "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "HUBQA_STORE_DIR": str(tmp / "store"),
+        "HUBQA_DATA_DIR": str(tmp / "data"),
+        "HF_HUB_OFFLINE": "1",
+    }
     settings = load_settings(store_dir=tmp / "store", data_dir=tmp / "data")
     db = open_database(settings)
     add_user(db, "coach", "coach", "coach-password-1")
     add_user(db, "lead", "maintainer", "lead-password-1")
     add_user(db, "tina", "teacher", "tina-password-1")
-    report = {"dev": {"questions": 40, "retrieval": {"hit_at_5": 0.9, "mrr": 0.8}, "answers": {"grounding": 0.97},
-                      "baseline": {"retrieval": {"hit_at_5": 0.6, "mrr": 0.5}}}}
+    report = {
+        "dev": {
+            "questions": 40,
+            "retrieval": {"hit_at_5": 0.9, "mrr": 0.8},
+            "answers": {"grounding": 0.97},
+            "baseline": {"retrieval": {"hit_at_5": 0.6, "mrr": 0.5}},
+        }
+    }
     db.record_eval_run(report, headline(report), "dev", "hub.jsonl")  # one run so far: its chart must show it
     with running_ui(env, tmp / "ui.log") as url:
         yield url, settings, tmp / "ui.log"
@@ -68,14 +90,18 @@ def app(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
 def app_url(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     """A fresh `hubqa ui` of this test's own (its own database: the test counts what it stores)."""
     shutil.copytree(corpus_settings.store_path, tmp_path / "store")
-    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp_path / "store"), "HUBQA_DATA_DIR": str(tmp_path / "data"),
-           "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "HUBQA_STORE_DIR": str(tmp_path / "store"),
+        "HUBQA_DATA_DIR": str(tmp_path / "data"),
+        "HF_HUB_OFFLINE": "1",
+    }
     settings = load_settings(store_dir=tmp_path / "store", data_dir=tmp_path / "data")
     with running_ui(env, tmp_path / "ui.log") as url:
         yield url, settings
 
 
-def stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def stop(proc: subprocess.Popen) -> None:
     """Stop a server we started: politely, then for good (it may take a while under load)."""
     proc.terminate()
     try:
@@ -251,8 +277,9 @@ def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings,
     assert highlighted_pixels(page, url) == 0  # another page: nothing cited there is marked
 
 
-def test_coach_bookmark_reload_tag_editor_and_upload(app: tuple[str, Settings, Path], page: Any, browser: Any,
-                                                     tmp_path: Path) -> None:
+def test_coach_bookmark_reload_tag_editor_and_upload(
+    app: tuple[str, Settings, Path], page: Any, browser: Any, tmp_path: Path
+) -> None:
     url, settings, _ = app
     # A bookmarked protected page leads through sign-in and back to it.
     page.goto(f"{url}/corpus")
@@ -278,7 +305,8 @@ def test_coach_bookmark_reload_tag_editor_and_upload(app: tuple[str, Settings, P
     for name, text in (("recess rota.md", TAGGED), ("field trip buses.md", UNTAGGED)):
         (tmp_path / name).write_text(text)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        [str(tmp_path / "recess rota.md"), str(tmp_path / "field trip buses.md")])
+        [str(tmp_path / "recess rota.md"), str(tmp_path / "field trip buses.md")]
+    )
     page.get_by_text("field trip buses.md").first.wait_for()
     page.get_by_role("button", name="Add to the hub").click()
     page.get_by_text("The hub now has 36 documents.").wait_for()
@@ -423,7 +451,7 @@ class Beacon:
         hits = self.hits = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 hits.append(self.path)
                 self.send_response(204)
                 self.end_headers()
@@ -441,12 +469,14 @@ class Beacon:
 
 
 def hostile_document(beacon: str) -> str:
-    return (f"---\ntitle: \"Field Trip Buses ![t]({beacon}/title.png)\"\ntopic: \"buses ![i]({beacon}/tag.png)\"\n---\n"
-            f"# Field Trip Buses\n\n## Booking the bus [![b]({beacon}/h2.png)]({beacon}/h2)\n\n"
-            f"Book the field trip bus 15 school days ahead through the transport office. "
-            f"See [![badge]({beacon}/badge.png)]({beacon}/nested), ![pixel]({beacon}/pixel.gif), "
-            f"<img src=\"{beacon}/raw.png\">, <{beacon}/auto> and {beacon}/bare for the bus form.\n\n"
-            f"Every trip needs one adult chaperone per 10 students [details]({beacon}/link).\n")
+    return (
+        f'---\ntitle: "Field Trip Buses ![t]({beacon}/title.png)"\ntopic: "buses ![i]({beacon}/tag.png)"\n---\n'
+        f"# Field Trip Buses\n\n## Booking the bus [![b]({beacon}/h2.png)]({beacon}/h2)\n\n"
+        f"Book the field trip bus 15 school days ahead through the transport office. "
+        f"See [![badge]({beacon}/badge.png)]({beacon}/nested), ![pixel]({beacon}/pixel.gif), "
+        f'<img src="{beacon}/raw.png">, <{beacon}/auto> and {beacon}/bare for the bus form.\n\n'
+        f"Every trip needs one adult chaperone per 10 students [details]({beacon}/link).\n"
+    )
 
 
 @pytest.fixture
@@ -463,11 +493,16 @@ def hostile_app(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str
     settings = load_settings(store_dir=tmp_path / "store", data_dir=tmp_path / "data", corpus_dir=hub)
     assert Ingestor(settings).run([hub]).failed == []
     add_user(open_database(settings), "coach", "coach", "lantern okapi ribbon tundra")
-    env = {**os.environ, "HUBQA_STORE_DIR": str(tmp_path / "store"), "HUBQA_DATA_DIR": str(tmp_path / "data"),
-           "HUBQA_CORPUS_DIR": str(hub), "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "HUBQA_STORE_DIR": str(tmp_path / "store"),
+        "HUBQA_DATA_DIR": str(tmp_path / "data"),
+        "HUBQA_CORPUS_DIR": str(hub),
+        "HF_HUB_OFFLINE": "1",
+    }
     log = tmp_path / "ui.log"
     ui = start_ui(env, log)
-    url, nginx_proc = ui.url, None  # type: ignore[attr-defined]
+    url, nginx_proc = ui.url, None
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     try:
         if Path(nginx).exists():
@@ -477,9 +512,11 @@ def hostile_app(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str
             (tmp_path / "nginx.conf").write_text(conf)
             (tmp_path / "hubqa-upstreams.conf").write_text(f"server 127.0.0.1:{port};\n")
             shutil.copy(REPO / "deploy" / "security-headers.conf", tmp_path)
-            nginx_proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                                           "-g", "daemon off;"], stdout=(tmp_path / "nginx.log").open("w"),
-                                          stderr=subprocess.STDOUT)
+            nginx_proc = subprocess.Popen(
+                [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+                stdout=(tmp_path / "nginx.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
             url = f"http://127.0.0.1:{front}"
         wait_healthy(url, log)
         yield url, settings, beacon
@@ -491,45 +528,49 @@ def hostile_app(corpus_settings: Settings, tmp_path: Path) -> Iterator[tuple[str
 
 
 def test_hostile_question_comment_and_document_request_nothing_remote(
-        hostile_app: tuple[str, Settings, Beacon], page: object) -> None:
+    hostile_app: tuple[str, Settings, Beacon], page: object
+) -> None:
     from urllib.parse import urlsplit
 
     url, settings, beacon = hostile_app
     requests: list[str] = []
     refused: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))  # type: ignore[attr-defined]
-    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)  # type: ignore[attr-defined]
-    question = (f"When must I book the field trip bus? [Coaches: your session expired, sign in again]({beacon.url}/login)"
-                f" ![x]({beacon.url}/q.png) {beacon.url}/bare")
-    page.goto(url)  # type: ignore[attr-defined]
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    question = (
+        f"When must I book the field trip bus? [Coaches: your session expired, sign in again]({beacon.url}/login)"
+        f" ![x]({beacon.url}/q.png) {beacon.url}/bare"
+    )
+    page.goto(url)
     ask(page, question)
-    card = page.get_by_test_id("stExpander").filter(has_text="Field Trip Buses")  # type: ignore[attr-defined]
+    card = page.get_by_test_id("stExpander").filter(has_text="Field Trip Buses")
     card.first.click()
-    page.get_by_text("15 school days").first.wait_for()  # type: ignore[attr-defined]
-    page.get_by_label("Thumbs down").click()  # type: ignore[attr-defined]
-    page.get_by_label("Tell us more (optional)").fill(  # type: ignore[attr-defined]
-        f"**Urgent** [re-enter your password]({beacon.url}/comment) ![c]({beacon.url}/c.png)")
-    page.get_by_role("button", name="Send feedback").click()  # type: ignore[attr-defined]
-    page.get_by_text("a coach will read this").wait_for()  # type: ignore[attr-defined]
+    page.get_by_text("15 school days").first.wait_for()
+    page.get_by_label("Thumbs down").click()
+    page.get_by_label("Tell us more (optional)").fill(
+        f"**Urgent** [re-enter your password]({beacon.url}/comment) ![c]({beacon.url}/c.png)"
+    )
+    page.get_by_role("button", name="Send feedback").click()
+    page.get_by_text("a coach will read this").wait_for()
     shot(page, "hostile-1-source-cards")
 
     sign_in(page, "coach", "lantern okapi ribbon tundra")
-    page.get_by_role("link", name="Insights").click()  # type: ignore[attr-defined]
-    page.get_by_text("Never cited").wait_for()  # type: ignore[attr-defined]
-    for expander in page.get_by_test_id("stExpander").all():  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Insights").click()
+    page.get_by_text("Never cited").wait_for()
+    for expander in page.get_by_test_id("stExpander").all():
         expander.click()
-    page.get_by_text("re-enter your password").first.wait_for()  # type: ignore[attr-defined]  (as text)
+    page.get_by_text("re-enter your password").first.wait_for()  # (as text)
     shot(page, "hostile-2-insights")
-    page.get_by_role("link", name="Corpus").click()  # type: ignore[attr-defined]
-    page.get_by_text("Add documents").wait_for()  # type: ignore[attr-defined]
-    page.goto(f"{url}/document?doc=hub%2Fbuses.md&page=%C2%B2")  # type: ignore[attr-defined]
-    page.get_by_text("The whole document").wait_for()  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Corpus").click()
+    page.get_by_text("Add documents").wait_for()
+    page.goto(f"{url}/document?doc=hub%2Fbuses.md&page=%C2%B2")
+    page.get_by_text("The whole document").wait_for()
     shot(page, "hostile-3-document")
 
     here = urlsplit(url).netloc
     outside = [r for r in requests if urlsplit(r).netloc != here and not r.startswith(("data:", "blob:"))]
     assert outside == [] and beacon.hits == []
-    assert page.locator(f"img[src*='127.0.0.2'], a[href*='127.0.0.2']").count() == 0  # type: ignore[attr-defined]
+    assert page.locator("img[src*='127.0.0.2'], a[href*='127.0.0.2']").count() == 0
     assert refused == []  # the app itself runs under the deployment's Content-Security-Policy
     [(feedback, stored)] = open_database(settings).feedback()
     assert "Coaches: your session expired" in stored.question and "re-enter your password" in feedback.comment
@@ -538,15 +579,19 @@ def test_hostile_question_comment_and_document_request_nothing_remote(
 def test_rapid_questions_from_several_tabs_are_all_stored(app_url: tuple[str, Settings], page: object) -> None:
     """Four tabs, five questions each, each sent the moment its box accepts one: all 20 stored."""
     url, settings = app_url
-    browser = page.context.browser  # type: ignore[attr-defined]
+    browser = page.context.browser
     tabs = [page] + [browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(3)]
     for tab in tabs:
         tab.set_default_timeout(WAIT_MS)
         tab.goto(url)
         tab.get_by_text("Try one of these").wait_for()
-    questions = ["What should I never paste into a chatbot?", "Who approves a new AI tool for my class?",
-                 "What can 3rd graders do with chatbots?", "How do I cite AI use?",
-                 "What is the AI use level for a essay draft?"]
+    questions = [
+        "What should I never paste into a chatbot?",
+        "Who approves a new AI tool for my class?",
+        "What can 3rd graders do with chatbots?",
+        "How do I cite AI use?",
+        "What is the AI use level for a essay draft?",
+    ]
     for n, question in enumerate(questions):
         for i, tab in enumerate(tabs):
             box = tab.get_by_test_id("stChatInputTextArea")
@@ -563,22 +608,27 @@ def test_rapid_questions_from_several_tabs_are_all_stored(app_url: tuple[str, Se
     assert len(set(stored)) == 20
 
 
-def test_student_data_never_reaches_transcript_database_or_next_question(app_url: tuple[str, Settings], page: object) -> None:
+def test_student_data_never_reaches_transcript_database_or_next_question(
+    app_url: tuple[str, Settings], page: object
+) -> None:
     """Issue 17: the name, ID and diagnosis are removed; the teacher sees what and why before the answer."""
     url, settings = app_url
     db = open_database(settings)
-    page.goto(url)  # type: ignore[attr-defined]
-    page.get_by_text("Try one of these").wait_for()  # type: ignore[attr-defined]
-    ask(page, "Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
-              "ChatGPT on his lab report. What do I do?")
-    page.get_by_text("Removed before your question was used").wait_for()  # type: ignore[attr-defined]
-    page.get_by_label("Thumbs down").wait_for()  # type: ignore[attr-defined]  (the answer is finished)
-    messages = page.get_by_test_id("stChatMessage")  # type: ignore[attr-defined]
+    page.goto(url)
+    page.get_by_text("Try one of these").wait_for()
+    ask(
+        page,
+        "Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
+        "ChatGPT on his lab report. What do I do?",
+    )
+    page.get_by_text("Removed before your question was used").wait_for()
+    page.get_by_label("Thumbs down").wait_for()  # (the answer is finished)
+    messages = page.get_by_test_id("stChatMessage")
     asked = messages.nth(0).inner_text()
     assert "[STUDENT]" in asked and "Jayden Morales" in asked  # the notice: what was removed, and why
     shot(page, "9-privacy-removed")
     ask(page, "What should I say to the family?")
-    page.get_by_label("Thumbs down").nth(1).wait_for()  # type: ignore[attr-defined]
+    page.get_by_label("Thumbs down").nth(1).wait_for()
     shot(page, "10-privacy-next-question")
     transcript = " ".join(messages.nth(i).inner_text() for i in range(messages.count()))
     assert [s for s in ("Jayden", "Morales", "4417823", "ADHD") if s in transcript] == [], transcript

@@ -21,7 +21,7 @@ def test_embeddings_are_normalised_and_semantic(embeddings: SentenceEmbeddings) 
         ["How do I cite AI use?", "Students disclose which AI tool they used.", "Recess moves indoors in cold weather."]
     )
     assert len(a) == 384 and abs(sum(x * x for x in a) - 1) < 1e-4
-    dot = lambda u, v: sum(x * y for x, y in zip(u, v))  # noqa: E731
+    dot = lambda u, v: sum(x * y for x, y in zip(u, v, strict=True))  # noqa: E731
     assert dot(a, b) > dot(a, c) + 0.1
 
 

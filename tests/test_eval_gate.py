@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import pytest
@@ -101,9 +100,25 @@ def test_ragas_dataset_has_every_question_with_ragas_fields(test_split: tuple[di
 def test_cli_gate_fails_with_exit_code_1(corpus_settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "eval"
     result = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "eval", "--split", "test", "--out", str(out), "--corpus", str(tmp_path / "none"),
-         "--store", str(corpus_settings.store_path), "--fail-under", "retrieval.hit_at_5=1.01"],
-        capture_output=True, text=True, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "eval",
+            "--split",
+            "test",
+            "--out",
+            str(out),
+            "--corpus",
+            str(tmp_path / "none"),
+            "--store",
+            str(corpus_settings.store_path),
+            "--fail-under",
+            "retrieval.hit_at_5=1.01",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert result.returncode == 1 and "gate failed: retrieval.hit_at_5" in result.stderr
     report = json.loads((out / "report.json").read_text())

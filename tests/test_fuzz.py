@@ -29,10 +29,28 @@ fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 yaml_scalars = st.one_of(st.text(max_size=30), st.integers(), st.booleans(), st.just("2026-05-01"), st.just("[x, y]"))
 yaml_lines = st.lists(
     st.one_of(
-        st.tuples(st.sampled_from(["title", "audience", "grade_band", "topic", "updated", "tags", "x"]), yaml_scalars)
-        .map(lambda kv: f"{kv[0]}: {kv[1]}"),
-        st.sampled_from(["- a", "  - nested", "a: &x [1, 2]", "b: *x", "c: *missing", "{", "]", ": :", "\t", "---",
-                         "...", "!!python/object:os.system", "key: 'unclosed", "? complex", "%YAML 1.2"]),
+        st.tuples(
+            st.sampled_from(["title", "audience", "grade_band", "topic", "updated", "tags", "x"]), yaml_scalars
+        ).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+        st.sampled_from(
+            [
+                "- a",
+                "  - nested",
+                "a: &x [1, 2]",
+                "b: *x",
+                "c: *missing",
+                "{",
+                "]",
+                ": :",
+                "\t",
+                "---",
+                "...",
+                "!!python/object:os.system",
+                "key: 'unclosed",
+                "? complex",
+                "%YAML 1.2",
+            ]
+        ),
         st.text(max_size=40),
     ),
     max_size=8,
@@ -60,8 +78,10 @@ def test_front_matter_parses_or_refuses_with_a_reason(text: str) -> None:
 
 
 @fuzz
-@given(st.one_of(front_matter_docs.map(str.encode), st.binary(max_size=600)),
-       st.sampled_from(["f.md", "f.html", "f.txt", "f.pdf", "f.docx"]))
+@given(
+    st.one_of(front_matter_docs.map(str.encode), st.binary(max_size=600)),
+    st.sampled_from(["f.md", "f.html", "f.txt", "f.pdf", "f.docx"]),
+)
 @example(b"---\n<![\n---\n", "f.html")  # found by this test: html.parser's rejection spanned lines
 @example(b"\xa0", "f.txt")  # found by this test: a lone no-break space made an empty document
 def test_every_loader_parses_or_refuses_any_bytes(data: bytes, name: str) -> None:
@@ -143,10 +163,40 @@ def test_batch_file_is_read_or_refused_with_its_line_number(data: bytes) -> None
 # -- names of uploaded files -----------------------------------------------------------------
 upload_names = st.one_of(
     st.text(max_size=150),
-    st.lists(st.sampled_from(["..", ".", "/", "\\", "a", "É", "é", " ", "-", "_", ".PDF", ".md", "\x00", "con",
-                              "~", "\u202e", "ﬁ", "Ａ", "\n", ":", "*"]), max_size=25).map("".join),
-    st.builds(lambda d, n, e: f"{d}/{n}.{e}", st.sampled_from(["..", "../..", "C:\\x", "/etc", ""]),
-              st.text(max_size=20), st.sampled_from(["pdf", "MD", "Docx", "exe", ""])),
+    st.lists(
+        st.sampled_from(
+            [
+                "..",
+                ".",
+                "/",
+                "\\",
+                "a",
+                "É",
+                "é",
+                " ",
+                "-",
+                "_",
+                ".PDF",
+                ".md",
+                "\x00",
+                "con",
+                "~",
+                "\u202e",
+                "ﬁ",
+                "Ａ",
+                "\n",
+                ":",
+                "*",
+            ]
+        ),
+        max_size=25,
+    ).map("".join),
+    st.builds(
+        lambda d, n, e: f"{d}/{n}.{e}",
+        st.sampled_from(["..", "../..", "C:\\x", "/etc", ""]),
+        st.text(max_size=20),
+        st.sampled_from(["pdf", "MD", "Docx", "exe", ""]),
+    ),
 )
 
 

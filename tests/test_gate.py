@@ -25,17 +25,24 @@ def assistant(corpus_settings: Settings) -> Assistant:
 def test_the_corpus_store_is_calibrated_for_itself(assistant: Assistant) -> None:
     source = assistant.gate.source
     assert source["calibrated_on"] == "store"
-    assert source["refused"]["hub"] <= 0.05 and source["refused"]["off"] >= 0.7, source  # type: ignore[index]
+    assert source["refused"]["hub"] <= 0.05 and source["refused"]["off"] >= 0.7, source
     assert 0 < assistant.threshold < 1
 
 
 @pytest.mark.parametrize(
     ("plain", "typed"),
-    [("What is a hallucination?", "whats a hallucination lol"),
-     ("Are AI detectors reliable?", "hey so whats the deal w AI detectors, r they legit?"),
-     ("How soon do I have to meet with a student I suspect used AI?",
-      "how soon do i hafta meet w the kid after i think they used ai??"),
-     ("Can I paste student grades into ChatGPT?", "can i paste my kids grades into chatgpt, def asking for a friend")],
+    [
+        ("What is a hallucination?", "whats a hallucination lol"),
+        ("Are AI detectors reliable?", "hey so whats the deal w AI detectors, r they legit?"),
+        (
+            "How soon do I have to meet with a student I suspect used AI?",
+            "how soon do i hafta meet w the kid after i think they used ai??",
+        ),
+        (
+            "Can I paste student grades into ChatGPT?",
+            "can i paste my kids grades into chatgpt, def asking for a friend",
+        ),
+    ],
 )
 def test_slang_typos_and_contractions_do_not_cause_refusals(assistant: Assistant, plain: str, typed: str) -> None:
     a, b = assistant.ask(plain), assistant.ask(typed)
@@ -45,10 +52,12 @@ def test_slang_typos_and_contractions_do_not_cause_refusals(assistant: Assistant
 
 @pytest.mark.parametrize(
     "question",
-    ["What's a good lasagna recipe for our staff potluck this Friday?",
-     "best way to arrange desks for group work with 32 kids in a tiny room?",
-     "How much does a Quizizz school license cost per student?",
-     "who won the world series in 1995"],
+    [
+        "What's a good lasagna recipe for our staff potluck this Friday?",
+        "best way to arrange desks for group work with 32 kids in a tiny room?",
+        "How much does a Quizizz school license cost per student?",
+        "who won the world series in 1995",
+    ],
 )
 def test_questions_the_hub_does_not_cover_are_refused(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
@@ -61,14 +70,31 @@ def test_the_check_says_what_is_true() -> None:
 
     quoted = Answer("q", "a", False, 0.9, 1.0, [], [], {}, sentences=[AnswerSentence("x", [1])])
     assert check_label(quoted) == "Quoted from the cited sections"
-    generated = Answer("q", "a", False, 0.9, 0.5, [], [], {}, mode="llm:gguf",
-                       sentences=[AnswerSentence("x", [1]), AnswerSentence("y", [1], supported=False)])
+    generated = Answer(
+        "q",
+        "a",
+        False,
+        0.9,
+        0.5,
+        [],
+        [],
+        {},
+        mode="llm:gguf",
+        sentences=[AnswerSentence("x", [1]), AnswerSentence("y", [1], supported=False)],
+    )
     assert check_label(generated) == "1 of 2 sentences supported by their sources"
 
 
 def test_unknown_words_are_names_and_topics_not_typos_or_slang() -> None:
-    idf = {"hallucin": 1.0, "detector": 1.0, "essay": 1.0, "student": 1.0, "process": 1.0, "version": 1.0,
-           "histori": 1.0}
+    idf = {
+        "hallucin": 1.0,
+        "detector": 1.0,
+        "essay": 1.0,
+        "student": 1.0,
+        "process": 1.0,
+        "version": 1.0,
+        "histori": 1.0,
+    }
     assert missing_words("whats a hallucinaton lol", idf) == []
     assert missing_words("ugh the verison history of the essay", idf) == []
     assert missing_words("is khanmigo accurate for algebra", idf) == ["khanmigo", "accurate", "algebra"]
@@ -89,22 +115,26 @@ def test_another_hub_calibrates_itself_from_its_own_text(tmp_path: Path, embeddi
 
     settings = load_settings(data_dir=tmp_path / "ed")
     Ingestor(settings).run([report])
-    hub = Assistant(settings, embeddings=embeddings)  # type: ignore[arg-type]
+    hub = Assistant(settings, embeddings=embeddings)
     result = calibration.calibrate(hub, sizes=(60, 60, 30))
     refused = result.model.source["refused"]
-    assert refused["hub"] <= 0.05 and refused["off"] >= 0.7, refused  # type: ignore[index]
+    assert refused["hub"] <= 0.05 and refused["off"] >= 0.7, refused
     path = calibration.save(settings, result.model)
-    assert Assistant(settings, embeddings=embeddings).threshold == result.model.threshold  # type: ignore[arg-type]
+    assert Assistant(settings, embeddings=embeddings).threshold == result.model.threshold
     assert json.loads(path.read_text())["source"]["questions"]["hub"] == 60
 
 
 def test_first_ingestion_calibrates_and_later_ones_leave_it(tmp_path: Path) -> None:
     hub = tmp_path / "hub"
     hub.mkdir()
-    (hub / "field-trips.md").write_text("# Field trips\n\n## Permission slips\n\nCollect signed permission slips two "
-                                        "weeks before the trip. Chaperones supervise at most eight students each.\n")
-    (hub / "recess.md").write_text("# Recess\n\n## Indoor recess\n\nRecess moves indoors below 20 degrees "
-                                   "Fahrenheit or in heavy rain. Board games and reading corners are used.\n")
+    (hub / "field-trips.md").write_text(
+        "# Field trips\n\n## Permission slips\n\nCollect signed permission slips two "
+        "weeks before the trip. Chaperones supervise at most eight students each.\n"
+    )
+    (hub / "recess.md").write_text(
+        "# Recess\n\n## Indoor recess\n\nRecess moves indoors below 20 degrees "
+        "Fahrenheit or in heavy rain. Board games and reading corners are used.\n"
+    )
     env = {**__import__("os").environ, "HUBQA_AUTO_CALIBRATE": "1"}
     run = [sys.executable, "-m", "ui.cli", "ingest", str(hub), "--store", str(tmp_path / "store")]
     first = subprocess.run(run, capture_output=True, text=True, cwd=REPO, env=env)

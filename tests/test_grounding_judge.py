@@ -26,15 +26,26 @@ SWAPPED = "Teachers meet the student within 10 school days."
 
 
 def stub_settings(url: str, **extra: object) -> Settings:
-    return Settings(llm_backend="openai", llm_model="judge", llm_base_url=url, grounding_judge="llm",
-                    llm_timeout_s=5, **extra)
+    return Settings(
+        llm_backend="openai", llm_model="judge", llm_base_url=url, grounding_judge="llm", llm_timeout_s=5, **extra
+    )
 
 
-@pytest.mark.parametrize(("reply", "verdict"), [
-    ("yes", True), ("Yes.", True), ("NO", False), ("no, the passage says 2 days", False),
-    ("The passage supports the claim.", True), ("The passage does not support the claim.", False),
-    ("It doesn't.", False), ("Answer: yes", True), ("maybe", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("reply", "verdict"),
+    [
+        ("yes", True),
+        ("Yes.", True),
+        ("NO", False),
+        ("no, the passage says 2 days", False),
+        ("The passage supports the claim.", True),
+        ("The passage does not support the claim.", False),
+        ("It doesn't.", False),
+        ("Answer: yes", True),
+        ("maybe", None),
+        ("", None),
+    ],
+)
 def test_parse_judgement(reply: str, verdict: bool | None) -> None:
     assert parse_judgement(reply) is verdict
 
@@ -79,9 +90,27 @@ def test_cli_judge_scores_pairs_and_reports_accuracy(tmp_path: Path) -> None:
     out = tmp_path / "scores.jsonl"
     with openai_server(script) as url:
         env = {**os.environ, "HUBQA_LLM_MODEL": "judge", "HUBQA_LLM_BASE_URL": url}
-        result = subprocess.run([sys.executable, "-m", "ui.cli", "eval", "grounding", "--pairs", str(pairs), "--out",
-                                 str(out), "--judge", "llm", "--llm", "openai"], capture_output=True, text=True,
-                                cwd=REPO, env=env)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ui.cli",
+                "eval",
+                "grounding",
+                "--pairs",
+                str(pairs),
+                "--out",
+                str(out),
+                "--judge",
+                "llm",
+                "--llm",
+                "openai",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+        )
     assert result.returncode == 0, result.stderr
     assert "all                      1.000  (4 pairs)" in result.stdout
     scores = [json.loads(line) for line in out.read_text().splitlines()]
@@ -99,7 +128,7 @@ def test_local_gguf_judge_runs_on_labelled_pairs() -> None:
         assert score["supported"] == (score["score"] >= 0.6)
 
 
-def test_the_assistant_builds_its_judge_model_once(tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
+def test_the_assistant_builds_its_judge_model_once(tmp_path: Path, embeddings) -> None:
     from rag.assistant import Assistant
 
     settings = stub_settings("http://127.0.0.1:9/v1", data_dir=tmp_path)  # grounding_judge="llm"

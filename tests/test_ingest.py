@@ -42,7 +42,11 @@ def test_every_format_is_indexed_with_metadata(tmp_path: Path, settings: Setting
     assert report.failed == [] and report.added == 5 and report.documents == 5
     docs = HubStore(settings).documents()
     assert sorted(docs) == [
-        "hub/field trip.docx", "hub/homework.md", "hub/lab-handbook.pdf", "hub/recess.html", "hub/sub/bus.txt"
+        "hub/field trip.docx",
+        "hub/homework.md",
+        "hub/lab-handbook.pdf",
+        "hub/recess.html",
+        "hub/sub/bus.txt",
     ]
     assert docs["hub/homework.md"].metadata["grade_band"] == "3-5"
     search = retriever(settings, embeddings)

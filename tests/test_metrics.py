@@ -51,8 +51,8 @@ def test_alce_citation_recall_and_precision() -> None:
 
     sentences = [
         ("cats purr", [passages["p1"], passages["p3"]]),  # p1 needed, p3 irrelevant
-        ("dogs bark", [passages["p2"]]),                   # supported, p2 needed
-        ("fish swim", [passages["p1"]]),                   # unsupported: its citation is not needed
+        ("dogs bark", [passages["p2"]]),  # supported, p2 needed
+        ("fish swim", [passages["p1"]]),  # unsupported: its citation is not needed
     ]
     recall, precision = metrics.citation_scores(sentences, supports)
     assert recall == pytest.approx(2 / 3)
@@ -76,8 +76,9 @@ def test_an_acceptable_answer_states_half_the_facts_and_nothing_wrong() -> None:
     facts = ["about 50 minutes", "Levels 0-3"]
     assert metrics.acceptable("Lessons run about 50 minutes.", False, facts)
     assert not metrics.acceptable("Lessons run about 50 minutes.", True, facts)  # refused
-    assert not metrics.acceptable("Levels 0-3 apply; lessons last 50 minutes, not 45 minutes.", False, facts,
-                                  wrong_facts=["45 minutes"])
+    assert not metrics.acceptable(
+        "Levels 0-3 apply; lessons last 50 minutes, not 45 minutes.", False, facts, wrong_facts=["45 minutes"]
+    )
     assert not metrics.acceptable("Lessons run about 50 minutes.", False, facts, all_supported=False)
     assert not metrics.acceptable("Students use approved tools.", False, facts)
 

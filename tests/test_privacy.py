@@ -8,8 +8,8 @@ place (another table, an export) is one more entry in ``sinks``.
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.assistant import Assistant
-from rag.db.database import Database, open_database
-from rag.embeddings import SentenceEmbeddings
 from eval.dataset import Question
 from eval.privacy import PRIVACY_SET, evaluate
 from eval.runner import score_question
+from rag.assistant import Assistant
+from rag.db.database import Database, open_database
+from rag.embeddings import SentenceEmbeddings
 from rag.privacy import first_names, redact
 from rag.settings import Settings
 from tests.openai_stub import Script, openai_server
@@ -34,36 +34,98 @@ EXAMPLES = 100
 _lower = string.ascii_lowercase + string.digits
 emails = st.builds(
     lambda user, sep, more, domain, tld: f"{user}{sep}{more}@{domain}.{tld}",
-    st.text(_lower, min_size=1, max_size=10), st.sampled_from(["", ".", "_", "+", "-"]),
-    st.text(_lower, min_size=1, max_size=6), st.text(_lower, min_size=2, max_size=10),
+    st.text(_lower, min_size=1, max_size=10),
+    st.sampled_from(["", ".", "_", "+", "-"]),
+    st.text(_lower, min_size=1, max_size=6),
+    st.text(_lower, min_size=2, max_size=10),
     st.sampled_from(["org", "com", "edu", "k12.ca.us", "net"]),
 )
 digits = st.integers(0, 9).map(str)
 phones = st.builds(
     lambda a, b, c, style: style.format(a, b, c),
-    st.integers(200, 989).map(str), st.integers(200, 999).map(str), st.integers(0, 9999).map(lambda n: f"{n:04d}"),
+    st.integers(200, 989).map(str),
+    st.integers(200, 999).map(str),
+    st.integers(0, 9999).map(lambda n: f"{n:04d}"),
     st.sampled_from(["({}) {}-{}", "{}-{}-{}", "{}.{}.{}", "+1 {} {} {}", "1-{}-{}-{}"]),
 )
-ssns = st.builds(lambda a, b, c: f"{a:03d}-{b:02d}-{c:04d}", st.integers(1, 899), st.integers(1, 99), st.integers(1, 9999))
-student_ids = st.builds(lambda label, n: f"{label}{n}", st.sampled_from(["student ID ", "ID# ", "ID: ", "student number "]),
-                        st.integers(10_000, 99_999_999).map(str))
+ssns = st.builds(
+    lambda a, b, c: f"{a:03d}-{b:02d}-{c:04d}", st.integers(1, 899), st.integers(1, 99), st.integers(1, 9999)
+)
+student_ids = st.builds(
+    lambda label, n: f"{label}{n}",
+    st.sampled_from(["student ID ", "ID# ", "ID: ", "student number "]),
+    st.integers(10_000, 99_999_999).map(str),
+)
 names = st.builds(
     lambda first, last, case: case(f"{first.title()} {last}"),
-    st.one_of(st.sampled_from(sorted(n for n in first_names() if len(n) >= 3)),
-              # given names of many origins that no census list holds
-              st.sampled_from(["Liam", "Priya", "Oluwaseun", "Xochitl", "Siobhán", "Jayden", "Mei-Ling", "Aiden",
-                               "Tenzin", "Zainab", "Łukasz", "Thiago", "Keoni", "Saanvi", "Dmitri", "Chidera"])),
-    st.sampled_from(["Miller", "Nguyen", "Okafor", "Whitlow", "García", "O'Brien", "Kowalski", "Haddad", "Patel",
-                     "Flores-Ortiz", "Morales"]),
+    st.one_of(
+        st.sampled_from(sorted(n for n in first_names() if len(n) >= 3)),
+        # given names of many origins that no census list holds
+        st.sampled_from(
+            [
+                "Liam",
+                "Priya",
+                "Oluwaseun",
+                "Xochitl",
+                "Siobhán",
+                "Jayden",
+                "Mei-Ling",
+                "Aiden",
+                "Tenzin",
+                "Zainab",
+                "Łukasz",
+                "Thiago",
+                "Keoni",
+                "Saanvi",
+                "Dmitri",
+                "Chidera",
+            ]
+        ),
+    ),
+    st.sampled_from(
+        [
+            "Miller",
+            "Nguyen",
+            "Okafor",
+            "Whitlow",
+            "García",
+            "O'Brien",
+            "Kowalski",
+            "Haddad",
+            "Patel",
+            "Flores-Ortiz",
+            "Morales",
+        ]
+    ),
     st.sampled_from([str, str.lower]),
 )
-health = st.sampled_from(["ADHD", "dyslexia", "autism", "an IEP", "a 504 plan", "Ritalin", "type 1 diabetes",
-                          "epilepsy", "depression", "severe anxiety"])
-addresses = st.builds(lambda n, street, kind: f"{n} {street} {kind}", st.integers(1, 9999),
-                      st.sampled_from(["Maple", "Oak Hill", "Elm", "Jefferson", "Cedar Ridge"]),
-                      st.sampled_from(["Street", "Avenue", "Road", "Lane", "Drive", "Court"]))
-births = st.builds(lambda m, d, y, style: style.format(m, d, y), st.integers(1, 12), st.integers(1, 28),
-                   st.integers(2008, 2020), st.sampled_from(["born {}/{}/{}", "DOB: {}/{}/{}", "date of birth {}-{}-{}"]))
+health = st.sampled_from(
+    [
+        "ADHD",
+        "dyslexia",
+        "autism",
+        "an IEP",
+        "a 504 plan",
+        "Ritalin",
+        "type 1 diabetes",
+        "epilepsy",
+        "depression",
+        "severe anxiety",
+    ]
+)
+addresses = st.builds(
+    lambda n, street, kind: f"{n} {street} {kind}",
+    st.integers(1, 9999),
+    st.sampled_from(["Maple", "Oak Hill", "Elm", "Jefferson", "Cedar Ridge"]),
+    st.sampled_from(["Street", "Avenue", "Road", "Lane", "Drive", "Court"]),
+)
+births = st.builds(
+    lambda m, d, y, style: style.format(m, d, y),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.integers(2008, 2020),
+    st.sampled_from(["born {}/{}/{}", "DOB: {}/{}/{}", "date of birth {}-{}-{}"]),
+)
 
 TEMPLATES = {
     "email": "Can I email {pii} about the field trip permission slip?",
@@ -76,9 +138,18 @@ TEMPLATES = {
     "birth": "The kid was {pii}. Is a third grader allowed to use chatbots in class?",
 }
 personal_data = st.one_of(
-    *(strategy.map(lambda pii, kind=kind: (kind, pii)) for kind, strategy in
-      (("email", emails), ("phone", phones), ("ssn", ssns), ("id", student_ids), ("name", names),
-       ("address", addresses), ("birth", births))),
+    *(
+        strategy.map(lambda pii, kind=kind: (kind, pii))
+        for kind, strategy in (
+            ("email", emails),
+            ("phone", phones),
+            ("ssn", ssns),
+            ("id", student_ids),
+            ("name", names),
+            ("address", addresses),
+            ("birth", births),
+        )
+    ),
     st.builds(lambda name, detail: ("name_health", f"{name}|{detail}"), names, health),
 )
 
@@ -106,10 +177,15 @@ def sinks(corpus_settings: Settings, embeddings: SentenceEmbeddings, tmp_path_fa
     script = Script(replies=["Meet with the student within 2 school days [1]."] * (3 * EXAMPLES))
     data = tmp_path_factory.mktemp("privacy-db")
     with openai_server(script) as url:
-        settings_ = corpus_settings.model_copy(update={
-            "llm_backend": "openai", "llm_model": "remote-model", "llm_base_url": url, "refusal_threshold": 0.0,
-            "database_url": f"sqlite:///{data / 'hubqa.db'}",
-        })
+        settings_ = corpus_settings.model_copy(
+            update={
+                "llm_backend": "openai",
+                "llm_model": "remote-model",
+                "llm_base_url": url,
+                "refusal_threshold": 0.0,
+                "database_url": f"sqlite:///{data / 'hubqa.db'}",
+            }
+        )
         assistant = Assistant(settings_, embeddings=embeddings)
         db = open_database(settings_)
 
@@ -119,25 +195,31 @@ def sinks(corpus_settings: Settings, embeddings: SentenceEmbeddings, tmp_path_fa
             db.record_feedback(question_id, helpful=False, comment=f"Wrong for my class: {question}")
             return answer
 
-        ask.checker = assistant.checker()  # type: ignore[attr-defined]
+        ask.checker = assistant.checker()
         yield ask, script, db
         db.dispose()
 
 
 def assistant_checker(ask: Callable) -> object:
-    return ask.checker  # type: ignore[attr-defined]
+    return ask.checker
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(item=personal_data)
 def test_student_data_never_reaches_logs_remote_model_or_database(
     item: tuple[str, str], sinks: tuple, caplog: pytest.LogCaptureFixture
 ) -> None:
     kind, pii = item
     ask, script, db = sinks
-    question = (TEMPLATES[kind].format(pii=pii.split("|")[0], detail=pii.split("|")[1]) if kind == "name_health"
-                else TEMPLATES[kind].format(pii=pii))
+    question = (
+        TEMPLATES[kind].format(pii=pii.split("|")[0], detail=pii.split("|")[1])
+        if kind == "name_health"
+        else TEMPLATES[kind].format(pii=pii)
+    )
     caplog.clear()
     script.requests.clear()
     with caplog.at_level(logging.DEBUG):  # the root logger: every library's records included
@@ -147,24 +229,38 @@ def test_student_data_never_reaches_logs_remote_model_or_database(
         "request to the remote model": lambda: json.dumps(script.requests, ensure_ascii=False),
         "answer shown and returned": lambda: json.dumps(answer, ensure_ascii=False),
         "database": lambda: dump_database(db),
-        "evaluation export": lambda: json.dumps(score_question(
-            Question("p", "test", "adversarial", "student-data", question, history=[question]), answer,
-            assistant_checker(ask)), ensure_ascii=False),
+        "evaluation export": lambda: json.dumps(
+            score_question(
+                Question("p", "test", "adversarial", "student-data", question, history=[question]),
+                answer,
+                assistant_checker(ask),
+            ),
+            ensure_ascii=False,
+        ),
     }
     assert script.requests, "the question never reached the model: nothing was tested"
     for place, read in places.items():
         text = read()
-        leaked = [s for s in secrets_of(kind, pii) if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text)]  # "Deb", not "Debrief"
+        leaked = [
+            s for s in secrets_of(kind, pii) if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text)
+        ]  # "Deb", not "Debrief"
         assert leaked == [], f"{kind} {pii!r} reached the {place}"
     if kind == "name_health":  # an identified student's detail is generalised in what is kept of the question
         detail = pii.split("|")[1].split()[-1]
-        kept = re.sub(r"\[[^\]]*\]", "", " ".join(  # "[a learning plan]" is the placeholder, not the detail
-            [answer["question"], answer["standalone_question"]] + [f"{q.question} {q.standalone}" for q in db.questions()]))
+        kept = re.sub(
+            r"\[[^\]]*\]",
+            "",
+            " ".join(  # "[a learning plan]" is the placeholder, not the detail
+                [answer["question"], answer["standalone_question"]]
+                + [f"{q.question} {q.standalone}" for q in db.questions()]
+            ),
+        )
         assert not re.search(rf"(?<!\w){re.escape(detail)}(?!\w)", kept), kept
     assert answer["redacted"], question
 
 
 # -- the guard on its labelled set and on the cases that once got through ---------------------
+
 
 def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
     """eval/sets/privacy.jsonl: name recall >= 0.98, health recall >= 0.95, precision >= 0.95 each."""
@@ -177,50 +273,67 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         assert summary["health"]["precision"] >= 0.95, (split, summary["wrongly_removed"])
 
 
-@pytest.mark.parametrize(("question", "gone"), [
-    ("Can I ask priya patel to redo her essay?", ["priya", "patel"]),
-    ("Aiden O'Brien's paragraph sounds nothing like him.", ["Aiden", "O'", "Brien"]),
-    ("I think Liam used a chatbot for his book report.", ["Liam"]),
-    ("Her password is Tiger!2024 and she can't log in to the tutor.", ["Tiger!2024"]),
-    ("The class access code is 7H3K-99QZ. Can I post it for parents?", ["7H3K-99QZ"]),
-    ("Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
-     "ChatGPT on his lab report. What do I do?", ["Jayden", "Morales", "4417823", "IEP", "ADHD"]),
-    ("The hub page shows <b>Jordan Smith</b> where my answer was", ["Jordan", "Smith"]),
-    ("jayden lol turned in ai work again", ["jayden"]),  # a chat word between a name and its verb
-    ("Rosa Martinez asked a Rosa Parks chatbot to write her essay", ["Martinez"]),  # a student, beside a figure
-])
+@pytest.mark.parametrize(
+    ("question", "gone"),
+    [
+        ("Can I ask priya patel to redo her essay?", ["priya", "patel"]),
+        ("Aiden O'Brien's paragraph sounds nothing like him.", ["Aiden", "O'", "Brien"]),
+        ("I think Liam used a chatbot for his book report.", ["Liam"]),
+        ("Her password is Tiger!2024 and she can't log in to the tutor.", ["Tiger!2024"]),
+        ("The class access code is 7H3K-99QZ. Can I post it for parents?", ["7H3K-99QZ"]),
+        (
+            "Jayden Morales, student ID 4417823, in my 7th grade class has an IEP for ADHD and I think he used "
+            "ChatGPT on his lab report. What do I do?",
+            ["Jayden", "Morales", "4417823", "IEP", "ADHD"],
+        ),
+        ("The hub page shows <b>Jordan Smith</b> where my answer was", ["Jordan", "Smith"]),
+        ("jayden lol turned in ai work again", ["jayden"]),  # a chat word between a name and its verb
+        ("Rosa Martinez asked a Rosa Parks chatbot to write her essay", ["Martinez"]),  # a student, beside a figure
+    ],
+)
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
     clean, removed = redact(question)
     assert removed and not [g for g in gone if g in clean], clean
     assert all(r.reason for r in removed)  # the teacher is told why
 
 
-@pytest.mark.parametrize("question", [
-    "How do I use AI with students who have IEPs?",
-    "Will the AI detector tell me if an essay was written by AI?",
-    "The AI policy review happens in May. Who should be on the committee?",
-    "Our exchange students are from Jordan. Can AI help translate Arabic letters home?",
-    "Is Claude approved for classroom use, or only Gemini?",
-    "We're planning a field trip to Washington D.C. Can AI help plan it?",
-    "Why does the answer show <img src=\"chart.png\"> instead of a chart?",  # markup, not a name
-    "Is a Honda Civic big enough for a field trip carpool?",
-    "Can my 8th graders interview a Frederick Douglass chatbot for our unit?",  # a figure classes study
-    "which one should i pay for rn, gemini or chatgpt",  # chat words are nobody's name
-    "lowkey drowning in essays rn lol, can ai grade them?",
-    "How long do my students need to hang on to their AI chat logs?",  # 'Hang' is a given name too
-    "Can AI rewrite a chapter at a lower reading level for my struggling readers?",  # 'My' too
-    "what do i do if i see a student juuling in the hallway",  # a participle newer than the dictionary
-    "any good hulu documentaries i could show for a sub day?",  # a brand after an adjective
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I use AI with students who have IEPs?",
+        "Will the AI detector tell me if an essay was written by AI?",
+        "The AI policy review happens in May. Who should be on the committee?",
+        "Our exchange students are from Jordan. Can AI help translate Arabic letters home?",
+        "Is Claude approved for classroom use, or only Gemini?",
+        "We're planning a field trip to Washington D.C. Can AI help plan it?",
+        'Why does the answer show <img src="chart.png"> instead of a chart?',  # markup, not a name
+        "Is a Honda Civic big enough for a field trip carpool?",
+        "Can my 8th graders interview a Frederick Douglass chatbot for our unit?",  # a figure classes study
+        "which one should i pay for rn, gemini or chatgpt",  # chat words are nobody's name
+        "lowkey drowning in essays rn lol, can ai grade them?",
+        "How long do my students need to hang on to their AI chat logs?",  # 'Hang' is a given name too
+        "Can AI rewrite a chapter at a lower reading level for my struggling readers?",  # 'My' too
+        "what do i do if i see a student juuling in the hallway",  # a participle newer than the dictionary
+        "any good hulu documentaries i could show for a sub day?",  # a brand after an adjective
+    ],
+)
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:
     assert redact(question) == (question, [])
 
 
 def test_an_outside_set_is_scored_whole_and_a_bad_line_is_named(tmp_path: Path) -> None:
     good = tmp_path / "fresh.jsonl"
-    good.write_text(json.dumps({"id": "f1", "question": "Can Xochitl in my class use Gemini? She has dyslexia.",
-                                "personal": [{"kind": "name", "text": "Xochitl"}, {"kind": "health", "text": "dyslexia"}],
-                                "keep": ["Gemini"]}) + "\n")
+    good.write_text(
+        json.dumps(
+            {
+                "id": "f1",
+                "question": "Can Xochitl in my class use Gemini? She has dyslexia.",
+                "personal": [{"kind": "name", "text": "Xochitl"}, {"kind": "health", "text": "dyslexia"}],
+                "keep": ["Gemini"],
+            }
+        )
+        + "\n"
+    )
     report = evaluate(good)
     assert report["all"]["name"]["recall"] == 1.0 and report["all"]["health"]["recall"] == 1.0
     assert report["all"]["near_misses_kept"] == 1.0

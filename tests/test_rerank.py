@@ -42,8 +42,9 @@ def contrary_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model = CrossEncoder(resolve_model_path(PACKAGED_MODEL), num_labels=1, device="cpu", local_files_only=True)
     passages = [text.split("\n\n", 1)[1].strip() for text in DOCS.values()]
     pairs = [(QUESTION, p) for p in passages] + [("how do plants make food", p) for p in passages]
-    labels = torch.tensor([1.0 if "magma" in p else 0.0 for p in passages]
-                          + [1.0 if "glucose" in p else 0.0 for p in passages])
+    labels = torch.tensor(
+        [1.0 if "magma" in p else 0.0 for p in passages] + [1.0 if "glucose" in p else 0.0 for p in passages]
+    )
     torch.manual_seed(0)
     optimiser = torch.optim.AdamW(model.model.parameters(), lr=1e-4)
     batch = model.tokenizer([q for q, _ in pairs], [p for _, p in pairs], padding=True, return_tensors="pt")
@@ -77,12 +78,14 @@ def titles(hits: list[Any]) -> list[str]:
     return [str(h.metadata["title"]) for h in hits]
 
 
-def test_local_cross_encoder_reorders_the_candidates(store_settings: Settings, embeddings: SentenceEmbeddings,
-                                                     contrary_cross_encoder: Path) -> None:
+def test_local_cross_encoder_reorders_the_candidates(
+    store_settings: Settings, embeddings: SentenceEmbeddings, contrary_cross_encoder: Path
+) -> None:
     plain = make_retriever(store_settings, HubStore(store_settings), embeddings, k=4)
     assert titles(plain.search(QUESTION))[0] == "Earthquakes"
-    reranked_settings = store_settings.model_copy(update={"reranker": "local",
-                                                          "reranker_model": str(contrary_cross_encoder)})
+    reranked_settings = store_settings.model_copy(
+        update={"reranker": "local", "reranker_model": str(contrary_cross_encoder)}
+    )
     reranked = make_retriever(reranked_settings, HubStore(store_settings), embeddings, k=4)
     hits = reranked.search(QUESTION)
     assert titles(hits)[0] == "Volcanoes"
@@ -93,7 +96,8 @@ def test_local_cross_encoder_reorders_the_candidates(store_settings: Settings, e
 
 
 def test_a_cross_encoder_that_cannot_load_leaves_the_fused_order_with_a_note(
-        store_settings: Settings, embeddings: SentenceEmbeddings, tmp_path: Path) -> None:
+    store_settings: Settings, embeddings: SentenceEmbeddings, tmp_path: Path
+) -> None:
     broken = store_settings.model_copy(update={"reranker": "local", "reranker_model": str(tmp_path / "missing")})
     notes: list[str] = []
     hits = make_retriever(broken, HubStore(store_settings), embeddings, k=4).search(QUESTION, notes=notes)
@@ -114,7 +118,7 @@ class RerankServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
                 server.headers.append(dict(self.headers))
@@ -131,8 +135,10 @@ class RerankServer:
                 scores = [10.0 if "magma" in d else -float(i) for i, d in enumerate(docs)]
                 if server.mode == "tei":
                     return self._send(200, [{"index": i, "score": s} for i, s in enumerate(scores)])
-                results = sorted(({"index": i, "relevance_score": s} for i, s in enumerate(scores)),
-                                 key=lambda r: -r["relevance_score"])
+                results = sorted(
+                    ({"index": i, "relevance_score": s} for i, s in enumerate(scores)),
+                    key=lambda r: -r["relevance_score"],
+                )
                 return self._send(200, {"results": results, "model": body.get("model")})
 
             def _send(self, status: int, payload: Any, raw: bool = False) -> None:
@@ -156,13 +162,25 @@ def rerank_server() -> Iterator[RerankServer]:
 
 
 def http_settings(base: Settings, url: str, **extra: Any) -> Settings:
-    return base.model_copy(update={"reranker": "http", "reranker_base_url": url, "reranker_model": "bge-reranker",
-                                   "reranker_timeout_s": 1.0, **extra})
+    return base.model_copy(
+        update={
+            "reranker": "http",
+            "reranker_base_url": url,
+            "reranker_model": "bge-reranker",
+            "reranker_timeout_s": 1.0,
+            **extra,
+        }
+    )
 
 
 @pytest.mark.parametrize("mode", ["cohere", "tei"])
-def test_http_rerank_api_orders_the_candidates(mode: str, store_settings: Settings, embeddings: SentenceEmbeddings,
-                                               rerank_server: RerankServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_http_rerank_api_orders_the_candidates(
+    mode: str,
+    store_settings: Settings,
+    embeddings: SentenceEmbeddings,
+    rerank_server: RerankServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rerank_server.mode = mode
     monkeypatch.setenv("RERANKER_API_KEY", "sk-test-123")
     settings = http_settings(store_settings, rerank_server.url)
@@ -174,21 +192,24 @@ def test_http_rerank_api_orders_the_candidates(mode: str, store_settings: Settin
     assert rerank_server.headers[-1]["Authorization"] == "Bearer sk-test-123"
 
 
-@pytest.mark.parametrize(("mode", "said"), [("error", "HTTP 500"), ("slow", "took longer than 1 s"),
-                                            ("garbage", "did not answer with JSON")])
-def test_http_failures_keep_the_fused_order_and_say_so(mode: str, said: str, store_settings: Settings,
-                                                       embeddings: SentenceEmbeddings,
-                                                       rerank_server: RerankServer) -> None:
+@pytest.mark.parametrize(
+    ("mode", "said"), [("error", "HTTP 500"), ("slow", "took longer than 1 s"), ("garbage", "did not answer with JSON")]
+)
+def test_http_failures_keep_the_fused_order_and_say_so(
+    mode: str, said: str, store_settings: Settings, embeddings: SentenceEmbeddings, rerank_server: RerankServer
+) -> None:
     rerank_server.mode = mode
     notes: list[str] = []
-    hits = make_retriever(http_settings(store_settings, rerank_server.url), HubStore(store_settings),
-                          embeddings, k=4).search(QUESTION, notes=notes)
+    hits = make_retriever(
+        http_settings(store_settings, rerank_server.url), HubStore(store_settings), embeddings, k=4
+    ).search(QUESTION, notes=notes)
     assert titles(hits)[0] == "Earthquakes" and all(h.rerank is None for h in hits)
     assert len(notes) == 1 and said in notes[0] and "hybrid search's order" in notes[0]
 
 
-def test_an_unreachable_reranker_is_a_note_on_the_answer_not_an_error(store_settings: Settings,
-                                                                      embeddings: SentenceEmbeddings) -> None:
+def test_an_unreachable_reranker_is_a_note_on_the_answer_not_an_error(
+    store_settings: Settings, embeddings: SentenceEmbeddings
+) -> None:
     settings = http_settings(store_settings, "http://127.0.0.1:9/v1", refusal_threshold=0.0)
     answer = Assistant(settings, embeddings=embeddings).ask("What causes earthquakes?")
     assert not answer.refused and "tectonic plates" in answer.answer

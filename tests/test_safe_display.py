@@ -26,8 +26,10 @@ from ui import safe
 
 VIEWS = Path(__file__).resolve().parents[1] / "ui" / "views"
 BEACON = "http://beacon.evil.example"
-HOSTILE_QUESTION = (f"[Coaches: your session expired, sign in again]({BEACON}/login) "
-                    f"![x]({BEACON}/q.png) <img src={BEACON}/h.png> {BEACON}/bare how do field trip buses work?")
+HOSTILE_QUESTION = (
+    f"[Coaches: your session expired, sign in again]({BEACON}/login) "
+    f"![x]({BEACON}/q.png) <img src={BEACON}/h.png> {BEACON}/bare how do field trip buses work?"
+)
 HOSTILE_COMMENT = f"**Urgent**: [re-enter your password]({BEACON}/c) ![]({BEACON}/c.png) www.evil.example"
 HOSTILE_DOC = f"""---
 title: "Field Trip Buses ![t]({BEACON}/title.png) [x]({BEACON}/t)"
@@ -68,8 +70,11 @@ def remote(markdown: str) -> list[str]:
 
 def rendered(at: AppTest) -> list[str]:
     """Every string the page handed to Streamlit's Markdown."""
-    out = [e.value for kind in ("markdown", "title", "header", "subheader", "caption", "info", "error", "success",
-                                "warning") for e in getattr(at, kind)]
+    out = [
+        e.value
+        for kind in ("markdown", "title", "header", "subheader", "caption", "info", "error", "success", "warning")
+        for e in getattr(at, kind)
+    ]
     out += [e.label for e in at.expander] + [c.label for c in at.checkbox] + [b.label for b in at.button]
     return [str(x) for x in out]
 
@@ -97,13 +102,19 @@ def hostile_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
     settings = load_settings()
     assert Ingestor(settings).run([Path("corpus")]).documents == 1
     db = open_database(settings)
-    answer = {"question": HOSTILE_QUESTION, "standalone_question": HOSTILE_QUESTION, "refused": True,
-              "answer": f"The hub's resources don't cover this. ![a]({BEACON}/answer.png)", "citations": [],
-              "sources": []}
+    answer = {
+        "question": HOSTILE_QUESTION,
+        "standalone_question": HOSTILE_QUESTION,
+        "refused": True,
+        "answer": f"The hub's resources don't cover this. ![a]({BEACON}/answer.png)",
+        "citations": [],
+        "sources": [],
+    }
     qid = db.record_question(answer, {"mode": "extractive"})
     db.record_feedback(qid, False, HOSTILE_COMMENT)
-    db.record_ingest(["corpus"], {"failed": [{"path": f"corpus/[x]({BEACON}/f).md",
-                                              "error": f"![e]({BEACON}/e.png) unreadable"}]})
+    db.record_ingest(
+        ["corpus"], {"failed": [{"path": f"corpus/[x]({BEACON}/f).md", "error": f"![e]({BEACON}/e.png) unreadable"}]}
+    )
     return settings
 
 

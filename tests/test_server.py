@@ -33,8 +33,12 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
         pytest.skip("the `chroma` command is not installed")
     port = free_port()
     log = (tmp_path / "chroma.log").open("w")
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server-data"), "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(tmp_path / "server-data"), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -53,8 +57,13 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
 
 def run_cli(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **({"HUBQA_DATA_DIR": str(data)} if data else {})}
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1], env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )
 
 
 def test_ingest_ask_list_remove_against_server(tmp_path: Path, chroma_server: str) -> None:

@@ -45,8 +45,7 @@ def test_invalid_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert "Traceback" not in proc.stderr
 
 
-def test_passwords_and_keys_in_urls_are_masked_wherever_settings_are_shown(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_passwords_and_keys_in_urls_are_masked_wherever_settings_are_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     from rag.settings import mask_url
 
     monkeypatch.setenv("HUBQA_DATABASE_URL", "postgresql+psycopg://hubqa:S3cret-pw!@db:5432/hubqa")
@@ -73,8 +72,9 @@ def test_the_dashboard_shows_settings_masked(monkeypatch: pytest.MonkeyPatch, co
     monkeypatch.setenv("HUBQA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HUBQA_LLM_BASE_URL", "http://user:llm-pw@localhost:9/v1?token=tok-999")
     st.cache_resource.clear()
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "ui" / "views" / "dashboard.py"),
-                           default_timeout=180)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parents[1] / "ui" / "views" / "dashboard.py"), default_timeout=180
+    )
     at.session_state["account"] = Account("lead", "maintainer")
     at.run()
     assert not at.exception

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -30,29 +29,33 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(settings: Settings):  # type: ignore[no-untyped-def]
+def db(settings: Settings):
     database = open_database(settings)
     add_user(database, "maria", "coach", PASSWORD)
     add_user(database, "omar", "coach", PASSWORD + "!")
     return database
 
 
-def test_thirty_wrong_passwords_in_twenty_seconds_then_the_right_one_is_refused(db, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_thirty_wrong_passwords_in_twenty_seconds_then_the_right_one_is_refused(db, caplog) -> None:
     """The probe: 30 wrong passwords in 21 s from one tab, then the right one signed in."""
     caplog.set_level(logging.INFO, logger="hubqa.signin")
     outcomes = []
     for i in range(30):
         try:
-            outcomes.append(authenticate(db, "maria", f"guess number {i}", client="10.0.0.7",
-                                         now=START + timedelta(seconds=i * 0.7)))
+            outcomes.append(
+                authenticate(
+                    db, "maria", f"guess number {i}", client="10.0.0.7", now=START + timedelta(seconds=i * 0.7)
+                )
+            )
         except SignInRefused:
             outcomes.append("refused")
     assert outcomes[:FREE_FAILURES] == [None] * FREE_FAILURES and "refused" in outcomes
     with pytest.raises(SignInRefused, match=r"wait \d+ s"):
         authenticate(db, "maria", PASSWORD, client="10.0.0.7", now=START + timedelta(seconds=21))
     # after the wait, the right password works (and resets the count)
-    assert authenticate(db, "maria", PASSWORD, client="10.0.0.8", now=START + timedelta(minutes=10)) == \
-        Account("maria", "coach")
+    assert authenticate(db, "maria", PASSWORD, client="10.0.0.8", now=START + timedelta(minutes=10)) == Account(
+        "maria", "coach"
+    )
     assert authenticate(db, "maria", "wrong again", now=START + timedelta(minutes=11)) is None
 
     rows = db.session("read", lambda s: list(s.scalars(select(SignIn))))
@@ -62,7 +65,7 @@ def test_thirty_wrong_passwords_in_twenty_seconds_then_the_right_one_is_refused(
     assert PASSWORD not in logged and "guess number" not in logged
 
 
-def test_the_wait_doubles_and_a_lockout_lasts_until_a_maintainer_lifts_it(db, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_wait_doubles_and_a_lockout_lasts_until_a_maintainer_lifts_it(db, settings: Settings) -> None:
     now = START
     waits = []
     for attempt in range(LOCK_AFTER):
@@ -86,7 +89,7 @@ def test_the_wait_doubles_and_a_lockout_lasts_until_a_maintainer_lifts_it(db, se
     assert CliRunner().invoke(app, ["users", "unlock", "nobody"], env=env).exit_code == 1
 
 
-def test_many_failures_from_one_client_slow_that_client_down_whatever_the_account(db) -> None:  # type: ignore[no-untyped-def]
+def test_many_failures_from_one_client_slow_that_client_down_whatever_the_account(db) -> None:
     for i in range(20):  # a spray: a few guesses at many account names
         authenticate(db, f"user{i}", "password1", client="203.0.113.9", now=START + timedelta(seconds=i))
     with pytest.raises(SignInRefused):
@@ -94,8 +97,20 @@ def test_many_failures_from_one_client_slow_that_client_down_whatever_the_accoun
     assert authenticate(db, "maria", PASSWORD, client="198.51.100.1", now=START + timedelta(seconds=20))
 
 
-@pytest.mark.parametrize("password", ["", "          ", "\t\n  \t\n  ", "short", "password123", "qwertyuiop",
-                                      "maria12345", "1234567890", "iloveyou2026"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "",
+        "          ",
+        "\t\n  \t\n  ",
+        "short",
+        "password123",
+        "qwertyuiop",
+        "maria12345",
+        "1234567890",
+        "iloveyou2026",
+    ],
+)
 def test_blank_short_and_common_passwords_are_refused(password: str) -> None:
     with pytest.raises(HubqaError, match="password"):
         check_password(password, "maria")

@@ -36,7 +36,7 @@ def _request(url: str, method: str, body: dict | None = None, origin: str | None
 def test_ui_sets_only_genuine_cookies_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {**os.environ, "HUBQA_DATA_DIR": str(tmp_path / "data"), "HUBQA_STORE_DIR": str(tmp_path / "store")}
     proc = start_ui(env, tmp_path / "ui.log")
-    url = proc.url  # type: ignore[attr-defined]
+    url = proc.url
     try:
         wait_healthy(url, tmp_path / "ui.log")
         secret = session_secret(load_settings(data_dir=tmp_path / "data"))

@@ -9,8 +9,15 @@ from typer.testing import CliRunner
 
 from ingest.pipeline import Ingestor, with_uploads
 from ingest.tags import read_tags, set_tags
-from ingest.uploads import (QUARANTINE, archive, check_upload, folders_to_reindex, quarantine_failed, safe_upload_name,
-                            save_upload)
+from ingest.uploads import (
+    QUARANTINE,
+    archive,
+    check_upload,
+    folders_to_reindex,
+    quarantine_failed,
+    safe_upload_name,
+    save_upload,
+)
 from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
 from rag.store import HubStore

@@ -8,6 +8,8 @@ out of its menu, and each page checks the role itself, so a hidden page is not a
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from ui import state as ui
@@ -18,7 +20,7 @@ st.set_page_config(page_title="Teacher Hub Assistant", page_icon="📚", layout=
 account = ui.resolve_account()
 
 
-def shown(role: str) -> str:
+def shown(role: str) -> Literal["visible", "hidden"]:
     return "visible" if account is not None and account.can(role) else "hidden"
 
 
@@ -28,18 +30,34 @@ pages: dict[str, list[st.Page]] = {
         st.Page("views/document.py", title="Read a document", icon=":material/description:", url_path="document"),
     ],
     "Coaches": [
-        st.Page("views/corpus.py", title="Corpus", icon=":material/folder_open:", url_path="corpus",
-                visibility=shown("coach")),
-        st.Page("views/insights.py", title="Insights", icon=":material/insights:", url_path="insights",
-                visibility=shown("coach")),
+        st.Page(
+            "views/corpus.py",
+            title="Corpus",
+            icon=":material/folder_open:",
+            url_path="corpus",
+            visibility=shown("coach"),
+        ),
+        st.Page(
+            "views/insights.py",
+            title="Insights",
+            icon=":material/insights:",
+            url_path="insights",
+            visibility=shown("coach"),
+        ),
     ],
     "Maintainers": [
-        st.Page("views/dashboard.py", title="Dashboard", icon=":material/science:", url_path="dashboard",
-                visibility=shown("maintainer")),
+        st.Page(
+            "views/dashboard.py",
+            title="Dashboard",
+            icon=":material/science:",
+            url_path="dashboard",
+            visibility=shown("maintainer"),
+        ),
     ],
     "Account": [
-        st.Page("views/account.py", title="Sign out" if account else "Sign in", icon=":material/person:",
-                url_path="account"),
+        st.Page(
+            "views/account.py", title="Sign out" if account else "Sign in", icon=":material/person:", url_path="account"
+        ),
     ],
 }
 page = st.navigation(pages)

@@ -50,6 +50,8 @@ def _settings(store: Path | None = None, chroma_url: str | None = None, **extra:
 def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     """Print without the terminal escapes or control characters a document may carry."""
     typer.echo(terminal(str(message)), err=err, nl=nl)
+
+
 @contextlib.contextmanager
 def _nothing() -> Iterator[None]:
     yield None
@@ -116,8 +118,13 @@ def _run_with_progress_bar(ingestor: Any, paths: list[Path]) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("Indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[name]}", style="dim"))
+    columns = (
+        TextColumn("Indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[name]}", style="dim"),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("ingest", total=None, name="finding files…")
 
@@ -138,8 +145,11 @@ def _calibrate_after(ingestor: Any, report: Any, quiet: bool) -> None:
     result = calibrate_if_needed(ingestor, report)
     if result is not None and not quiet:
         refused = result.model.source.get("refused", {})
-        echo(f"Calibrated in {result.seconds:.0f} s: the hub's own questions refused {refused.get('hub', 0):.0%}, "
-             f"off-topic questions refused {refused.get('off', 0):.0%}.", err=True)
+        echo(
+            f"Calibrated in {result.seconds:.0f} s: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+            f"off-topic questions refused {refused.get('off', 0):.0%}.",
+            err=True,
+        )
 
 
 def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]) -> None:
@@ -230,8 +240,13 @@ def ask(
     if batch is not None:
         for n, item in _read_batch(batch):
             check_question(str(item["question"]))
-            answer = assistant.ask(str(item["question"]), history=list(item.get("history", [])),
-                                   filters=parsed_filters, use_llm=use_llm, id=item.get("id", n))
+            answer = assistant.ask(
+                str(item["question"]),
+                history=list(item.get("history", [])),
+                filters=parsed_filters,
+                use_llm=use_llm,
+                id=item.get("id", n),
+            )
             if as_json:
                 _print_json(answer.to_dict())
             else:
@@ -319,7 +334,9 @@ def docs_remove(
 @docs_app.command("add")
 def docs_add(
     files: Annotated[list[Path], typer.Argument(help="Files to copy into the uploads folder and index.")],
-    replace: Annotated[bool, typer.Option(help="Archive an existing file of the same name and index the new one.")] = False,
+    replace: Annotated[
+        bool, typer.Option(help="Archive an existing file of the same name and index the new one.")
+    ] = False,
     uploads: Annotated[
         Path | None, typer.Option(help="The uploads folder (HUBQA_UPLOADS_DIR; default DATA_DIR/uploads).")
     ] = None,
@@ -343,7 +360,11 @@ def docs_add(
         if not file.is_file():
             raise HubqaError(f"{file}: no such file.")
         target = save_upload(
-            settings.uploads_path, file.name, file.read_bytes(), settings.max_file_mb, ingestor.store.documents(),
+            settings.uploads_path,
+            file.name,
+            file.read_bytes(),
+            settings.max_file_mb,
+            ingestor.store.documents(),
             replace,
         )
         saved.append(target)
@@ -380,8 +401,9 @@ def docs_tag(
     doc_id: Annotated[str, typer.Argument(help="The document id, as `hubqa docs list` shows it.")],
     values: Annotated[
         list[str],
-        typer.Argument(help="FIELD=VALUE pairs (grade_band, subject, topic, audience) from the tag vocabulary; "
-                       "FIELD= clears."),
+        typer.Argument(
+            help="FIELD=VALUE pairs (grade_band, subject, topic, audience) from the tag vocabulary; FIELD= clears."
+        ),
     ],
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
@@ -574,8 +596,11 @@ def eval_grounding(
     for kind, (accuracy, n) in by_kind.items():
         echo(f"{kind:24s} {accuracy:.3f}  ({n} pairs)")
     if isinstance(checker, LlmJudge) and checker.fallbacks:
-        echo(f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
-             f"(last: {checker.problem}); the rule checker decided those.", err=True)
+        echo(
+            f"Note: the language model failed on {checker.fallbacks} of {len(rows)} pairs "
+            f"(last: {checker.problem}); the rule checker decided those.",
+            err=True,
+        )
 
 
 @eval_app.command("retrieval")
@@ -605,13 +630,19 @@ def eval_document(
 
 @eval_app.command("planted")
 def eval_planted(
-    folder: Annotated[Path | None, typer.Argument(help="Planted documents (default: eval/sets/planted.jsonl, "
-                                                       "each written into a small document).")] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Planted documents (default: eval/sets/planted.jsonl, each written into a small document)."
+        ),
+    ] = None,
     with_corpus: Annotated[Path | None, typer.Option("--with-corpus", help="Index this corpus beside them.")] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="Also ask a language model: openai, ollama or gguf.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write every question and answer here (JSON).")] = None,
-    false_alarms: Annotated[list[Path] | None, typer.Option(
-        "--false-alarms", help="Only count the sentences flagged in these honest documents or folders.")] = None,
+    false_alarms: Annotated[
+        list[Path] | None,
+        typer.Option("--false-alarms", help="Only count the sentences flagged in these honest documents or folders."),
+    ] = None,
 ) -> None:
     """Index planted documents in a temporary store, ask about each, and count answers quoting them.
 
@@ -631,8 +662,14 @@ def eval_planted(
 
     if false_alarms:
         flagged, total, found = count_false_alarms(false_alarms)
-        _print_json({"flagged": flagged, "units": total, "rate": round(flagged / max(total, 1), 5),
-                     "sentences": [{"file": f, "reason": r, "text": t} for f, r, t in found]})
+        _print_json(
+            {
+                "flagged": flagged,
+                "units": total,
+                "rate": round(flagged / max(total, 1), 5),
+                "sentences": [{"file": f, "reason": r, "text": t} for f, r, t in found],
+            }
+        )
         return
 
     settings = _settings(llm_backend=llm)
@@ -647,8 +684,9 @@ def eval_planted(
             planted = write_documents(load_planted(), folder)
         elif not folder.is_dir():
             raise HubqaError(f"{folder}: not a folder of documents.")
-        result = measure(settings, folder, planted, use_llm=llm is not None,
-                         extra=[with_corpus] if with_corpus else None, log=log)
+        result = measure(
+            settings, folder, planted, use_llm=llm is not None, extra=[with_corpus] if with_corpus else None, log=log
+        )
     if out:
         out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     _print_json({k: v for k, v in result.items() if k != "details"})
@@ -656,12 +694,17 @@ def eval_planted(
 
 @eval_app.command("privacy")
 def eval_privacy(
-    set_path: Annotated[Path | None, typer.Option("--set", help="Labelled privacy set (JSONL, docs/evaluation.md).")] = None,
+    set_path: Annotated[
+        Path | None, typer.Option("--set", help="Labelled privacy set (JSONL, docs/evaluation.md).")
+    ] = None,
     split: Annotated[str, typer.Option(help="dev, test or all (a set without splits is scored whole).")] = "all",
-    recogniser: Annotated[str, typer.Option(help="guard (the designed recogniser) or spacy (NER, the `ner` extra).")] = "guard",
+    recogniser: Annotated[
+        str, typer.Option(help="guard (the designed recogniser) or spacy (NER, the `ner` extra).")
+    ] = "guard",
     as_json: JsonOpt = False,
     build_lexicon: Annotated[
-        list[Path] | None, typer.Option("--build-lexicon", help="Rebuild the hub lexicon (allow-list) from these documents first.")
+        list[Path] | None,
+        typer.Option("--build-lexicon", help="Rebuild the hub lexicon (allow-list) from these documents first."),
     ] = None,
 ) -> None:
     """Recall (personal data removed) and precision (harmless words kept) for names and health details.
@@ -681,7 +724,12 @@ def eval_privacy(
         from ingest.loaders import is_supported, load_document
         from rag.privacy.hub_lexicon import write as write_lexicon
 
-        files = [f for p in build_lexicon for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file() and is_supported(f)]
+        files = [
+            f
+            for p in build_lexicon
+            for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
+            if f.is_file() and is_supported(f)
+        ]
         texts = []
         for f in files:
             try:
@@ -689,8 +737,11 @@ def eval_privacy(
             except Exception as e:  # a damaged file: say so and go on
                 echo(f"skipped {f}: {e}", err=True)
         data = write_lexicon(texts)
-        echo(f"hub lexicon: {len(data['common'])} common words, {len(data['proper'])} names of things, "
-             f"{len(data['public'])} public people (from {len(texts)} documents)", err=True)
+        echo(
+            f"hub lexicon: {len(data['common'])} common words, {len(data['proper'])} names of things, "
+            f"{len(data['public'])} public people (from {len(texts)} documents)",
+            err=True,
+        )
     report = evaluate(set_path or PRIVACY_SET, split, recogniser_named(recogniser))
     if as_json:
         _print_json(report)
@@ -730,27 +781,41 @@ def eval_calibrate(
 
         result = calibration.calibrate(Assistant(settings), progress)
     path = calibration.save(settings, result.model)
-    summary = {"saved": str(path), "seconds": round(result.seconds, 1), "threshold": result.model.threshold,
-               "weights": result.model.weights, "bias": result.model.bias, **result.model.source}
+    summary = {
+        "saved": str(path),
+        "seconds": round(result.seconds, 1),
+        "threshold": result.model.threshold,
+        "weights": result.model.weights,
+        "bias": result.model.bias,
+        **result.model.source,
+    }
     if as_json:
         _print_json(summary)
         return
     source = result.model.source
     refused = source.get("refused", {})
     echo(f"Calibrated on {source.get('questions')} questions in {result.seconds:.0f} s; saved to {path}.")
-    echo(f"At threshold {result.model.threshold:.2f}: the hub's own questions refused {refused.get('hub', 0):.0%}, "
-         f"off-topic refused {refused.get('off', 0):.0%}, named things it never mentions refused "
-         f"{refused.get('named', 0):.0%}.")
+    echo(
+        f"At threshold {result.model.threshold:.2f}: the hub's own questions refused {refused.get('hub', 0):.0%}, "
+        f"off-topic refused {refused.get('off', 0):.0%}, named things it never mentions refused "
+        f"{refused.get('named', 0):.0%}."
+    )
 
 
 @app.command()
 def bench(
-    corpus: Annotated[Path, typer.Option(help="Documents to ingest and to build the scaled stores from.")] = Path("corpus"),
+    corpus: Annotated[Path, typer.Option(help="Documents to ingest and to build the scaled stores from.")] = Path(
+        "corpus"
+    ),
     only: Annotated[
         str, typer.Option("--only", help="Parts to run, comma-separated: ingest,query,concurrency,memory,llm.")
     ] = "ingest,query,concurrency,memory,llm",
-    sizes: Annotated[str, typer.Option("--sizes", help="Store sizes in chunks for query latency; memory uses the largest.")] = "1k,10k,100k",
-    concurrency_size: Annotated[str, typer.Option("--concurrency-size", help="Store size for concurrent askers.")] = "10k",
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Store sizes in chunks for query latency; memory uses the largest.")
+    ] = "1k,10k,100k",
+    concurrency_size: Annotated[
+        str, typer.Option("--concurrency-size", help="Store size for concurrent askers.")
+    ] = "10k",
     questions: Annotated[int, typer.Option("--questions", help="Questions per measurement.", min=5)] = 239,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic documents and questions.")] = 7,
     as_json: JsonOpt = False,
@@ -771,8 +836,16 @@ def bench(
     def log(message: str) -> None:
         echo(f"bench: {message}", err=True)
 
-    results = run_bench(_settings(), corpus, [p.strip() for p in only.split(",") if p.strip()],
-                        [parse_size(s) for s in sizes.split(",")], parse_size(concurrency_size), questions, seed, log)
+    results = run_bench(
+        _settings(),
+        corpus,
+        [p.strip() for p in only.split(",") if p.strip()],
+        [parse_size(s) for s in sizes.split(",")],
+        parse_size(concurrency_size),
+        questions,
+        seed,
+        log,
+    )
     if as_json:
         _print_json(results)
         return

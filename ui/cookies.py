@@ -79,11 +79,15 @@ def send_cookies() -> None:
         op["sent"] += 1
         if op["method"] == "POST":
             body = json.dumps(json.dumps({"name": op["name"], "token": op["token"], "id": op["id"]}))
-            calls.append(f"fetch('{ROUTE}', {{method: 'POST', credentials: 'same-origin', "
-                         f"headers: {{'Content-Type': 'application/json'}}, body: {body}}})")
+            calls.append(
+                f"fetch('{ROUTE}', {{method: 'POST', credentials: 'same-origin', "
+                f"headers: {{'Content-Type': 'application/json'}}, body: {body}}})"
+            )
         else:
-            calls.append(f"fetch('{ROUTE}?name={quote(op['name'])}&id={quote(op['id'])}', "
-                         "{method: 'DELETE', credentials: 'same-origin'})")
+            calls.append(
+                f"fetch('{ROUTE}?name={quote(op['name'])}&id={quote(op['id'])}', "
+                "{method: 'DELETE', credentials: 'same-origin'})"
+            )
     chain = "Promise.resolve()" + "".join(f".then(() => {c})" for c in calls)
     st.html(f"<script>{chain};</script>", unsafe_allow_javascript=True)
 

@@ -19,8 +19,10 @@ from urllib.parse import urlparse
 from rag.text import strip_links
 
 #: Terminal escape sequences (CSI, OSC, others) and control characters, C1 and bidi overrides included.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]|"
-                      r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]|"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def terminal(value: str) -> str:
@@ -34,9 +36,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _LINK = re.compile(r"\[([^\[\]]*)\]\(\s*<?([^()\s<>]*(?:\([^()]*\)[^()\s<>]*)*)>?(?:\s+[\"'(][^)]*)?\s*\)")
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
-_BARE = re.compile(r"(?:\b(?:https?|ftp|mailto|javascript|data):[^\s<>()\"'`]*|\bwww\.[^\s<>()\"'`]+|"
-                   r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
-                   re.IGNORECASE)
+_BARE = re.compile(
+    r"(?:\b(?:https?|ftp|mailto|javascript|data):[^\s<>()\"'`]*|\bwww\.[^\s<>()\"'`]+|"
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
+    re.IGNORECASE,
+)
 
 
 def _code(address: str) -> str:

@@ -10,10 +10,11 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
-from ingest.pipeline import IngestReport, Ingestor, calibrate_if_needed
+from ingest.pipeline import Ingestor, IngestReport, calibrate_if_needed
 from rag import sessions
 from rag.accounts import Account, authenticate, role_of
 from rag.assistant import Assistant
@@ -21,6 +22,8 @@ from rag.db import Database, open_database
 from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
 from ui.cookies import clear_cookie, set_cookie
+
+T = TypeVar("T")
 
 ACCOUNT_KEY = "account"
 #: The sign-in session behind a password sign-in (see rag/sessions.py).
@@ -51,14 +54,14 @@ def oidc_configured() -> bool:
     """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section for ``st.login``."""
     try:
         return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):  # type: ignore[attr-defined]
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return False
 
 
 def _cookie(name: str) -> str | None:
     try:
         return st.context.cookies.get(name)
-    except Exception:  # noqa: BLE001  (no browser request behind this run, e.g. under AppTest)
+    except Exception:
         return None
 
 
@@ -137,7 +140,7 @@ def client_address() -> str:
     try:
         forwarded = st.context.headers.get("X-Forwarded-For") or ""
         return forwarded.split(",")[-1].strip() or str(st.context.ip_address or "")
-    except Exception:  # noqa: BLE001  (no browser request behind this run, e.g. under AppTest)
+    except Exception:
         return ""
 
 
@@ -202,8 +205,11 @@ def reindex(paths: list[Path], user: str | None) -> IngestReport:
 
     report = ingestor.run(paths, progress)
     bar.progress(1.0, text=f"Indexed: {report.documents} documents, {report.chunks} chunks")
-    calibration = calibrate_if_needed(
-        ingestor, report, lambda done, total: bar.progress(done / max(total, 1), text="Calibrating when to answer…"))
+
+    def calibrating(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text="Calibrating when to answer…")
+
+    calibration = calibrate_if_needed(ingestor, report, calibrating)
     if calibration is not None:
         hub.reload_gate()
     try:
@@ -213,7 +219,7 @@ def reindex(paths: list[Path], user: str | None) -> IngestReport:
     return report
 
 
-def guarded(action: Callable[[], object]) -> object | None:
+def guarded(action: Callable[[], T]) -> T | None:
     """Run ``action``; a user-facing error is shown instead of a traceback."""
     try:
         return action()

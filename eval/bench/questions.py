@@ -22,8 +22,13 @@ def bench_questions(base: Settings, count: int, seed: int) -> list[str]:
     section headings (deterministic by ``seed``)."""
     hub = [q.question for q in load_questions(HUB_SET)]
     got = HubStore(base).chunks.get(include=["metadatas"])
-    sections = sorted({(str(m.get("title", "")), str(m.get("section", "")).split(" > ")[-1])
-                       for m in got["metadatas"] or [] if m.get("section")})
+    sections = sorted(
+        {
+            (str(m.get("title", "")), str(m.get("section", "")).split(" > ")[-1])
+            for m in got["metadatas"] or []
+            if m.get("section")
+        }
+    )
     rng = random.Random(seed)
     made: list[str] = []
     while sections and len(hub) + len(made) < count:

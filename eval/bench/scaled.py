@@ -50,7 +50,7 @@ class Unit:
 
 
 def parse_size(text: str) -> int:
-    """"10k" -> 10000, "1.5k" -> 1500, "250" -> 250."""
+    """ "10k" -> 10000, "1.5k" -> 1500, "250" -> 250."""
     text = text.strip().lower()
     scale = 1000 if text.endswith("k") else 1
     try:
@@ -121,8 +121,11 @@ def scaled_store(settings: Settings, corpus: Path, size: int, seed: int) -> Sett
 
 def corpus_units(base: Settings, cache: Path) -> tuple[list[Unit], np.ndarray]:
     """Every distinct unit of the corpus's chunks, in document order, and their embeddings."""
-    rows = sorted(row for page in read_pages(HubStore(base).chunks, ["documents", "metadatas"])
-                  for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+    rows = sorted(
+        row
+        for page in read_pages(HubStore(base).chunks, ["documents", "metadatas"])
+        for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+    )
     seen: set[tuple[str, str]] = set()
     units: list[Unit] = []
     for _, text, meta in rows:
@@ -179,14 +182,30 @@ def add_synthetic(store: HubStore, units: list[Unit], vectors: np.ndarray, count
             chunk_vectors.append((vector / (np.linalg.norm(vector) or 1.0)).tolist())
             to_embed = embed_text(title, section, text)
             meta: dict[str, Scalar] = {
-                **source.metadata, "doc_id": doc_id, "version": version, "source": doc_id, "title": title,
-                "section": section, "start": index * chunk_size, "end": index * chunk_size + len(text),
-                "chunk_index": index, "chunk_hash": hashlib.sha256(to_embed.encode()).hexdigest()[:32],
+                **source.metadata,
+                "doc_id": doc_id,
+                "version": version,
+                "source": doc_id,
+                "title": title,
+                "section": section,
+                "start": index * chunk_size,
+                "end": index * chunk_size + len(text),
+                "chunk_index": index,
+                "chunk_hash": hashlib.sha256(to_embed.encode()).hexdigest()[:32],
             }
             chunks.append(Chunk(id=f"{doc_id}#{version}#{index:05d}", text=text, embed_text=to_embed, metadata=meta))
-        record = DocRecord(doc_id=doc_id, version=version, file_hash=version, source=doc_id, root="",
-                           title=title, kind="synthetic", chunks=len(chunks), ingested_at=now_iso(),
-                           metadata=dict(source.metadata))
+        record = DocRecord(
+            doc_id=doc_id,
+            version=version,
+            file_hash=version,
+            source=doc_id,
+            root="",
+            title=title,
+            kind="synthetic",
+            chunks=len(chunks),
+            ingested_at=now_iso(),
+            metadata=dict(source.metadata),
+        )
         pending.append((record, chunks, chunk_vectors))
         made += len(chunks)
         if sum(len(c) for _, c, _ in pending) >= COMMIT_CHUNKS or made >= count:
@@ -197,10 +216,14 @@ def add_synthetic(store: HubStore, units: list[Unit], vectors: np.ndarray, count
 def vector_fidelity(settings: Settings, sample: int = 100) -> float:
     """Mean cosine between synthetic chunks' composed vectors and the model's embedding of them."""
     store = HubStore(settings)
-    got = store.chunks.get(where={"title": {"$ne": ""}}, limit=sample * 20, include=["embeddings", "metadatas", "documents"])
-    rows = [(e, embed_text(str(m["title"]), str(m.get("section", "")), t))
-            for e, m, t in zip(got["embeddings"], got["metadatas"], got["documents"], strict=True)
-            if str(m.get("doc_id", "")).startswith("synthetic/")][:sample]
+    got = store.chunks.get(
+        where={"title": {"$ne": ""}}, limit=sample * 20, include=["embeddings", "metadatas", "documents"]
+    )
+    rows = [
+        (e, embed_text(str(m["title"]), str(m.get("section", "")), t))
+        for e, m, t in zip(got["embeddings"], got["metadatas"], got["documents"], strict=True)
+        if str(m.get("doc_id", "")).startswith("synthetic/")
+    ][:sample]
     if not rows:
         return 1.0
     model = np.asarray(SentenceEmbeddings(settings).embed_documents([text for _, text in rows]), dtype=np.float32)

@@ -38,8 +38,10 @@ MIN_VISIBLE_POINTS = 1.5
 def _fonts(run: Any, paragraph: Any) -> list[Any]:
     """The fonts that decide a run's look, nearest first: the run, its style, the paragraph's style."""
     fonts = [run.font]
-    for style in (run.style if run.style is not None and run.style.name != "Default Paragraph Font" else None,
-                  paragraph.style):
+    for style in (
+        run.style if run.style is not None and run.style.name != "Default Paragraph Font" else None,
+        paragraph.style,
+    ):
         while style is not None:
             fonts.append(style.font)
             style = style.base_style
@@ -69,8 +71,9 @@ def _white(font: Any) -> bool | None:
 
 def is_hidden_run(run: Any, paragraph: Any) -> bool:
     fonts = _fonts(run, paragraph)
-    if _first(fonts, lambda f: f.hidden) or _first(fonts, lambda f: f.element.rPr is not None and
-                                                      f.element.rPr.find(_SPEC_VANISH) is not None or None):
+    if _first(fonts, lambda f: f.hidden) or _first(
+        fonts, lambda f: f.element.rPr is not None and f.element.rPr.find(_SPEC_VANISH) is not None or None
+    ):
         return True
     if _first(fonts, _white):
         return True

@@ -103,6 +103,6 @@ def load_html(path: Path, data: bytes) -> ParsedDocument:
     flush()
     if not sections:
         raise LoadError("no readable text in this HTML page")
-    meta = clean_metadata(raw_meta)
-    title = meta.pop("title", None) or page_title or first_h1 or path.stem
-    return ParsedDocument(title=title, metadata=meta, sections=sections, kind="html")
+    metadata = clean_metadata(raw_meta)
+    title = str(metadata.pop("title", None) or page_title or first_h1 or path.stem)
+    return ParsedDocument(title=title, metadata=metadata, sections=sections, kind="html")

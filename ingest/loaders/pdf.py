@@ -79,8 +79,15 @@ def hidden_text(page: PageObject) -> ContentStream | None:
     resources = resources.get_object() if resources is not None else {}
     states = resources.get("/ExtGState") if hasattr(resources, "get") else None
     states = states.get_object() if states is not None else {}
-    state: dict[str, Any] = {"ctm": list(_IDENTITY), "white": False, "alpha": 1.0, "mode": 0, "size": 0.0,
-                             "scale": 100.0, "leading": 0.0}
+    state: dict[str, Any] = {
+        "ctm": list(_IDENTITY),
+        "white": False,
+        "alpha": 1.0,
+        "mode": 0,
+        "size": 0.0,
+        "scale": 100.0,
+        "leading": 0.0,
+    }
     stack: list[dict[str, Any]] = []
     tm: Matrix = list(_IDENTITY)
     tlm: Matrix = list(_IDENTITY)
@@ -129,8 +136,14 @@ def hidden_text(page: PageObject) -> ContentStream | None:
             x, y = trm[4], trm[5]
             width = _shown_length(operator, operands) * size * 0.6
             off_page = x + width < left or x > right or y < bottom - size or y > top + size
-            if (state["mode"] in (3, 7) or state["white"] or state["alpha"] <= 0.01 or size < MIN_VISIBLE_POINTS
-                    or abs(state["scale"]) < 1 or off_page):
+            if (
+                state["mode"] in (3, 7)
+                or state["white"]
+                or state["alpha"] <= 0.01
+                or size < MIN_VISIBLE_POINTS
+                or abs(state["scale"]) < 1
+                or off_page
+            ):
                 dropped += 1
                 if operator != b"Tj" and operator != b"TJ":
                     kept.append(([], b"T*"))  # the line still moves
@@ -176,6 +189,7 @@ def _strip_running_lines(pages: list[str]) -> list[str]:
     """Drop running headers and footers: first/last lines repeated on most pages (digits ignored)."""
     if len(pages) < 3:
         return pages
+
     def key(line: str) -> str:
         return re.sub(r"\d+", "#", line.strip())
 
@@ -242,7 +256,7 @@ def load_pdf(path: Path, data: bytes) -> ParsedDocument:
     if not any(text.strip() for text in pages):
         raise LoadError("PDF has no text layer (a scan?): run OCR on it first")
 
-    info = reader.metadata or {}
+    info: Any = reader.metadata or {}
     raw_meta: dict[str, object] = {}
     for key in METADATA_FIELDS:
         for candidate in (f"/{key}", f"/{key.title().replace('_', '')}", f"/{key.title()}"):
@@ -256,18 +270,16 @@ def load_pdf(path: Path, data: bytes) -> ParsedDocument:
     title = meta.pop("title", None) or (outline[0][2] if outline else "") or path.stem
 
     sections: list[Section] = []
-    path: list[tuple[int, str]] = []
+    open_headings: list[tuple[int, str]] = []
     offset = 0
     for index, text in enumerate(pages):
         starts = [(depth, heading) for page, depth, heading in outline if page == index]
-        pieces, path = _page_sections(text, path, starts)
+        pieces, open_headings = _page_sections(text, open_headings, starts)
         for heading_path, piece, at in pieces:
             headings = [heading for _, heading in heading_path]
             if headings and headings[0] == title:
                 headings = headings[1:]
             lead = len(piece) - len(piece.lstrip())
-            sections.append(
-                Section(text=piece.strip(), headings=headings, page=index + 1, offset=offset + at + lead)
-            )
+            sections.append(Section(text=piece.strip(), headings=headings, page=index + 1, offset=offset + at + lead))
         offset += len(text) + 1
     return ParsedDocument(title=title, metadata=meta, sections=sections, kind="pdf")

@@ -13,6 +13,4 @@ def load_text(path: Path, data: bytes) -> ParsedDocument:
     first = text.strip().split("\n", 1)[0].strip()
     title = first if 0 < len(first) <= 120 else path.stem.replace("-", " ").replace("_", " ")
     offset = len(text) - len(text.lstrip())
-    return ParsedDocument(
-        title=title, metadata={}, sections=[Section(text=text.strip(), offset=offset)], kind="text"
-    )
+    return ParsedDocument(title=title, metadata={}, sections=[Section(text=text.strip(), offset=offset)], kind="text")

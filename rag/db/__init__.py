@@ -7,5 +7,16 @@ SQLite in ``DATA_DIR/hubqa.db`` by default; any SQLAlchemy URL (``HUBQA_DATABASE
 from rag.db.database import Database, open_database
 from rag.db.schema import Conversation, EvalRun, Feedback, IngestRun, Question, SignIn, SignInSession, Turn, User
 
-__all__ = ["Conversation", "Database", "EvalRun", "Feedback", "IngestRun", "Question", "SignIn", "SignInSession", "Turn",
-           "User", "open_database"]
+__all__ = [
+    "Conversation",
+    "Database",
+    "EvalRun",
+    "Feedback",
+    "IngestRun",
+    "Question",
+    "SignIn",
+    "SignInSession",
+    "Turn",
+    "User",
+    "open_database",
+]

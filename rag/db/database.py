@@ -49,7 +49,9 @@ class Database:
         self.url = url
         self.retry_delays = retry_delays
         is_sqlite = url.startswith("sqlite")
-        connect_args: dict[str, Any] = {"timeout": timeout_s} if is_sqlite else {"connect_timeout": max(1, int(timeout_s))}
+        connect_args: dict[str, Any] = (
+            {"timeout": timeout_s} if is_sqlite else {"connect_timeout": max(1, int(timeout_s))}
+        )
         self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         if is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -234,6 +236,7 @@ class Database:
         stmt = select(Feedback, Question).join(Question).order_by(Feedback.id.desc()).limit(limit)
         if helpful is not None:
             stmt = stmt.where(Feedback.helpful == helpful)
+        # the rows are (Feedback, Question) pairs; SQLAlchemy types them as Row[...] only
         return self.session("reading feedback", lambda s: [tuple(r) for r in s.execute(stmt)])  # type: ignore[misc]
 
     def eval_runs(self, limit: int = 200) -> list[EvalRun]:
@@ -284,16 +287,29 @@ class Database:
 
     def conversations(self, user: str, limit: int = 100) -> list[Conversation]:
         """A user's conversations, the most recently used first (without their turns)."""
-        stmt = (select(Conversation).where(Conversation.user == user)
-                .order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit))
+        stmt = (
+            select(Conversation)
+            .where(Conversation.user == user)
+            .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+            .limit(limit)
+        )
         return self.session("reading your conversations", lambda s: list(s.scalars(stmt)))
 
-    def add_turn(self, user: str, conversation_id: int | None, question: str, answer: dict[str, Any],
-                 question_id: int | None = None) -> int:
+    def add_turn(
+        self,
+        user: str,
+        conversation_id: int | None,
+        question: str,
+        answer: dict[str, Any],
+        question_id: int | None = None,
+    ) -> int:
         """Append a question and its answer to a conversation (a new one, titled by the question,
         when ``conversation_id`` is None); the conversation's id. Texts are redacted again."""
-        clean = {**answer, "question": redact(answer.get("question", ""))[0],
-                 "standalone_question": redact(answer.get("standalone_question", ""))[0]}
+        clean = {
+            **answer,
+            "question": redact(answer.get("question", ""))[0],
+            "standalone_question": redact(answer.get("standalone_question", ""))[0],
+        }
         asked = redact(question)[0]
 
         def add(s: Session) -> int:
@@ -304,8 +320,15 @@ class Database:
             else:
                 conversation = self._owned(s, conversation_id, user)
             position = len(conversation.turns)
-            s.add(Turn(conversation_id=conversation.id, position=position, question=asked, answer=clean,
-                       question_id=question_id))
+            s.add(
+                Turn(
+                    conversation_id=conversation.id,
+                    position=position,
+                    question=asked,
+                    answer=clean,
+                    question_id=question_id,
+                )
+            )
             conversation.updated_at = utcnow()
             return conversation.id
 
@@ -313,8 +336,7 @@ class Database:
 
     def turns(self, user: str, conversation_id: int) -> list[Turn]:
         """The turns of one of ``user``'s conversations, in order."""
-        return self.session("reading the conversation",
-                            lambda s: list(self._owned(s, conversation_id, user).turns))
+        return self.session("reading the conversation", lambda s: list(self._owned(s, conversation_id, user).turns))
 
     def rename_conversation(self, user: str, conversation_id: int, title: str) -> None:
         def rename(s: Session) -> None:

@@ -136,6 +136,8 @@ class Turn(Base):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
 class SignIn(Base):
     """One sign-in attempt: who, from where, and what came of it (ok, failed, throttled, locked,
     or unlocked by a maintainer). Throttling and lockout are computed from these rows, so every

@@ -10,8 +10,17 @@ from rag.privacy.names import find_names
 from rag.privacy.patterns import find_patterns
 
 NAME = "student name"
-HEALTH_KINDS = frozenset({"learning plan (IEP or 504)", "health or disability", "medication", "counselling or therapy",
-                          "discipline record", "immigration status", "family circumstance"})
+HEALTH_KINDS = frozenset(
+    {
+        "learning plan (IEP or 504)",
+        "health or disability",
+        "medication",
+        "counselling or therapy",
+        "discipline record",
+        "immigration status",
+        "family circumstance",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ def redact(text: str) -> tuple[str, list[Redaction]]:
     found = findings(text)
     out, cursor = [], 0
     for r in found:
-        out += [text[cursor:r.start], r.placeholder]
+        out += [text[cursor : r.start], r.placeholder]
         cursor = r.end
     out.append(text[cursor:])
     return "".join(out), found

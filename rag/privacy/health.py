@@ -27,62 +27,198 @@ _ADJ = r"(?:(?:severe|mild|moderate|diagnosed|serious|chronic|social|generali[sz
 _DET = r"(?:(?:an?|the|his|her|their)\s+)?"
 
 DETAILS: list[Detail] = [
-    Detail("learning plan (IEP or 504)", "[a learning plan]", re.compile(
-        r"(?i)\b" + _DET + r"(?:IEPs?|I\.E\.P\.?|individuali[sz]ed education (?:program|plan)|"
-        r"(?:section\s+)?504\s+plans?|(?:section\s+)?504(?=\s+(?:for|that|which|says|allows|lists|accommodations?)|[.,;?!]|\s*$)|"
-        r"behaviou?r(?:al)?\s+(?:intervention\s+)?plans?|BIP|special\s+ed(?:ucation)?\s+(?:services|plan|status)|"
-        r"accommodations?\s+plan)\b"
-    )),
-    Detail("health or disability", "[a health condition]", re.compile(
-        r"(?i)\b(?:diagnosed\s+with\s+)?" + _DET + _ADJ + r"(?:" + _terms(
-            r"ADHD", r"(?-i:ADD)", r"attention[- ]deficit(?:\s+\w+)?\s+disorder", r"autism(?:\s+spectrum(?:\s+disorder)?)?",
-            r"autistic", r"on\s+the\s+(?:autism\s+)?spectrum", r"ASD", r"asperger'?s(?:\s+syndrome)?",
-            r"dyslexi[ac]", r"dyscalculia", r"dysgraphia", r"dyspraxia", r"anxiety(?:\s+(?:disorder|diagnosis|attacks?))?",
-            r"panic\s+attacks?", r"depression", r"depressed", r"bipolar(?:\s+disorder)?", r"OCD", r"PTSD",
-            r"eating\s+disorder", r"anorexi[ac]", r"bulimi[ac]", r"(?:type\s+[12]\s+)?diabet(?:es|ic)", r"epilep(?:sy|tic)",
-            r"seizures?(?:\s+disorder)?", r"asthma(?:tic)?", r"cancer", r"leuka?emia", r"cerebral\s+palsy",
-            r"down\s+syndrome", r"tourette'?s?(?:\s+syndrome)?", r"deaf", r"hard[- ]of[- ]hearing",
-            r"hearing[- ](?:impaired|impairment|loss)", r"blind", r"visually[- ]impaired", r"vision\s+impairment",
-            r"speech\s+(?:impairment|delay|disorder)", r"language\s+disorder", r"learning\s+disabilit(?:y|ies)",
-            r"intellectual\s+disabilit(?:y|ies)", r"emotional\s+disturbance", r"processing\s+disorder",
-            r"self[- ]harm(?:ing)?", r"suicidal(?:\s+thoughts)?", r"pregnan(?:t|cy)", r"concussion",
-            r"mental\s+health\s+(?:condition|issues?|crisis|diagnosis)", r"allerg(?:y|ies|ic)(?:\s+to\s+\w+)?",
-            r"disabilit(?:y|ies)", r"disabled",
-        ) + r")\b"
-    )),
-    Detail("medication", "[a medication]", re.compile(
-        r"(?i)\b(?:on\s+)?" + _DET + r"(?:" + _terms(
-            r"ritalin", r"adderall", r"concerta", r"vyvanse", r"strattera", r"focalin", r"methylphenidate",
-            r"insulin", r"zoloft", r"prozac", r"lexapro", r"antidepressants?", r"anti-?anxiety\s+(?:meds|medication)",
-            r"(?:adhd\s+)?(?:meds|medication)", r"stimulants?", r"inhaler",
-        ) + r")\b"
-    )),
-    Detail("counselling or therapy", "[support services]", re.compile(
-        r"(?i)\b" + _DET + r"(?:" + _terms(
-            r"(?:school\s+)?counsel(?:l)?or", r"counsel(?:l)?ing", r"therap(?:ist|y)", r"psychologist", r"psychiatrist",
-            r"social\s+worker", r"speech\s+therap(?:ist|y)", r"occupational\s+therap(?:ist|y)",
-        ) + r")\b"
-    )),
-    Detail("discipline record", "[a discipline matter]", re.compile(
-        r"(?i)\b(?:(?:\w+|\d+)\s+(?=detentions))?" + _DET + r"(?:" + _terms(
-            r"suspended", r"suspension", r"expelled", r"expulsion", r"detentions?", r"arrested", r"arrest",
-            r"juvenile\s+(?:record|detention|court|hall)", r"on\s+probation", r"probation(?:\s+officer)?",
-            r"disciplinary\s+(?:referral|record|action|hearing)", r"office\s+referrals?", r"behaviou?r\s+referrals?",
-        ) + r")\b"
-    )),
-    Detail("immigration status", "[immigration status]", re.compile(
-        r"(?i)\b" + _DET + r"(?:" + _terms(
-            r"undocumented", r"deported", r"deportation", r"DACA(?:\s+status)?", r"refugees?", r"asylum(?:\s+seekers?)?",
-            r"immigration\s+status", r"visa\s+status", r"without\s+papers",
-        ) + r")\b"
-    )),
-    Detail("family circumstance", "[a family circumstance]", re.compile(
-        r"(?i)\b" + _DET + r"(?:" + _terms(
-            r"(?:in\s+)?foster\s+(?:care|home|family|parents?)", r"homeless(?:ness)?", r"(?:going\s+through\s+a\s+)?(?:messy\s+)?divorce",
-            r"custody\s+(?:battle|dispute|case)", r"incarcerated", r"in\s+jail", r"in\s+prison", r"CPS", r"child\s+protective\s+services",
-            r"abused", r"neglected", r"evicted",
-        ) + r")\b"
-    )),
+    Detail(
+        "learning plan (IEP or 504)",
+        "[a learning plan]",
+        re.compile(
+            r"(?i)\b" + _DET + r"(?:IEPs?|I\.E\.P\.?|individuali[sz]ed education (?:program|plan)|"
+            r"(?:section\s+)?504\s+plans?|(?:section\s+)?504(?=\s+(?:for|that|which|says|allows|lists|accommodations?)|[.,;?!]|\s*$)|"
+            r"behaviou?r(?:al)?\s+(?:intervention\s+)?plans?|BIP|special\s+ed(?:ucation)?\s+(?:services|plan|status)|"
+            r"accommodations?\s+plan)\b"
+        ),
+    ),
+    Detail(
+        "health or disability",
+        "[a health condition]",
+        re.compile(
+            r"(?i)\b(?:diagnosed\s+with\s+)?"
+            + _DET
+            + _ADJ
+            + r"(?:"
+            + _terms(
+                r"ADHD",
+                r"(?-i:ADD)",
+                r"attention[- ]deficit(?:\s+\w+)?\s+disorder",
+                r"autism(?:\s+spectrum(?:\s+disorder)?)?",
+                r"autistic",
+                r"on\s+the\s+(?:autism\s+)?spectrum",
+                r"ASD",
+                r"asperger'?s(?:\s+syndrome)?",
+                r"dyslexi[ac]",
+                r"dyscalculia",
+                r"dysgraphia",
+                r"dyspraxia",
+                r"anxiety(?:\s+(?:disorder|diagnosis|attacks?))?",
+                r"panic\s+attacks?",
+                r"depression",
+                r"depressed",
+                r"bipolar(?:\s+disorder)?",
+                r"OCD",
+                r"PTSD",
+                r"eating\s+disorder",
+                r"anorexi[ac]",
+                r"bulimi[ac]",
+                r"(?:type\s+[12]\s+)?diabet(?:es|ic)",
+                r"epilep(?:sy|tic)",
+                r"seizures?(?:\s+disorder)?",
+                r"asthma(?:tic)?",
+                r"cancer",
+                r"leuka?emia",
+                r"cerebral\s+palsy",
+                r"down\s+syndrome",
+                r"tourette'?s?(?:\s+syndrome)?",
+                r"deaf",
+                r"hard[- ]of[- ]hearing",
+                r"hearing[- ](?:impaired|impairment|loss)",
+                r"blind",
+                r"visually[- ]impaired",
+                r"vision\s+impairment",
+                r"speech\s+(?:impairment|delay|disorder)",
+                r"language\s+disorder",
+                r"learning\s+disabilit(?:y|ies)",
+                r"intellectual\s+disabilit(?:y|ies)",
+                r"emotional\s+disturbance",
+                r"processing\s+disorder",
+                r"self[- ]harm(?:ing)?",
+                r"suicidal(?:\s+thoughts)?",
+                r"pregnan(?:t|cy)",
+                r"concussion",
+                r"mental\s+health\s+(?:condition|issues?|crisis|diagnosis)",
+                r"allerg(?:y|ies|ic)(?:\s+to\s+\w+)?",
+                r"disabilit(?:y|ies)",
+                r"disabled",
+            )
+            + r")\b"
+        ),
+    ),
+    Detail(
+        "medication",
+        "[a medication]",
+        re.compile(
+            r"(?i)\b(?:on\s+)?"
+            + _DET
+            + r"(?:"
+            + _terms(
+                r"ritalin",
+                r"adderall",
+                r"concerta",
+                r"vyvanse",
+                r"strattera",
+                r"focalin",
+                r"methylphenidate",
+                r"insulin",
+                r"zoloft",
+                r"prozac",
+                r"lexapro",
+                r"antidepressants?",
+                r"anti-?anxiety\s+(?:meds|medication)",
+                r"(?:adhd\s+)?(?:meds|medication)",
+                r"stimulants?",
+                r"inhaler",
+            )
+            + r")\b"
+        ),
+    ),
+    Detail(
+        "counselling or therapy",
+        "[support services]",
+        re.compile(
+            r"(?i)\b"
+            + _DET
+            + r"(?:"
+            + _terms(
+                r"(?:school\s+)?counsel(?:l)?or",
+                r"counsel(?:l)?ing",
+                r"therap(?:ist|y)",
+                r"psychologist",
+                r"psychiatrist",
+                r"social\s+worker",
+                r"speech\s+therap(?:ist|y)",
+                r"occupational\s+therap(?:ist|y)",
+            )
+            + r")\b"
+        ),
+    ),
+    Detail(
+        "discipline record",
+        "[a discipline matter]",
+        re.compile(
+            r"(?i)\b(?:(?:\w+|\d+)\s+(?=detentions))?"
+            + _DET
+            + r"(?:"
+            + _terms(
+                r"suspended",
+                r"suspension",
+                r"expelled",
+                r"expulsion",
+                r"detentions?",
+                r"arrested",
+                r"arrest",
+                r"juvenile\s+(?:record|detention|court|hall)",
+                r"on\s+probation",
+                r"probation(?:\s+officer)?",
+                r"disciplinary\s+(?:referral|record|action|hearing)",
+                r"office\s+referrals?",
+                r"behaviou?r\s+referrals?",
+            )
+            + r")\b"
+        ),
+    ),
+    Detail(
+        "immigration status",
+        "[immigration status]",
+        re.compile(
+            r"(?i)\b"
+            + _DET
+            + r"(?:"
+            + _terms(
+                r"undocumented",
+                r"deported",
+                r"deportation",
+                r"DACA(?:\s+status)?",
+                r"refugees?",
+                r"asylum(?:\s+seekers?)?",
+                r"immigration\s+status",
+                r"visa\s+status",
+                r"without\s+papers",
+            )
+            + r")\b"
+        ),
+    ),
+    Detail(
+        "family circumstance",
+        "[a family circumstance]",
+        re.compile(
+            r"(?i)\b"
+            + _DET
+            + r"(?:"
+            + _terms(
+                r"(?:in\s+)?foster\s+(?:care|home|family|parents?)",
+                r"homeless(?:ness)?",
+                r"(?:going\s+through\s+a\s+)?(?:messy\s+)?divorce",
+                r"custody\s+(?:battle|dispute|case)",
+                r"incarcerated",
+                r"in\s+jail",
+                r"in\s+prison",
+                r"CPS",
+                r"child\s+protective\s+services",
+                r"abused",
+                r"neglected",
+                r"evicted",
+            )
+            + r")\b"
+        ),
+    ),
 ]
 
 

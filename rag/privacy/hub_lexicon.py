@@ -32,16 +32,22 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
             word = m.group(0)
             if word.islower():
                 lower[word] += 1
-            elif word[0].isupper() and word[1:].islower() and not _START.search(text[max(0, m.start() - 3):m.start()]):
+            elif (
+                word[0].isupper() and word[1:].islower() and not _START.search(text[max(0, m.start() - 3) : m.start()])
+            ):
                 capital[word.lower()] += 1
     common = {w for w, n in lower.items() if n >= 2 and n >= capital[w]}
     given = lexicon.first_names()
-    proper = {w for w, n in capital.items() if n >= 2 and w not in common and w not in given and w not in STOPWORDS
-              and lexicon.is_english(w)}  # a name the dictionary does not know could be a student's
+    proper = {
+        w
+        for w, n in capital.items()
+        if n >= 2 and w not in common and w not in given and w not in STOPWORDS and lexicon.is_english(w)
+    }  # a name the dictionary does not know could be a student's
     # People: names the recogniser finds in the hub's text, read with the hub's own words known.
     from rag.privacy import names  # late: it reads the lexicon this function is building
 
     saved = lexicon.hub_lexicon
+    # a stand-in for the cached loader while the hub's own lexicon is built (restored below)
     lexicon.hub_lexicon = lambda: {"common": frozenset(common), "proper": frozenset(), "public": frozenset()}  # type: ignore[assignment]
     names._things.cache_clear()
     names._public.cache_clear()
@@ -52,23 +58,34 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
     try:
         for text in texts:
             for span in names.find_names(text, topics=True):
-                found = re.sub(r"['\u2019]s$", "", text[span.start:span.end]).lower()
+                found = re.sub(r"['\u2019]s$", "", text[span.start : span.end]).lower()
                 parts = found.split()
                 people.add(found)
-                cited = re.search(r"(?i)\b(?:by|led by|interview|of|or|and)[\"']?\s+[\"']?$", text[max(0, span.start - 20):span.start])
-                dated = re.search(r"\b1[5-9]\d\d\b", text[span.end:span.end + 30])
+                cited = re.search(
+                    r"(?i)\b(?:by|led by|interview|of|or|and)[\"']?\s+[\"']?$",
+                    text[max(0, span.start - 20) : span.start],
+                )
+                dated = re.search(r"\b1[5-9]\d\d\b", text[span.end : span.end + 30])
                 if span.reason != "topic" and not cited and not dated:
                     continue  # an example student in a scenario, not a public figure
                 known = lexicon.all_given_names()
-                if len(parts) >= 2 and parts[0] in known and parts[-1] in lexicon.surnames() | {parts[-1]} - lexicon.hub_lexicon()["common"]:
+                if (
+                    len(parts) >= 2
+                    and parts[0] in known
+                    and parts[-1] in lexicon.surnames() | {parts[-1]} - lexicon.hub_lexicon()["common"]
+                ):
                     public.add(found)
                     if parts[-1] not in known:
                         public.add(parts[-1])  # "Steinbeck", "Tubman" alone; never a given name alone
-                elif len(parts) == 1 and parts[0] in lexicon.surnames() and parts[0] not in known \
-                        and not lexicon.is_common(parts[0]):
+                elif (
+                    len(parts) == 1
+                    and parts[0] in lexicon.surnames()
+                    and parts[0] not in known
+                    and not lexicon.is_common(parts[0])
+                ):
                     public.add(parts[0])
     finally:
-        lexicon.hub_lexicon = saved  # type: ignore[assignment]
+        lexicon.hub_lexicon = saved
         for fn in (names._things, names._public, lexicon.is_english, lexicon.is_common, lexicon.hub_lexicon):
             fn.cache_clear()
     proper -= {p for name in people for p in name.split()}

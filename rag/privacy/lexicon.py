@@ -74,7 +74,7 @@ def dictionary_words() -> frozenset[str]:
     if hashlib.sha256(data).hexdigest() != WEB2_SHA256:
         msg = f"{path} does not match the pinned SHA-256: reinstall english-words==2.0.2 with `make install`."
         raise HubqaError(msg)
-    words = pickle.loads(data)  # noqa: S301  (bytes checked against the pinned hash above)
+    words = pickle.loads(data)
     return frozenset(w for w in words if w.isalpha() and w.islower()) | EVERYDAY_EXTRA
 
 
@@ -100,8 +100,21 @@ def hub_lexicon() -> dict[str, frozenset[str]]:
     return {key: frozenset(raw.get(key, [])) for key in ("common", "proper", "public")}
 
 
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""),
-             ("s", ""), ("ly", ""), ("er", ""), ("ers", ""), ("est", ""), ("'s", ""))
+_SUFFIXES = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("ly", ""),
+    ("er", ""),
+    ("ers", ""),
+    ("est", ""),
+    ("'s", ""),
+)
 
 
 @lru_cache(maxsize=50_000)

@@ -16,8 +16,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.privacy.lexicon import (all_given_names, first_names, hub_lexicon, is_common, is_english, normal,
-                                  public_figures, surnames)
+from rag.privacy.lexicon import (
+    all_given_names,
+    first_names,
+    hub_lexicon,
+    is_common,
+    is_english,
+    normal,
+    public_figures,
+    surnames,
+)
 from rag.question import CHAT_WORDS
 from rag.text import STOPWORDS
 
@@ -29,39 +37,332 @@ _SENTENCE_END = re.compile(r"[.!?:;\"()\[\]\n]\s*$|^\s*$")
 #: Things named like people: AI tools and products, months and days, US states that are not given names
 #: too (a question about Georgia's law keeps its subject only with a cue), car makes.
 THINGS = frozenset(
-    """chatgpt gpt claude gemini copilot bard bing khanmigo magicschool grammarly turnitin gptzero zerogpt
-    quizlet canvas diffit brisk perplexity llama mistral kahoot padlet seesaw schoology edpuzzle flip
-    nearpod desmos duolingo alexa siri cortana dall midjourney firefly canva notion otter socrative
-    youtube google microsoft openai anthropic meta apple amazon adobe chromebook ipad docs slides
-    netflix hulu disney spotify roblox minecraft fortnite pinterest facebook twitter whatsapp gmail outlook
-    chrome safari firefox starbucks walmart costco
-    classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
-    january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday
-    christmas easter ramadan hanukkah diwali thanksgiving halloween
-    alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois
-    iowa kansas kentucky louisiana maryland massachusetts michigan minnesota mississippi missouri nebraska
-    nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont wisconsin wyoming
-    honda toyota subaru nissan hyundai chevy chevrolet volkswagen mazda civic corolla prius samsung lenovo""".split()
+    [
+        "chatgpt",
+        "gpt",
+        "claude",
+        "gemini",
+        "copilot",
+        "bard",
+        "bing",
+        "khanmigo",
+        "magicschool",
+        "grammarly",
+        "turnitin",
+        "gptzero",
+        "zerogpt",
+        "quizlet",
+        "canvas",
+        "diffit",
+        "brisk",
+        "perplexity",
+        "llama",
+        "mistral",
+        "kahoot",
+        "padlet",
+        "seesaw",
+        "schoology",
+        "edpuzzle",
+        "flip",
+        "nearpod",
+        "desmos",
+        "duolingo",
+        "alexa",
+        "siri",
+        "cortana",
+        "dall",
+        "midjourney",
+        "firefly",
+        "canva",
+        "notion",
+        "otter",
+        "socrative",
+        "youtube",
+        "google",
+        "microsoft",
+        "openai",
+        "anthropic",
+        "meta",
+        "apple",
+        "amazon",
+        "adobe",
+        "chromebook",
+        "ipad",
+        "docs",
+        "slides",
+        "netflix",
+        "hulu",
+        "disney",
+        "spotify",
+        "roblox",
+        "minecraft",
+        "fortnite",
+        "pinterest",
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "gmail",
+        "outlook",
+        "chrome",
+        "safari",
+        "firefox",
+        "starbucks",
+        "walmart",
+        "costco",
+        "classroom",
+        "teams",
+        "word",
+        "excel",
+        "powerpoint",
+        "wikipedia",
+        "reddit",
+        "tiktok",
+        "instagram",
+        "snapchat",
+        "discord",
+        "zoom",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "christmas",
+        "easter",
+        "ramadan",
+        "hanukkah",
+        "diwali",
+        "thanksgiving",
+        "halloween",
+        "alabama",
+        "alaska",
+        "arizona",
+        "arkansas",
+        "california",
+        "colorado",
+        "connecticut",
+        "delaware",
+        "florida",
+        "hawaii",
+        "idaho",
+        "illinois",
+        "iowa",
+        "kansas",
+        "kentucky",
+        "louisiana",
+        "maryland",
+        "massachusetts",
+        "michigan",
+        "minnesota",
+        "mississippi",
+        "missouri",
+        "nebraska",
+        "nevada",
+        "ohio",
+        "oklahoma",
+        "oregon",
+        "pennsylvania",
+        "tennessee",
+        "texas",
+        "utah",
+        "vermont",
+        "wisconsin",
+        "wyoming",
+        "honda",
+        "toyota",
+        "subaru",
+        "nissan",
+        "hyundai",
+        "chevy",
+        "chevrolet",
+        "volkswagen",
+        "mazda",
+        "civic",
+        "corolla",
+        "prius",
+        "samsung",
+        "lenovo",
+    ]
 )  # seasons are not here: Summer and Autumn are given names too
 #: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").
 PLACE_WORDS = frozenset(
-    """elementary middle high school schools academy university college district county city state
-    street avenue road park river lake mountains valley island center centre library museum act
-    hall bridge church hospital department board heights village d.c d.c. dc""".split()
+    [
+        "elementary",
+        "middle",
+        "high",
+        "school",
+        "schools",
+        "academy",
+        "university",
+        "college",
+        "district",
+        "county",
+        "city",
+        "state",
+        "street",
+        "avenue",
+        "road",
+        "park",
+        "river",
+        "lake",
+        "mountains",
+        "valley",
+        "island",
+        "center",
+        "centre",
+        "library",
+        "museum",
+        "act",
+        "hall",
+        "bridge",
+        "church",
+        "hospital",
+        "department",
+        "board",
+        "heights",
+        "village",
+        "d.c",
+        "d.c.",
+        "dc",
+    ]
 )
 #: Words before a capitalised word that make it a place or a date ("in May", "from Jordan").
-PLACE_BEFORE = frozenset("in near at across throughout visit visiting via toward towards".split())
+PLACE_BEFORE = frozenset(["in", "near", "at", "across", "throughout", "visit", "visiting", "via", "toward", "towards"])
 #: Words that open a question or a command: capitalised, yet never part of a name.
 OPENERS = frozenset(
-    """can could should would will may might must is are was were do does did has have had how what
-    when where why who which please help my our your their his her its i we they he she it you
-    this that these those there here if so and but or for with without about after before during
-    since until while as at in on of to from by into through a an the some any every each all
-    no not yes also just still then now today yesterday tomorrow hey hi hello dear thanks thank""".split()
+    [
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "may",
+        "might",
+        "must",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "who",
+        "which",
+        "please",
+        "help",
+        "my",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "i",
+        "we",
+        "they",
+        "he",
+        "she",
+        "it",
+        "you",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "if",
+        "so",
+        "and",
+        "but",
+        "or",
+        "for",
+        "with",
+        "without",
+        "about",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "while",
+        "as",
+        "at",
+        "in",
+        "on",
+        "of",
+        "to",
+        "from",
+        "by",
+        "into",
+        "through",
+        "a",
+        "an",
+        "the",
+        "some",
+        "any",
+        "every",
+        "each",
+        "all",
+        "no",
+        "not",
+        "yes",
+        "also",
+        "just",
+        "still",
+        "then",
+        "now",
+        "today",
+        "yesterday",
+        "tomorrow",
+        "hey",
+        "hi",
+        "hello",
+        "dear",
+        "thanks",
+        "thank",
+    ]
 )
 #: Title words before a surname.
-TITLES = frozenset("mr mrs ms miss mx dr coach principal dean professor prof sr sra señor señora".split())
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "coach",
+        "principal",
+        "dean",
+        "professor",
+        "prof",
+        "sr",
+        "sra",
+        "señor",
+        "señora",
+    ]
+)
 #: Nouns for a student or a family member: "my student X", "her son X".
 PERSON_NOUNS = (
     r"student|students|pupil|kid|child|boy|girl|son|daughter|grader|graders|freshman|sophomore|junior|"
@@ -86,8 +387,28 @@ _VERBS = (
 VERBS = frozenset(_VERBS.split())
 #: Nouns after "X's" that belong to a private person (not "Shakespeare's sonnets").
 _TOPIC_AFTER_POSSESSIVE = frozenset(
-    "speech speeches poetry poems sonnets novel novels plays theory theories works writings quotes "
-    "presidency administration legacy biography life era dream".split()
+    [
+        "speech",
+        "speeches",
+        "poetry",
+        "poems",
+        "sonnets",
+        "novel",
+        "novels",
+        "plays",
+        "theory",
+        "theories",
+        "works",
+        "writings",
+        "quotes",
+        "presidency",
+        "administration",
+        "legacy",
+        "biography",
+        "life",
+        "era",
+        "dream",
+    ]
 )
 #: Words before a person that make them a topic of study ("a unit on Rosa Parks").
 _TOPIC_BEFORE = re.compile(
@@ -130,12 +451,12 @@ class NameSpan:
 
 
 def tokens(text: str) -> list[Word]:
-    out = []
+    out: list[Word] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
         core = re.sub(r"['\u2019]s?$", "", raw) if raw[-1] in "s'\u2019" and re.search(r"['\u2019]s?$", raw) else raw
         start = m.start()
-        initial = bool(_SENTENCE_END.search(text[max(0, start - 8):start])) or (not out)
+        initial = bool(_SENTENCE_END.search(text[max(0, start - 8) : start])) or (not out)
         out.append(Word(start, start + len(core), core, normal(core), core[:1].isupper(), initial))
     return out
 
@@ -158,7 +479,12 @@ def shape(word: Word) -> str:
     low = word.low
     if len(low) == 1 and not word.text.endswith("."):
         return "function"
-    if low in STOPWORDS or low in OPENERS or (low in CHAT_WORDS and not word.capital) or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low):
+    if (
+        low in STOPWORDS
+        or low in OPENERS
+        or (low in CHAT_WORDS and not word.capital)
+        or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low)
+    ):
         return "function"
     if low in _things() or any(part in _things() for part in low.split("-")):
         return "thing"
@@ -193,35 +519,96 @@ def _prev(words: list[Word], i: int) -> Word | None:
 
 def _adjacent(text: str, a: Word, b: Word) -> bool:
     """b follows a with only spaces (or a name particle's spacing) between them."""
-    return re.fullmatch(r"\s+", text[a.end:b.start]) is not None
+    return re.fullmatch(r"\s+", text[a.end : b.start]) is not None
 
 
 #: Never the start of a name, though "My" and "Will" are given names too: "for my struggling readers".
-_DETERMINERS = frozenset("my our your his her their its the a an this that these those some any every each".split())
-_PARTICLES = frozenset("de la del della der den van von da di du dos das bin ibn al el le st".split())
+_DETERMINERS = frozenset(
+    [
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "its",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "any",
+        "every",
+        "each",
+    ]
+)
+_PARTICLES = frozenset(
+    [
+        "de",
+        "la",
+        "del",
+        "della",
+        "der",
+        "den",
+        "van",
+        "von",
+        "da",
+        "di",
+        "du",
+        "dos",
+        "das",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "le",
+        "st",
+    ]
+)
 _NAMEY = ("given", "given-or-word", "unknown", "surname", "surname-or-word", "rare-word")
 
 
 def _verb_follows(text: str, words: list[Word], i: int, strict: bool = False) -> bool:
     j = i + 1
-    while j < len(words) and j - i <= 2 and words[j].low in CHAT_WORDS and re.fullmatch(r"[\s,]+", text[words[j - 1].end:words[j].start]):
+    while (
+        j < len(words)
+        and j - i <= 2
+        and words[j].low in CHAT_WORDS
+        and re.fullmatch(r"[\s,]+", text[words[j - 1].end : words[j].start])
+    ):
         j += 1  # "jayden lol turned": a chat word between the name and its verb
     nxt = words[j] if j < len(words) else None
-    if nxt is None or not re.fullmatch(r"[\s,]+" if j > i + 1 else r"\s+", text[words[j - 1].end:nxt.start]):
+    if nxt is None or not re.fullmatch(r"[\s,]+" if j > i + 1 else r"\s+", text[words[j - 1].end : nxt.start]):
         return False
-    if strict and nxt.low in ("is", "was", "has", "had", "are", "were", "can", "will", "may", "should", "would", "could"):
+    if strict and nxt.low in (
+        "is",
+        "was",
+        "has",
+        "had",
+        "are",
+        "were",
+        "can",
+        "will",
+        "may",
+        "should",
+        "would",
+        "could",
+    ):
         return False  # "passcode is": a thing, unless a stronger cue says otherwise
     return nxt.low in VERBS or (nxt.low.endswith("ed") and is_english(nxt.low))
 
 
 def _is_topic(text: str, start: int, end: int) -> bool:
     """A person the question studies, not one it is about: "Toni Morrison's Beloved"."""
-    if _TOPIC_BEFORE.search(text[max(0, start - 40):start]) and not _CUE_AFTER.match(text[end:end + 80]):
-        before = text[max(0, start - 60):start].rstrip().lower()
+    if _TOPIC_BEFORE.search(text[max(0, start - 40) : start]) and not _CUE_AFTER.match(text[end : end + 80]):
+        before = text[max(0, start - 60) : start].rstrip().lower()
         if re.search(r"\b(?:talk|talked|worried|ask|tell|email|call|write|do|say)\s+(?:to\s+\w+\s+)?about$", before):
             return False
         return not re.match(r"\s+\w+ing\b", after_name(text, end))
-    after = text[end:end + 80]
+    after = text[end : end + 80]
     m = re.match(r"['\u2019]s?\s+(\S+)", after)
     if m:
         nxt = m.group(1).strip(".,;:?!")
@@ -233,7 +620,7 @@ def _is_topic(text: str, start: int, end: int) -> bool:
 
 
 def after_name(text: str, end: int) -> str:
-    return text[end:end + 40]
+    return text[end : end + 40]
 
 
 def _public_name(words: list[Word]) -> bool:
@@ -253,19 +640,27 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     upper_text = analysed is not text
     marks: dict[int, str] = {}
 
-    for i, (w, kind) in enumerate(zip(words, shapes)):
-        before, after = analysed[max(0, w.start - 60): w.start], analysed[w.end: w.end + 80]
+    for i, (w, kind) in enumerate(zip(words, shapes, strict=True)):
+        before, after = analysed[max(0, w.start - 60) : w.start], analysed[w.end : w.end + 80]
         cued = bool(_CUE_BEFORE.search(before))
-        if (cued or not w.capital) and (kind != "function" or (cued and w.low not in _DETERMINERS)) \
-                and (kind in ("given", "unknown", "given-or-word") or w.low in all_given_names()) \
-                and _lower_full_name(words, shapes, i, analysed, cued=cued):
+        if (
+            (cued or not w.capital)
+            and (kind != "function" or (cued and w.low not in _DETERMINERS))
+            and (kind in ("given", "unknown", "given-or-word") or w.low in all_given_names())
+            and _lower_full_name(words, shapes, i, analysed, cued=cued)
+        ):
             marks[i] = marks[i + 1] = "a full name after " + _cue_text(before) if cued else "a full name (lower case)"
             continue
         if kind in ("function", "thing", "acronym") or w.low in _PARTICLES:
             continue
         if cued and not w.capital and re.fullmatch(r"\w{3,}ing", w.low) and kind in ("unknown", "rare-word"):
             continue  # "a kid vaping in the bathroom": a participle the dictionary is too old to list
-        if _CUE_BEFORE.search(before) and kind in _NAMEY + ("initials",) and not _place(words, shapes, i, analysed) and not _language(w):
+        if (
+            _CUE_BEFORE.search(before)
+            and kind in _NAMEY + ("initials",)
+            and not _place(words, shapes, i, analysed)
+            and not _language(w)
+        ):
             if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
                 continue
@@ -289,7 +684,11 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
         elif not w.capital or upper_text:
             if kind == "given":
                 marks[i] = "a given name (lower case)"
-            elif kind == "unknown" and not _determined(words, i) and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True)):
+            elif (
+                kind == "unknown"
+                and not _determined(words, i)
+                and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True))
+            ):
                 marks[i] = "a name that acts in the sentence"
 
     for i in [i for i in marks if _in_markup(analysed, words[i])]:
@@ -298,32 +697,42 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     return _spans(words, marks, text, topics)
 
 
-_MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>\n]{0,300})?>|</?[A-Za-z][\w:-]*\s+[\w:-]+=\S*"
-                     r"|&\w+;")
+_MARKUP = re.compile(
+    r"</?[A-Za-z][\w:-]*(?:\s[^<>\n]{0,300})?>|</?[A-Za-z][\w:-]*\s+[\w:-]+=\S*"
+    r"|&\w+;"
+)
 
 
 def _in_markup(text: str, word: Word) -> bool:
     """Inside an HTML tag or an attribute (``<img src=``): code someone pasted, not a name."""
-    return any(m.start() <= word.start < m.end() for m in _MARKUP.finditer(text, max(0, word.start - 300), word.end + 300))
+    return any(
+        m.start() <= word.start < m.end() for m in _MARKUP.finditer(text, max(0, word.start - 300), word.end + 300)
+    )
 
 
-_ACTS = re.compile(r"\s*(?:has|had|is|was|did|does|got|gets|keeps|kept|failed|turned|used|uses|said|says|wrote|"
-                   r"asked|submitted|copied|cheated|missed|needs|told|won't|can't|didn't|doesn't|isn't|wasn't)\b")
+_ACTS = re.compile(
+    r"\s*(?:has|had|is|was|did|does|got|gets|keeps|kept|failed|turned|used|uses|said|says|wrote|"
+    r"asked|submitted|copied|cheated|missed|needs|told|won't|can't|didn't|doesn't|isn't|wasn't)\b"
+)
 
 
 def _lower_full_name(words: list[Word], shapes: list[str], i: int, text: str, cued: bool = False) -> bool:
-    """"deb patel has an IEP", "my student will miller": a given name and a surname-like word in
+    """ "deb patel has an IEP", "my student will miller": a given name and a surname-like word in
     lower case, after a cue ("my student") or opening a sentence and acting in it ("rose garden
     has" ends in a plain word and stays)."""
-    if i + 1 >= len(words) or shapes[i + 1] not in ("surname", "surname-or-word", "unknown", "rare-word") \
-            or words[i + 1].capital != words[i].capital or not re.fullmatch(r"\s+", text[words[i].end:words[i + 1].start]):
+    if (
+        i + 1 >= len(words)
+        or shapes[i + 1] not in ("surname", "surname-or-word", "unknown", "rare-word")
+        or words[i + 1].capital != words[i].capital
+        or not re.fullmatch(r"\s+", text[words[i].end : words[i + 1].start])
+    ):
         return False
     if cued:
         return True
     prev = _prev(words, i)
-    if prev is not None and not re.search(r"[.!?:;]\s*$", text[prev.end: words[i].start] or " "):
+    if prev is not None and not re.search(r"[.!?:;]\s*$", text[prev.end : words[i].start] or " "):
         return False
-    return bool(_ACTS.match(text[words[i + 1].end:])) or _verb_follows(text, words, i + 1, strict=True)
+    return bool(_ACTS.match(text[words[i + 1].end :])) or _verb_follows(text, words, i + 1, strict=True)
 
 
 def _determined(words: list[Word], i: int) -> bool:
@@ -332,7 +741,20 @@ def _determined(words: list[Word], i: int) -> bool:
     while j >= 0 and i - j <= 2 and shape(words[j]) == "word" and not words[j].capital:
         j -= 1  # "a good netflix show": everyday adjectives between the determiner and the noun
     prev = words[j] if j >= 0 else None
-    return prev is not None and prev.low in ("my", "our", "the", "a", "an", "his", "her", "their", "this", "that", "your", "its")
+    return prev is not None and prev.low in (
+        "my",
+        "our",
+        "the",
+        "a",
+        "an",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "your",
+        "its",
+    )
 
 
 def _language(word: Word) -> bool:
@@ -354,20 +776,41 @@ def _cue_text(side: str, ahead: bool = False) -> str:
 def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
     """A capitalised word used as a place or an institution: "in Austin", "Lincoln Elementary"."""
     nxt, prev = _next(words, i), _prev(words, i)
-    if nxt is not None and nxt.low in PLACE_WORDS and nxt.capital == words[i].capital and _adjacent(text, words[i], nxt) \
-            and (shapes[i] != "given" or nxt.low not in surnames()):
+    if (
+        nxt is not None
+        and nxt.low in PLACE_WORDS
+        and nxt.capital == words[i].capital
+        and _adjacent(text, words[i], nxt)
+        and (shapes[i] != "given" or nxt.low not in surnames())
+    ):
         return True
-    if words[i].low in PLACE_WORDS and prev is not None and prev.capital and _adjacent(text, prev, words[i]) \
-            and (shapes[i - 1] in ("unknown", "thing", "word") or words[i].low not in surnames()):
+    if (
+        words[i].low in PLACE_WORDS
+        and prev is not None
+        and prev.capital
+        and _adjacent(text, prev, words[i])
+        and (shapes[i - 1] in ("unknown", "thing", "word") or words[i].low not in surnames())
+    ):
         return True  # "Mississippi River"
     if nxt is not None and nxt.low in ("state", "river", "d.c", "county", "city") and _adjacent(text, words[i], nxt):
         return True
-    if prev is not None and prev.low in PLACE_BEFORE and shapes[i] != "unknown" or (
-        prev is not None and prev.low in PLACE_BEFORE and not _CUE_AFTER.match(text[words[i].end:words[i].end + 80])
-        and not _verb_follows(text, words, i)
+    if (
+        prev is not None
+        and prev.low in PLACE_BEFORE
+        and shapes[i] != "unknown"
+        or (
+            prev is not None
+            and prev.low in PLACE_BEFORE
+            and not _CUE_AFTER.match(text[words[i].end : words[i].end + 80])
+            and not _verb_follows(text, words, i)
+        )
     ):
-        return not _CUE_AFTER.match(text[words[i].end:words[i].end + 80])
-    return bool(re.search(r"(?i)\b(?:state|city|country|town|district),\s+$", text[max(0, words[i].start - 30): words[i].start]))
+        return not _CUE_AFTER.match(text[words[i].end : words[i].end + 80])
+    return bool(
+        re.search(
+            r"(?i)\b(?:state|city|country|town|district),\s+$", text[max(0, words[i].start - 30) : words[i].start]
+        )
+    )
 
 
 def _joined(words: list[Word], shapes: list[str], i: int, text: str, lower: bool = False) -> bool:
@@ -401,7 +844,7 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                     continue
                 a, b = (words[i], words[j]) if step == 1 else (words[j], words[i])
                 w, kind = words[j], shapes[j]
-                gap = text[a.end:b.start]
+                gap = text[a.end : b.start]
                 if re.fullmatch(r"\s+", gap):
                     if w.low in _PARTICLES and step == 1:
                         k = j
@@ -411,12 +854,22 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                             for m in range(j, k + 1):
                                 marks[m] = marks[i]
                             changed = True
-                    elif step == -1 and w.capital and w.initial and w.low in all_given_names() and words[i].capital \
-                            and kind in ("function", "thing", "given-or-word"):
+                    elif (
+                        step == -1
+                        and w.capital
+                        and w.initial
+                        and w.low in all_given_names()
+                        and words[i].capital
+                        and kind in ("function", "thing", "given-or-word")
+                    ):
                         marks[j] = marks[i]  # "Will Thompson", "May Chen"
                         changed = True
-                    elif (w.capital or not words[i].capital) and kind in _NAMEY + ("word",) and not _place(words, shapes, j, text) \
-                            and not (step == 1 and not w.capital and _ACTS.fullmatch(w.low)):  # "sue miller failed"
+                    elif (
+                        (w.capital or not words[i].capital)
+                        and kind in _NAMEY + ("word",)
+                        and not _place(words, shapes, j, text)
+                        and not (step == 1 and not w.capital and _ACTS.fullmatch(w.low))
+                    ):  # "sue miller failed"
                         if kind == "word" and not (w.capital and (w.low in surnames() or step == -1 and not w.initial)):
                             continue
                         if step == -1 and w.initial and kind == "word" and w.low in OPENERS:
@@ -424,16 +877,21 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                         marks[j] = marks[i]
                         changed = True
                 elif re.fullmatch(r"\s*,\s*", gap) and w.capital == words[i].capital:
-                    if kind in ("given", "unknown", "given-or-word", "surname", "rare-word") and not w.initial and w.capital:
-                        marks[j] = "one of several names"
-                        changed = True
-                    elif kind in ("given", "unknown") and not w.capital:
+                    if (
+                        (
+                            kind in ("given", "unknown", "given-or-word", "surname", "rare-word")
+                            and not w.initial
+                            and w.capital
+                        )
+                        or kind in ("given", "unknown")
+                        and not w.capital
+                    ):
                         marks[j] = "one of several names"
                         changed = True
 
 
 def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], text: str) -> bool:
-    """"Keisha and Nikolai", "liam and noah": the word across "and"/"or" from a name is one too."""
+    """ "Keisha and Nikolai", "liam and noah": the word across "and"/"or" from a name is one too."""
     changed = False
     for i in sorted(marks):
         for j, link in ((i + 2, i + 1), (i - 2, i - 1)):
@@ -452,7 +910,7 @@ def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = F
     spans: list[NameSpan | None] = []
     run: list[int] = []
     for i in sorted(marks):
-        if run and i == run[-1] + 1 and re.fullmatch(r"\s+", text[words[run[-1]].end:words[i].start]):
+        if run and i == run[-1] + 1 and re.fullmatch(r"\s+", text[words[run[-1]].end : words[i].start]):
             run.append(i)
             continue
         if run:
@@ -465,7 +923,7 @@ def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = F
     for span in spans:
         if span is None:
             continue
-        if span.reason != "topic" and re.fullmatch(r"\s+and\s+", text[last_topic:span.start]):
+        if span.reason != "topic" and re.fullmatch(r"\s+and\s+", text[last_topic : span.start]):
             span = NameSpan(span.start, span.end, "topic")  # "Marie Curie and Albert Einstein"
         if span.reason == "topic":
             last_topic = span.end
@@ -480,7 +938,7 @@ def _span(words: list[Word], run: list[int], marks: dict[int, str], text: str, t
         return None
     if _is_topic(text, start, end):
         return NameSpan(start, end, "topic")
-    title = re.search(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$", text[max(0, start - 8):start])
+    title = re.search(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$", text[max(0, start - 8) : start])
     if title:
         start = max(0, start - 8) + title.start()
     return NameSpan(start, end, marks[run[0]])

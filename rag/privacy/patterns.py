@@ -17,27 +17,48 @@ class Pattern:
 PATTERNS: list[Pattern] = [
     Pattern("email address", "[EMAIL]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     Pattern("Social Security number", "[SSN]", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-    Pattern("phone number", "[PHONE]",
-            re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}\b")),
+    Pattern(
+        "phone number",
+        "[PHONE]",
+        re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}\b"),
+    ),
     # A password, passcode, PIN, login or access code: whatever follows the word is the secret.
-    Pattern("password or access code", "[CREDENTIAL]", re.compile(
-        r"(?i)\b(?:pass(?:word|code|phrase)|pw|pwd|pin|log-?in|user\s*name|username|access\s+code|"
-        r"class\s+code|join\s+code|lunch\s+(?:number|code|pin)|account)"
-        r"(?:\s+(?:for\s+\w+\s+)?(?:is|was|are)\s*|\s*[:=]\s*|\s+(?:number|code)\s+is\s*|\s+)[\"'\u201c]?"
-        r"((?=[^\s\"'\u201d]*[\d!@#$%^&*_\-])[^\s\"'\u201d]{3,}?)[\"'\u201d]?(?=[\s,;)]|[.?!](?:\s|$)|$)"
-    ), group=1),
-    Pattern("student ID number", "[STUDENT ID]", re.compile(
-        r"(?i)\b(?:student\s*)?(?:id|identification|number|no\.?|#)\s*(?:number|no\.?|#)?\s*(?:is\s+)?[:#]?\s*"
-        r"([A-Z]{0,2}\d{4,12})\b|(?<![\w.$-])(\d{6,12})(?![\w.%])"
-    ), group=-1),
-    Pattern("home address", "[ADDRESS]", re.compile(
-        r"(?i)\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
-        r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|court|ct|boulevard|blvd|way|place|pl|"
-        r"terrace|circle|cir|parkway|pkwy|highway|hwy)\b\.?(?:,?\s*(?:apt|apartment|unit|#)\s*\w+)?"
-    )),
-    Pattern("date of birth", "[DATE OF BIRTH]", re.compile(
-        r"(?i)\b(?:born(?:\s+on)?|dob|date of birth|birthday)\s*(?:is|:)?\s*[\w/.,-]*\d[\w/.,-]*(?:\s+\d{4})?"
-    )),
+    Pattern(
+        "password or access code",
+        "[CREDENTIAL]",
+        re.compile(
+            r"(?i)\b(?:pass(?:word|code|phrase)|pw|pwd|pin|log-?in|user\s*name|username|access\s+code|"
+            r"class\s+code|join\s+code|lunch\s+(?:number|code|pin)|account)"
+            r"(?:\s+(?:for\s+\w+\s+)?(?:is|was|are)\s*|\s*[:=]\s*|\s+(?:number|code)\s+is\s*|\s+)[\"'\u201c]?"
+            r"((?=[^\s\"'\u201d]*[\d!@#$%^&*_\-])[^\s\"'\u201d]{3,}?)[\"'\u201d]?(?=[\s,;)]|[.?!](?:\s|$)|$)"
+        ),
+        group=1,
+    ),
+    Pattern(
+        "student ID number",
+        "[STUDENT ID]",
+        re.compile(
+            r"(?i)\b(?:student\s*)?(?:id|identification|number|no\.?|#)\s*(?:number|no\.?|#)?\s*(?:is\s+)?[:#]?\s*"
+            r"([A-Z]{0,2}\d{4,12})\b|(?<![\w.$-])(\d{6,12})(?![\w.%])"
+        ),
+        group=-1,
+    ),
+    Pattern(
+        "home address",
+        "[ADDRESS]",
+        re.compile(
+            r"(?i)\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
+            r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|court|ct|boulevard|blvd|way|place|pl|"
+            r"terrace|circle|cir|parkway|pkwy|highway|hwy)\b\.?(?:,?\s*(?:apt|apartment|unit|#)\s*\w+)?"
+        ),
+    ),
+    Pattern(
+        "date of birth",
+        "[DATE OF BIRTH]",
+        re.compile(
+            r"(?i)\b(?:born(?:\s+on)?|dob|date of birth|birthday)\s*(?:is|:)?\s*[\w/.,-]*\d[\w/.,-]*(?:\s+\d{4})?"
+        ),
+    ),
 ]
 
 

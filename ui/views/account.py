@@ -11,8 +11,10 @@ from ui import state as ui
 st.title("Account")
 account = ui.current_account()
 if account is None:
-    st.write("Coaches and maintainers sign in here to curate the hub and run its evaluation; teachers with an "
-             "account get their conversations saved.")
+    st.write(
+        "Coaches and maintainers sign in here to curate the hub and run its evaluation; teachers with an "
+        "account get their conversations saved."
+    )
     ui.sign_in_form()
 else:
     days = load_settings().session_days

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -92,10 +92,15 @@ def refusal_markdown(answer: dict[str, Any]) -> str:
     """The refusal with its nearest documents listed once, each a link to open it (the answer's
     lines and the documents' titles shown as text: no images or outside links)."""
     nearest = [s for s in answer["sources"][:3] if s.get("doc_id")]
-    links = {s["title"]: f"[{safe.text(s['title'])}]({document_link(s)})"
-             + (f" — {safe.text(s['section'])}" if s.get("section") else "") for s in reversed(nearest)}
+    links = {
+        s["title"]: f"[{safe.text(s['title'])}]({document_link(s)})"
+        + (f" — {safe.text(s['section'])}" if s.get("section") else "")
+        for s in reversed(nearest)
+    }
     domains = ui.settings().link_domains
-    lines, listed, plain = [], set(), []
+    lines: list[str] = []
+    listed: set[str] = set()
+    plain: list[str] = []
     for line in answer["answer"].splitlines():
         title = line.removeprefix("- ").strip()
         if line.startswith("- ") and title in links:
@@ -133,9 +138,16 @@ def show_sources(answer: dict[str, Any]) -> None:
     check = answer.get("check")
     if check:
         quoted = answer["mode"] == "extractive"
-        colour = "green" if quoted or answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
-        st.badge(check, color=colour, help="Every sentence is the hub's own words, from the sections cited."
-                 if quoted else "Each sentence the model wrote was checked against the passages it cites.")
+        colour: Literal["green", "orange", "red"] = (
+            "green" if quoted or answer["grounding"] >= 0.99 else "orange" if answer["grounding"] >= 0.6 else "red"
+        )
+        st.badge(
+            check,
+            color=colour,
+            help="Every sentence is the hub's own words, from the sections cited."
+            if quoted
+            else "Each sentence the model wrote was checked against the passages it cites.",
+        )
     if answer["confidence"] < ui.assistant().threshold + UNSURE_MARGIN:
         st.caption("The hub may only partly cover this question: check the sources.")
     for c in answer["citations"]:
@@ -150,8 +162,9 @@ def show_answer(turn: dict[str, Any], index: int, removed_shown: bool = False) -
     """One answer; ``removed_shown``: the question's removed items are listed above it in this
     run, so the answer's shorter privacy note would say the same thing twice."""
     answer, filters = turn["answer"], turn.get("filters") or {}
-    st.markdown(refusal_markdown(answer) if answer["refused"]
-                else safe.document(answer["answer"], ui.settings().link_domains))
+    st.markdown(
+        refusal_markdown(answer) if answer["refused"] else safe.document(answer["answer"], ui.settings().link_domains)
+    )
     searched = searched_for(answer)
     if searched:
         st.caption(f"Searched for: {safe.text(searched)}")
@@ -167,12 +180,25 @@ def show_answer(turn: dict[str, Any], index: int, removed_shown: bool = False) -
         with st.popover("Copy", icon=":material/content_copy:"):
             st.code(plain_text(answer), language=None, wrap_lines=True)
         busy = bool(st.session_state.get("asking"))  # one question at a time, as the chat box
-        st.button("Ask again", key=f"again_{index}", icon=":material/refresh:", on_click=ask_again,
-                  args=(turn["question"], filters), disabled=busy)
+        st.button(
+            "Ask again",
+            key=f"again_{index}",
+            icon=":material/refresh:",
+            on_click=ask_again,
+            args=(turn["question"], filters),
+            disabled=busy,
+        )
         if answer["refused"] and filters:
-            st.button("Search the whole hub", key=f"whole_{index}", icon=":material/travel_explore:",
-                      type="primary", on_click=ask_again, args=(turn["question"], {}), disabled=busy,
-                      help="Ask the same question again with no filters.")
+            st.button(
+                "Search the whole hub",
+                key=f"whole_{index}",
+                icon=":material/travel_explore:",
+                type="primary",
+                on_click=ask_again,
+                args=(turn["question"], {}),
+                disabled=busy,
+                help="Ask the same question again with no filters.",
+            )
 
 
 def ask_again(question: str, filters: dict[str, str]) -> None:
@@ -202,8 +228,11 @@ def feedback(turn: dict[str, Any]) -> None:
         st.error(str(e))
         return
     with st.form(f"comment_{qid}", border=False):
-        comment = st.text_area("Tell us more (optional)", key=f"comment_text_{qid}",
-                               placeholder="What was wrong or missing? No student names, please.")
+        comment = st.text_area(
+            "Tell us more (optional)",
+            key=f"comment_text_{qid}",
+            placeholder="What was wrong or missing? No student names, please.",
+        )
         wrong = st.checkbox("A cited source is wrong or out of date", key=f"wrong_{qid}")
         sent = st.form_submit_button("Send feedback")
     if sent:
@@ -225,9 +254,15 @@ def _user() -> str | None:
 def record(answer: dict[str, Any], mode: str, filters: dict[str, str]) -> int | None:
     """Store the question (refused ones are the corpus's gaps); the answer shows even if this fails."""
     hub = ui.assistant()
-    used = {"mode": mode, "filters": filters, "threshold": hub.threshold, "top_k": hub.settings.top_k,
-            "embedding_model": hub.settings.embedding_model, "llm_backend": hub.settings.llm_backend,
-            "llm_model": hub.settings.llm_model}
+    used = {
+        "mode": mode,
+        "filters": filters,
+        "threshold": hub.threshold,
+        "top_k": hub.settings.top_k,
+        "embedding_model": hub.settings.embedding_model,
+        "llm_backend": hub.settings.llm_backend,
+        "llm_model": hub.settings.llm_model,
+    }
     try:
         return ui.database().record_question(answer, used, _user())
     except HubqaError as e:
@@ -267,8 +302,10 @@ def load_turns(user: str | None) -> list[dict[str, Any]]:
             rows = []
         else:
             state.conversation_id = int(wanted)
-        state.turns = [{"question": r.question, "answer": r.answer, "filters": r.answer.get("filters", {}),
-                        "qid": r.question_id} for r in rows]
+        state.turns = [
+            {"question": r.question, "answer": r.answer, "filters": r.answer.get("filters", {}), "qid": r.question_id}
+            for r in rows
+        ]
         state.loaded = (user, int(wanted))
     return state.setdefault("turns", [])
 
@@ -280,8 +317,13 @@ def save_turn(user: str | None, turn: dict[str, Any], turns: list[dict[str, Any]
     turns.append(turn)
     state = st.session_state
     try:
-        state.conversation_id = ui.database().add_turn(user, state.get("conversation_id"), turn["question"],
-                                                       {**turn["answer"], "filters": turn["filters"]}, turn["qid"])
+        state.conversation_id = ui.database().add_turn(
+            user,
+            state.get("conversation_id"),
+            turn["question"],
+            {**turn["answer"], "filters": turn["filters"]},
+            turn["qid"],
+        )
     except HubqaError as e:
         st.warning(f"The answer is below, but the conversation could not be saved: {e}")
         return
@@ -301,9 +343,15 @@ def conversation_list(user: str) -> None:
         st.caption("Your questions and answers are saved here.")
     current = st.session_state.get("conversation_id")
     for c in saved:
-        st.button(safe.text(c.title), key=f"conversation_{c.id}", on_click=open_conversation, args=(c.id,),
-                  icon=":material/chat_bubble:", type="primary" if c.id == current else "tertiary",
-                  help=f"Last used {c.updated_at:%Y-%m-%d %H:%M} UTC")
+        st.button(
+            safe.text(c.title),
+            key=f"conversation_{c.id}",
+            on_click=open_conversation,
+            args=(c.id,),
+            icon=":material/chat_bubble:",
+            type="primary" if c.id == current else "tertiary",
+            help=f"Last used {c.updated_at:%Y-%m-%d %H:%M} UTC",
+        )
     if current is None or current not in {c.id for c in saved}:
         return
     title = next(c.title for c in saved if c.id == current)
@@ -354,8 +402,11 @@ with st.sidebar:
         conversation_list(user)
 
 st.title("Ask the hub")
-st.caption("Answers come only from the program's guides and policies, with sources. "
-           "Never type student names or personal details.")
+st.caption(
+    "Answers come only from the program's guides and policies, with sources. "
+    "Never type student names or personal details."
+)
+
 
 def _take_question() -> None:
     """On submit, before the run: the question waits in ``asking`` until its answer is stored, so
@@ -378,8 +429,9 @@ just_removed = state.pop("just_removed", None)
 problem = state.pop("question_problem", None)
 # No new question while one is being answered (in this tab): the box is disabled until it is stored.
 # No max_chars: Streamlit would cut a long paste silently; check_question below says what to do.
-st.chat_input("Ask about AI in your classroom…", key="chat_question", on_submit=_take_question,
-              disabled=bool(state.get("asking")))
+st.chat_input(
+    "Ask about AI in your classroom…", key="chat_question", on_submit=_take_question, disabled=bool(state.get("asking"))
+)
 question = state.get("asking")
 if not turns and not question:
     st.write("Try one of these:")
@@ -415,8 +467,9 @@ if question:
         placeholder = st.empty()
         written, final = "", None
         try:
-            for event in ui.assistant().stream(question, history=history, filters=filters or None,
-                                               use_llm=mode == "llm"):
+            for event in ui.assistant().stream(
+                question, history=history, filters=filters or None, use_llm=mode == "llm"
+            ):
                 if event.answer is not None:
                     final = event.answer.to_dict()
                 else:
@@ -426,8 +479,7 @@ if question:
             give_up(e)
         assert final is not None
         # Stored before anything else is drawn: nothing between here and the rerun can interrupt it.
-        turn = {"question": final["question"], "answer": final, "filters": filters,
-                "qid": record(final, mode, filters)}
+        turn = {"question": final["question"], "answer": final, "filters": filters, "qid": record(final, mode, filters)}
         save_turn(user, turn, turns)
         del state.asking
         if removed:

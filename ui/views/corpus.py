@@ -35,8 +35,9 @@ def done(message: str, problems: list[str] | None = None) -> None:
 
 def skipped(report: IngestReport, left_out: frozenset[Path] = frozenset()) -> list[str]:
     """The files the ingest skipped, and why, as text (``left_out``: reported already)."""
-    return [f"{safe.text(f.path)}: {safe.text(f.error)}" for f in report.failed
-            if Path(f.path).absolute() not in left_out]
+    return [
+        f"{safe.text(f.path)}: {safe.text(f.error)}" for f in report.failed if Path(f.path).absolute() not in left_out
+    ]
 
 
 @st.cache_data(max_entries=2, show_spinner="Looking for planted requests…")
@@ -59,68 +60,116 @@ if FLASH in st.session_state:
 
 documents = hub.store.documents()
 rows = [
-    {"title": r.title, **{k: r.metadata.get(k, "") for k in TAG_FIELDS}, "chunks": r.chunks,
-     "last ingest": r.ingested_at[:10]}
+    {
+        "title": r.title,
+        **{k: r.metadata.get(k, "") for k in TAG_FIELDS},
+        "chunks": r.chunks,
+        "last ingest": r.ingested_at[:10],
+    }
     for r in sorted(documents.values(), key=lambda r: r.title.lower())
 ]
-st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, from {settings.corpus_dir}/ "
-           f"and uploads in {settings.uploads_path}/")
+st.caption(
+    f"{len(rows)} documents, {sum(r.chunks for r in documents.values())} chunks, from {settings.corpus_dir}/ "
+    f"and uploads in {settings.uploads_path}/"
+)
 # Every row and column on the page (ids and files are in the editor below).
 text = st.column_config.TextColumn
-st.dataframe(rows, hide_index=True, height="content", column_config={
-    "title": text(width=300), "grade_band": text("grade band", width=70), "subject": text(width=100),
-    "topic": text(width=115), "audience": text(width=65), "chunks": st.column_config.NumberColumn(width=50),
-    "last ingest": text(width=85)})
+st.dataframe(
+    rows,
+    hide_index=True,
+    height="content",
+    column_config={
+        "title": text(width=300),
+        "grade_band": text("grade band", width=70),
+        "subject": text(width=100),
+        "topic": text(width=115),
+        "audience": text(width=65),
+        "chunks": st.column_config.NumberColumn(width=50),
+        "last ingest": text(width=85),
+    },
+)
 
-off_list = [(r, k, r.metadata[k]) for r in documents.values() for k in TAG_FIELDS
-            if r.metadata.get(k) and unknown(k, r.metadata[k], vocab)]
+off_list = [
+    (r, k, r.metadata[k])
+    for r in documents.values()
+    for k in TAG_FIELDS
+    if r.metadata.get(k) and unknown(k, r.metadata[k], vocab)
+]
 if off_list:
     with st.expander(f"{len(off_list)} tag value(s) outside the vocabulary", icon=":material/sell:"):
-        st.caption("Teachers can still filter on them, but they may be typos: pick a value below, or a "
-                   "maintainer adds them with extra_tag_values in hubqa.toml.")
+        st.caption(
+            "Teachers can still filter on them, but they may be typos: pick a value below, or a "
+            "maintainer adds them with extra_tag_values in hubqa.toml."
+        )
         for r, k, v in sorted(off_list, key=lambda x: x[0].title.lower()):
             st.markdown(f"- {safe.text(r.title)} ({safe.text(r.doc_id)}): {k.replace('_', ' ')} “{safe.text(v)}”")
 
 last = ui.guarded(ui.database().last_ingest)
 if last is not None and last.report.get("failed"):
-    with st.expander(f"{len(last.report['failed'])} file(s) skipped at the last ingest "
-                     f"({last.finished_at:%Y-%m-%d %H:%M} UTC)", expanded=True, icon=":material/warning:"):
+    with st.expander(
+        f"{len(last.report['failed'])} file(s) skipped at the last ingest ({last.finished_at:%Y-%m-%d %H:%M} UTC)",
+        expanded=True,
+        icon=":material/warning:",
+    ):
         for failure in last.report["failed"]:
             st.markdown(f"- {safe.text(failure['path'])}: {safe.text(failure['error'])}")
 
 flagged = planted(hub.store.generation())
 if flagged:
-    with st.expander(f"{len(flagged)} planted sentence(s) found: never quoted in answers. Check the documents "
-                     "they came from and retire or fix them.", expanded=True, icon="🚩"):
+    with st.expander(
+        f"{len(flagged)} planted sentence(s) found: never quoted in answers. Check the documents "
+        "they came from and retire or fix them.",
+        expanded=True,
+        icon="🚩",
+    ):
         for item in flagged:
             where = " · ".join(x for x in (item.section, f"page {item.page}" if item.page else "") if x)
-            st.markdown(f"**{safe.text(item.title)}** ({safe.text(item.doc_id)}{' · ' + safe.text(where) if where else ''})"
-                        f" — {safe.text(item.reason)}")
+            st.markdown(
+                f"**{safe.text(item.title)}** ({safe.text(item.doc_id)}{' · ' + safe.text(where) if where else ''})"
+                f" — {safe.text(item.reason)}"
+            )
             st.text(item.sentence)  # shown as text, exactly as written
 
 st.subheader("Add documents")
 with st.form("upload", clear_on_submit=True):
-    files = st.file_uploader("Files", type=[ext.lstrip(".") for ext in LOADERS], accept_multiple_files=True,
-                             help=f"Up to {settings.max_file_mb:g} MB each.")
+    files = st.file_uploader(
+        "Files",
+        type=[ext.lstrip(".") for ext in LOADERS],
+        accept_multiple_files=True,
+        help=f"Up to {settings.max_file_mb:g} MB each.",
+    )
     replace = st.checkbox("Replace documents with the same name (the old file is archived)")
     add = st.form_submit_button("Add to the hub", type="primary")
 if add and files:
     saved: list[Path] = []
     for upload in files:
         try:
-            saved.append(save_upload(settings.uploads_path, upload.name, upload.getvalue(), settings.max_file_mb,
-                                     hub.store.documents(), replace))
+            saved.append(
+                save_upload(
+                    settings.uploads_path,
+                    upload.name,
+                    upload.getvalue(),
+                    settings.max_file_mb,
+                    hub.store.documents(),
+                    replace,
+                )
+            )
         except HubqaError as e:
             st.error(safe.text(e))  # the message names the file as the browser sent it
     if saved:
         report = ui.reindex(folders_to_reindex(settings.uploads_path, documents, saved), account.name)
         moved = quarantine_failed(saved, report.failed)
-        quarantined = [f"{safe.text(upload.name)} could not be read ({safe.text(reason)}); it was moved to "
-                       f"{safe.text(target)} and is not in the hub." for upload, target, reason in moved]
+        quarantined = [
+            f"{safe.text(upload.name)} could not be read ({safe.text(reason)}); it was moved to "
+            f"{safe.text(target)} and is not in the hub."
+            for upload, target, reason in moved
+        ]
         added = [p.name for p in saved if p.is_file()]
-        done((f"Added {safe.text(', '.join(added))}: {report.added} new, {report.updated} updated. " if added else "")
-             + f"The hub now has {report.documents} documents.",
-             quarantined + skipped(report, frozenset(u.absolute() for u, _, _ in moved)))
+        done(
+            (f"Added {safe.text(', '.join(added))}: {report.added} new, {report.updated} updated. " if added else "")
+            + f"The hub now has {report.documents} documents.",
+            quarantined + skipped(report, frozenset(u.absolute() for u, _, _ in moved)),
+        )
 
 st.subheader("Edit or retire a document")
 if documents:
@@ -137,8 +186,12 @@ if documents:
             now = canonical(field, current[field], vocab) if current.get(field) else NONE
             choices = [NONE, *ordered(field, [*vocab[field], now], vocab)]
             values[field] = st.selectbox(
-                field.replace("_", " ").capitalize(), choices, index=choices.index(now),
-                format_func=lambda v: "(none)" if v == NONE else label(v), key=f"tag {doc_id} {field}")
+                field.replace("_", " ").capitalize(),
+                choices,
+                index=choices.index(now),
+                format_func=lambda v: "(none)" if v == NONE else label(v),
+                key=f"tag {doc_id} {field}",
+            )
         save = st.form_submit_button("Save tags")
     if save:
         try:
@@ -155,13 +208,16 @@ if documents:
         except HubqaError as e:
             st.error(str(e))
         else:
-            done(f"Retired {safe.text(record.title)}." + (f" The file is kept as {safe.text(archived)}."
-                                                          if archived else ""))
+            done(
+                f"Retired {safe.text(record.title)}."
+                + (f" The file is kept as {safe.text(archived)}." if archived else "")
+            )
 
 st.subheader("Re-index")
-st.caption("Picks up files added, changed or deleted in the corpus and uploads folders; unchanged files cost "
-           "nothing.")
+st.caption("Picks up files added, changed or deleted in the corpus and uploads folders; unchanged files cost nothing.")
 if st.button("Re-index the corpus", icon=":material/sync:", key="reindex"):
     report = ui.reindex(with_uploads([settings.corpus_dir], settings), account.name)
-    done(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-         f"{report.removed} removed.", skipped(report))
+    done(
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, {report.removed} removed.",
+        skipped(report),
+    )

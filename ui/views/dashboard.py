@@ -13,8 +13,16 @@ from eval.report import evaluate, flat, headline
 from ui import state as ui
 
 #: The metrics plotted over runs (of the test split, or of the dev split for dev-only runs).
-TRACKED = ("answers.acceptable", "answers.completeness", "retrieval.hit_at_5", "retrieval.mrr",
-           "refusal.refusal_accuracy", "refusal.false_refusal_rate", "answers.citation_recall", "confidence.auc")
+TRACKED = (
+    "answers.acceptable",
+    "answers.completeness",
+    "retrieval.hit_at_5",
+    "retrieval.mrr",
+    "refusal.refusal_accuracy",
+    "refusal.false_refusal_rate",
+    "answers.citation_recall",
+    "confidence.auc",
+)
 
 account = ui.require("maintainer")
 hub, db = ui.assistant(), ui.database()
@@ -35,14 +43,20 @@ if not runs:
     st.caption("No evaluation runs yet: run one above or with `hubqa eval`.")
 else:
     history = pd.DataFrame(
-        [{"run": f"#{r.id} {r.created_at:%m-%d %H:%M} ({r.split})",
-          **{k: r.metrics.get(f"{'dev' if r.split == 'dev' else 'test'}.{k}") for k in TRACKED}}
-         for r in runs]
+        [
+            {
+                "run": f"#{r.id} {r.created_at:%m-%d %H:%M} ({r.split})",
+                **{k: r.metrics.get(f"{'dev' if r.split == 'dev' else 'test'}.{k}") for k in TRACKED},
+            }
+            for r in runs
+        ]
     )
     points = history.melt(id_vars="run", var_name="metric", value_name="value").dropna()
     # Lines with a point per run, so the very first run shows (a bare line needs two).
     st.altair_chart(
-        alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=80)).encode(
+        alt.Chart(points)
+        .mark_line(point=alt.OverlayMarkDef(size=80))
+        .encode(
             x=alt.X("run:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
             y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
             color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom", columns=3)),
@@ -58,14 +72,35 @@ else:
             figures = {k.removeprefix(f"{name}."): v for k, v in latest.metrics.items() if k.startswith(f"{name}.")}
             st.markdown(f"**{name}** ({report[name].get('questions', '?')} questions)")
             baseline = flat(report[name].get("baseline", {}))
-            st.dataframe([{"metric": k, "hubqa": round(v, 3), "naive baseline": baseline.get(k)}
-                          for k, v in figures.items()], hide_index=True, height="content",
-                         column_config={"metric": st.column_config.TextColumn(width="large")})
+            st.dataframe(
+                [{"metric": k, "hubqa": round(v, 3), "naive baseline": baseline.get(k)} for k, v in figures.items()],
+                hide_index=True,
+                height="content",
+                column_config={"metric": st.column_config.TextColumn(width="large")},
+            )
     records = report.get("records", [])
     if records:
         st.subheader("Per question")
-        table = pd.DataFrame([{k: r.get(k) for k in ("id", "split", "expect", "question", "refused", "correct_refusal",
-                                                       "hit_at_5", "mrr", "grounding", "completeness")} for r in records])
+        table = pd.DataFrame(
+            [
+                {
+                    k: r.get(k)
+                    for k in (
+                        "id",
+                        "split",
+                        "expect",
+                        "question",
+                        "refused",
+                        "correct_refusal",
+                        "hit_at_5",
+                        "mrr",
+                        "grounding",
+                        "completeness",
+                    )
+                }
+                for r in records
+            ]
+        )
         if st.toggle("Only misses (gold not in the top 5, or a wrong refusal or answer)"):
             table = table[(table["hit_at_5"] == 0) | (table["correct_refusal"] == False)]  # noqa: E712
         st.dataframe(table, hide_index=True, column_config={"question": st.column_config.TextColumn(width="large")})
@@ -75,8 +110,10 @@ else:
 st.subheader("Index")
 documents = hub.store.documents()
 kinds = Counter(r.kind for r in documents.values())
-st.write(f"{len(documents)} documents ({', '.join(f'{n} {k}' for k, n in kinds.most_common())}), "
-         f"{hub.store.chunk_count()} chunks, generation {hub.store.generation()}.")
+st.write(
+    f"{len(documents)} documents ({', '.join(f'{n} {k}' for k, n in kinds.most_common())}), "
+    f"{hub.store.chunk_count()} chunks, generation {hub.store.generation()}."
+)
 st.write(f"Store: `{hub.settings.chroma_url or hub.settings.store_path}` · Database: `{db.display_url}`")
 counts = ui.guarded(db.counts)
 if counts:

@@ -66,8 +66,10 @@ def show_pdf(path: Path, wanted_page: int | None, quotes: list[str]) -> None:
         state[key] = shown.page + 1
         st.rerun()
     if quotes and not shown.boxes and shown.page == wanted_page:
-        st.caption("The quoted sentences could not be located on this page's printed text; they are in the "
-                   "passage shown with the answer.")
+        st.caption(
+            "The quoted sentences could not be located on this page's printed text; they are in the "
+            "passage shown with the answer."
+        )
     st.image(shown.png, caption=f"{path.name}, page {shown.page}", width="stretch")
 
 
@@ -78,14 +80,16 @@ if not documents:
 ids = sorted(documents, key=lambda d: documents[d].title.lower())
 params = st.query_params
 wanted = params.get("doc", ids[0])
-doc_id = st.selectbox("Document", ids, index=ids.index(wanted) if wanted in ids else 0,
-                      format_func=lambda d: documents[d].title)
+doc_id = st.selectbox(
+    "Document", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=lambda d: documents[d].title
+)
 record = documents[doc_id]
 path = Path(record.source)
 domains = ui.settings().link_domains
 st.title(safe.text(record.title))
-st.caption(" · ".join(f"{k.replace('_', ' ')}: {safe.text(v)}" for k, v in sorted(record.metadata.items())
-                      if k != "summary"))
+st.caption(
+    " · ".join(f"{k.replace('_', ' ')}: {safe.text(v)}" for k, v in sorted(record.metadata.items()) if k != "summary")
+)
 if not path.is_file():
     st.warning(f"The file {record.source} is no longer on disk; it may have been retired.")
     st.stop()
@@ -110,8 +114,9 @@ if record.kind == "pdf":
     show_pdf(path, page, quotes)
     with st.expander("The text of the whole document (as extracted for answering)"):
         for section in parsed.sections:
-            st.caption(safe.text(" › ".join(x for x in (section.path, f"page {section.page}" if section.page else "")
-                                            if x)))
+            st.caption(
+                safe.text(" › ".join(x for x in (section.path, f"page {section.page}" if section.page else "") if x))
+            )
             st.text(section.text)  # plain: extracted PDF text has no reliable Markdown structure
     st.stop()
 

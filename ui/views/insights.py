@@ -46,8 +46,10 @@ suspects = likely_wrong(answered, {q.id for _, q in down})
 if not suspects:
     st.caption("None yet: no thumbs-down, no sentence the grounding check flagged, no answer that was nearly refused.")
 else:
-    st.caption(f"{len(suspects)} of the last {len(answered)} answers: a thumbs-down, sentences not supported by "
-               "their sources, or a confidence just above the refusal threshold. Check them first.")
+    st.caption(
+        f"{len(suspects)} of the last {len(answered)} answers: a thumbs-down, sentences not supported by "
+        "their sources, or a confidence just above the refusal threshold. Check them first."
+    )
     for suspect in suspects[:50]:
         q = suspect.question
         with st.expander(f"{q.asked_at:%Y-%m-%d} · {safe.text(q.question)}  ·  {'; '.join(suspect.reasons)}"):
@@ -73,7 +75,8 @@ if counts is not None:
     cited, never = citation_ranking(counts, hub.store.documents())
     left, right = st.columns(2)
     left.markdown("**Most cited**")
-    left.dataframe([{"document": r.title, "answers citing it": n} for r, n in cited[:15]], hide_index=True,
-                   height="content")
+    left.dataframe(
+        [{"document": r.title, "answers citing it": n} for r, n in cited[:15]], hide_index=True, height="content"
+    )
     right.markdown(f"**Never cited** ({len(never)})")
     right.dataframe([{"document": r.title, "id": r.doc_id} for r in never], hide_index=True, height="content")

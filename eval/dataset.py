@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import HubqaError
-from rag.jsonl import read_jsonl as read_rows
+from rag.jsonl import read_jsonl
 
 SETS = Path(__file__).resolve().parent / "sets"
 HUB_SET = SETS / "hub.jsonl"
@@ -20,7 +20,7 @@ class Gold:
 
 
 @dataclass
-class Question:
+class EvalQuestion:
     id: str
     split: str
     kind: str
@@ -39,16 +39,16 @@ class Question:
         return self.expect in ("answer", "redact_and_answer")
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    """The objects of a JSONL file (errors name the file and line)."""
-    return [row for _, row in read_rows(path)]
+def read_rows(path: Path) -> list[dict]:
+    """The objects of a JSONL file, without their line numbers (errors name the file and line)."""
+    return [row for _, row in read_jsonl(path)]
 
 
-def load_questions(path: Path = HUB_SET, split: str = "all") -> list[Question]:
+def load_questions(path: Path = HUB_SET, split: str = "all") -> list[EvalQuestion]:
     questions = []
-    for row in read_jsonl(path):
+    for row in read_rows(path):
         try:
-            q = Question(
+            q = EvalQuestion(
                 id=str(row["id"]),
                 split=row.get("split", "test"),
                 kind=row.get("kind", "answerable"),

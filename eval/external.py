@@ -15,7 +15,7 @@ from langchain_core.vectorstores import InMemoryVectorStore
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from eval import metrics
-from eval.dataset import read_jsonl
+from eval.dataset import read_rows
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor
 from rag.assistant import Assistant
@@ -28,7 +28,7 @@ def _found(texts: list[str], locators: list[str]) -> bool:
 
 
 def evaluate_document(settings: Settings, document: Path, questions: Path) -> dict[str, Any]:
-    rows = read_jsonl(questions)
+    rows = read_rows(questions)
     with tempfile.TemporaryDirectory(prefix="hubqa-external-") as tmp:
         local = settings.model_copy(update={"data_dir": Path(tmp), "store_dir": None, "chroma_url": None})
         Ingestor(local).run([document])

@@ -64,7 +64,7 @@ def ndcg_at_k(retrieved: Sequence[Retrieved], gold: Sequence[Retrieved], k: int 
     return dcg / ideal
 
 
-def normalise(text: str) -> str:
+def normalise_for_match(text: str) -> str:
     text = strip_markdown(text).lower().replace("\u2014", "-").replace("\u2013", "-")
     return " ".join(re.sub(r"[*_`\"'\u2018\u2019\u201c\u201d]", "", text).split())
 
@@ -74,7 +74,7 @@ def completeness(answer: str, key_facts: Sequence[str]) -> float:
     if not key_facts:
         return 1.0
     answer_terms = set(terms(answer.replace("-", " ")))
-    text = normalise(answer)
+    text = normalise_for_match(answer)
     return sum(fact_present(fact, answer_terms, text) for fact in key_facts) / len(key_facts)
 
 
@@ -83,8 +83,8 @@ def exact_completeness(answer: str, key_facts: Sequence[str]) -> float:
     older measure, kept for comparison with earlier runs."""
     if not key_facts:
         return 1.0
-    text = normalise(answer)
-    return sum(1 for fact in key_facts if normalise(fact) in text) / len(key_facts)
+    text = normalise_for_match(answer)
+    return sum(1 for fact in key_facts if normalise_for_match(fact) in text) / len(key_facts)
 
 
 def fact_present(fact: str, answer_terms: set[str], answer_text: str = "") -> bool:
@@ -93,7 +93,7 @@ def fact_present(fact: str, answer_terms: set[str], answer_text: str = "") -> bo
     kept by the DPO", while "within 3 school days" does not match "within 2 school days"."""
     wanted = set(terms(fact.replace("-", " ")))
     if not wanted:
-        return normalise(fact) in answer_text
+        return normalise_for_match(fact) in answer_text
     figures = {t for t in wanted if any(ch.isdigit() for ch in t)}
     words = wanted - figures
     if not figures <= answer_terms:
@@ -109,7 +109,7 @@ def acceptable(
     if refused:
         return False
     answer_terms = set(terms(answer.replace("-", " ")))
-    text = normalise(answer)
+    text = normalise_for_match(answer)
     if any(fact_present(w, answer_terms, text) and len(set(terms(w))) > 0 for w in wrong_facts):
         return False
     return all_supported and completeness(answer, key_facts) >= 0.5

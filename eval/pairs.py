@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import read_jsonl
+from eval.dataset import read_rows
 from rag.errors import HubqaError
 from rag.grounding import GroundingChecker
 
 
 def load_pairs(path: Path, split: str = "all") -> list[dict[str, Any]]:
     """Pairs of one split (those without a split belong to every split); claim and passage required."""
-    rows = [r for r in read_jsonl(path) if split == "all" or r.get("split", split) == split]
+    rows = [r for r in read_rows(path) if split == "all" or r.get("split", split) == split]
     for number, row in enumerate(rows, start=1):
         if not isinstance(row.get("claim"), str) or not isinstance(row.get("passage"), str):
             raise HubqaError(f"{path}: entry {number} needs string fields claim and passage.")

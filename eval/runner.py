@@ -7,7 +7,7 @@ from statistics import mean
 from typing import Any
 
 from eval import metrics
-from eval.dataset import Question
+from eval.dataset import EvalQuestion
 from rag.assistant import LLM_PASSAGES, Assistant
 from rag.grounding import GroundingChecker
 from rag.privacy import redact
@@ -15,7 +15,7 @@ from rag.privacy import redact
 EXPECT_REFUSAL = "refuse"
 
 
-def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecker) -> dict[str, Any]:
+def score_question(q: EvalQuestion, answer: dict[str, Any], checker: GroundingChecker) -> dict[str, Any]:
     """One question's record: what came back and every metric that applies to it."""
     retrieved = [(s["doc_id"], s["section"]) for s in answer["sources"]]
     gold = [(g.doc_id, g.section) for g in q.gold]
@@ -72,7 +72,7 @@ def score_question(q: Question, answer: dict[str, Any], checker: GroundingChecke
     return record
 
 
-def run(assistant: Assistant, questions: Sequence[Question], use_llm: bool = False) -> list[dict[str, Any]]:
+def run(assistant: Assistant, questions: Sequence[EvalQuestion], use_llm: bool = False) -> list[dict[str, Any]]:
     checker = assistant.checker()
     records = []
     for q in questions:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.parsed import ParsedDocument
-from rag.records import Chunk, Scalar
+from rag.chunks import chunk_metadata, make_chunk_id
+from rag.records import Chunk
 
 #: Bump when loaders or chunking change, so every document is re-chunked on the next ingest.
 PIPELINE_VERSION = "2"
@@ -41,20 +40,19 @@ def chunk_document(
             text = piece.page_content
             start = section.offset + int(piece.metadata.get("start_index", 0))
             to_embed = embed_text(doc.title, section.path, text)
-            meta: dict[str, Scalar] = {
-                **doc.metadata,
-                "doc_id": doc_id,
-                "version": version,
-                "source": source,
-                "title": doc.title,
-                "section": section.path,
-                "start": start,
-                "end": start + len(text),
-                "chunk_index": len(chunks),
-                "chunk_hash": hashlib.sha256(to_embed.encode()).hexdigest()[:32],
-            }
-            if section.page is not None:
-                meta["page"] = section.page
-            chunk_id = f"{doc_id}#{version}#{len(chunks):05d}"
+            meta = chunk_metadata(
+                doc.metadata,
+                doc_id=doc_id,
+                version=version,
+                source=source,
+                title=doc.title,
+                section=section.path,
+                start=start,
+                end=start + len(text),
+                index=len(chunks),
+                embedded=to_embed,
+                page=section.page,
+            )
+            chunk_id = make_chunk_id(doc_id, version, len(chunks))
             chunks.append(Chunk(id=chunk_id, text=text, embed_text=to_embed, metadata=meta))
     return chunks

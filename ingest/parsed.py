@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Metadata fields a hub document may declare (front matter, HTML meta, PDF info, DOCX properties).
-METADATA_FIELDS = ("title", "form", "audience", "grade_band", "subject", "topic", "updated", "summary")
+from rag.chunks import TAG_FIELDS
+
+#: Metadata fields a hub document may declare (front matter, HTML meta, PDF info, DOCX properties):
+#: its title and form, the tags, and when and what it is.
+METADATA_FIELDS = ("title", "form", *sorted(TAG_FIELDS), "updated", "summary")
 
 
 class LoadError(Exception):
@@ -33,10 +36,6 @@ class ParsedDocument:
     metadata: dict[str, str]
     sections: list[Section]
     kind: str
-
-    @property
-    def text_length(self) -> int:
-        return sum(len(s.text) for s in self.sections)
 
 
 #: Longest metadata value kept: a title is repeated in every chunk's embedded text.

@@ -336,10 +336,3 @@ def reindex_paths(record: DocRecord) -> list[Path]:
 def _source_exists(record: DocRecord) -> bool:
     path = Path(record.source)
     return path.is_file()
-
-
-def ingest(paths: list[Path], settings: Settings, progress: Progress | None = None) -> IngestReport:
-    """Index ``paths`` (files or folders) into the configured store."""
-    if not paths:
-        raise HubqaError("Give at least one file or folder to ingest.")
-    return Ingestor(settings).run(paths, progress)

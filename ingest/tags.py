@@ -13,12 +13,12 @@ from pathlib import Path
 
 import yaml
 
+from rag.chunks import TAG_FIELDS
 from rag.errors import HubqaError
 from rag.vocabulary import VOCABULARY, Vocabulary, canonical, unknown
 
 TAGS_FILE = ".hubqa-tags.yaml"
 #: The fields a coach may set; the retriever filters on the first three.
-TAG_FIELDS = ("grade_band", "subject", "topic", "audience")
 
 
 def read_tags(folder: Path) -> dict[str, dict[str, str]]:

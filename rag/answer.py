@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag.chunks import source_dict
 from rag.injection import neutralise
 from rag.records import Hit
-from rag.retrieval import source_dict
 
 REFUSAL = "The hub's resources don't cover this."
 

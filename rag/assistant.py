@@ -256,7 +256,9 @@ class Assistant:
                 found = get_chunks(self.store, ids, snapshot=index.snapshot)
                 chunks = [found[i] for i in ids if i in found]
                 listed = [hit for hit in chunks if hit.id not in seen and extractive.has_steps(hit)]
-                self.retriever.expand(listed, snapshot=index.snapshot)  # a step cut at a chunk's end reads whole
+                self.retriever.attach_context(
+                    listed, snapshot=index.snapshot
+                )  # a step cut at a chunk's end reads whole
                 for hit in listed:
                     hit.dense = dense
                     extra.append(hit)

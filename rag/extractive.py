@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.chunks import LIST_ITEM
 from rag.injection import planted_flags
 from rag.query import bands_conflict, grade_bands
 from rag.question import Intent
@@ -107,7 +108,7 @@ _SPEAKER = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = re.compile(r"[\"\u201c][^\"\u201c\u201d]{3,}[\"\u201d]")
-_ITEM_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
+_ITEM_MARK = LIST_ITEM
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 
 

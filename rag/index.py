@@ -26,6 +26,7 @@ import bm25s
 import numpy as np
 from chromadb.errors import ChromaError
 
+from rag.chunks import FILTER_FIELDS
 from rag.errors import HubqaError
 from rag.settings import Settings
 from rag.store import HubStore, read_pages
@@ -34,7 +35,6 @@ from rag.text import entry_names, terms
 logging.getLogger("bm25s").setLevel(logging.ERROR)
 
 #: Metadata kept beside the index so filters apply to its searches.
-FILTER_FIELDS = ("audience", "grade_band", "subject", "topic", "doc_id")
 
 
 class SnapshotGone(Exception):

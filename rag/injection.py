@@ -54,7 +54,7 @@ _NEGATION = re.compile(r"\b(not|never|no one|nobody|don'?t|doesn'?t|shouldn'?t|m
 REMOVED = "[text that looked like instructions to an AI was removed]"
 
 
-def normalise(text: str) -> str:
+def fold_lookalikes(text: str) -> str:
     """NFKC, without invisible format characters (zero-width spaces, joiners, direction marks)."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
@@ -62,7 +62,7 @@ def normalise(text: str) -> str:
 
 def looks_like_injection(text: str) -> bool:
     """Instructions to an AI system, or a request that the reader hand over something sensitive."""
-    plain = normalise(text)
+    plain = fold_lookalikes(text)
     if _INJECTION.search(plain):
         return True
     for match in _CREDENTIALS.finditer(plain):
@@ -82,7 +82,7 @@ _COMMAND = re.compile(
 def planted_reasons(units: list[str]) -> list[str]:
     """Why each of a passage's consecutive units is planted ("" when it is not): an instruction
     to an AI, a solicitation (alone or split over neighbours), or a command right after one."""
-    plain = [normalise(u) for u in units]
+    plain = [fold_lookalikes(u) for u in units]
     asks = solicitations.flag_units(plain)
     reasons: list[str] = []
     for text, ask in zip(plain, asks, strict=True):
@@ -147,7 +147,7 @@ def planted_words(passages: list[str]) -> set[str]:
             if looks_like_injection(line) and not any(flags):
                 flags = [True] * len(sentences)
             for sentence, flag in zip(sentences, flags, strict=True):
-                found = {w.lower().strip(".:/-") for w in _WORD.findall(normalise(sentence))}
+                found = {w.lower().strip(".:/-") for w in _WORD.findall(fold_lookalikes(sentence))}
                 (planted if flag else kept).update(w for w in found if len(w) >= 4)
     return planted - kept
 
@@ -156,7 +156,7 @@ def is_planted_output(sentence: str, planted: set[str]) -> bool:
     """A sentence of a model's answer that carries an instruction or a word only planted text had."""
     if looks_like_injection(sentence):
         return True
-    return any(w.lower().strip(".:/-") in planted for w in _WORD.findall(normalise(sentence)))
+    return any(w.lower().strip(".:/-") in planted for w in _WORD.findall(fold_lookalikes(sentence)))
 
 
 @dataclass(frozen=True)

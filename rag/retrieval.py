@@ -12,9 +12,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from rag.chunks import LIST_MARK, following_ids, make_chunk_id, parse_chunk_id
 from rag.embeddings import SentenceEmbeddings
 from rag.index import IndexCache, SearchIndex, SnapshotGone
-from rag.injection import neutralise
 from rag.query import bands_conflict, grade_bands
 from rag.query import expand as expand_query
 from rag.records import DocRecord, Hit
@@ -22,8 +22,6 @@ from rag.rerank import make_reranker
 from rag.rerank import rerank as rerank_hits
 from rag.settings import Settings
 from rag.store import HubStore, get_chunks
-
-FILTER_KEYS = ("audience", "grade_band", "subject", "topic", "doc_id")
 
 RetrievalMethod = Literal["hybrid", "dense", "bm25", "fusion"]
 
@@ -161,7 +159,7 @@ class HubRetriever(BaseRetriever):
         if self.reranker is not None and rerank:
             fused = rerank_hits(self.reranker, asked_text, fused, self.rerank_top_n, self.rerank_budget_s, notes)
         if not hybrid:
-            self.expand(fused[: min(k, self.context_hits)], manifest, snapshot=index.snapshot)
+            self.attach_context(fused[: min(k, self.context_hits)], manifest, snapshot=index.snapshot)
             return fused[:k]
         asked = grade_bands(question)
         if asked:
@@ -169,22 +167,22 @@ class HubRetriever(BaseRetriever):
             # the order within each group stays)
             fused.sort(key=lambda h: bands_conflict(asked, str(h.metadata.get("grade_band", ""))))
         ranked = diversify(fused)[:k]
-        self.expand(ranked[: self.context_hits], manifest, snapshot=index.snapshot)
+        self.attach_context(ranked[: self.context_hits], manifest, snapshot=index.snapshot)
         return ranked
 
-    def expand(self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False) -> None:
+    def attach_context(
+        self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False
+    ) -> None:
         """Attach each hit's neighbours in the same section, overlap removed (small-to-big); a table
         or list that runs on past the next chunk is followed to its end (up to ``LIST_CHUNKS`` more),
         so an answer never shows half a checklist."""
-        wanted = []
-        for hit in hits:
-            doc, version, index = hit.id.rsplit("#", 2)
-            wanted += [f"{doc}#{version}#{int(index) + d:05d}" for d in (-1, 1) if int(index) + d >= 0]
+        wanted = [n for hit in hits for n in following_ids(hit.id, (-1, 1))]
         neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)), manifest, snapshot)
         for hit in hits:
-            doc, version, index = hit.id.rsplit("#", 2)
-            before = neighbours.get(f"{doc}#{version}#{int(index) - 1:05d}")
-            after = neighbours.get(f"{doc}#{version}#{int(index) + 1:05d}")
+            doc_id, version, index = parse_chunk_id(hit.id)
+            before = neighbours.get(make_chunk_id(doc_id, version, index - 1)) if index else None
+            after_id = make_chunk_id(doc_id, version, index + 1)
+            after = neighbours.get(after_id)
             text = hit.text
             section = hit.metadata.get("section", "")
             if before is not None and before.metadata.get("section", "") == section:
@@ -193,14 +191,12 @@ class HubRetriever(BaseRetriever):
             if after is not None and after.metadata.get("section", "") == section:
                 text = _joined_after(text, end, after)
                 end = int(after.metadata.get("end", 0))
-                text = self._run_on(doc, version, int(index) + 1, section, text, end, manifest, snapshot)
+                text = self._run_on(after_id, section, text, end, manifest, snapshot)
             hit.context = text
 
     def _run_on(
         self,
-        doc: str,
-        version: str,
-        last: int,
+        last: str,
         section: object,
         text: str,
         end: int,
@@ -211,7 +207,7 @@ class HubRetriever(BaseRetriever):
         (fetched together, and only when the context ends inside one)."""
         if not _ends_in_block(text):
             return text
-        ids = [f"{doc}#{version}#{last + d:05d}" for d in range(1, LIST_CHUNKS + 1)]
+        ids = following_ids(last, range(1, LIST_CHUNKS + 1))
         following = get_chunks(self.store, ids, manifest, snapshot)
         for chunk_id in ids:
             chunk = following.get(chunk_id)
@@ -235,7 +231,7 @@ def _joined_after(text: str, end: int, after: Hit) -> str:
     return text + ("\n" if overlap == 0 else "") + after.text[overlap:]
 
 
-_BLOCK_LINE = re.compile(r"^\s*(?:\||[-*+\u2022]\s|\d{1,2}[.)]\s)")
+_BLOCK_LINE = re.compile(rf"^\s*(?:\||{LIST_MARK}\s)")
 
 
 def _ends_in_block(text: str) -> bool:
@@ -255,18 +251,3 @@ def make_retriever(settings: Settings, store: HubStore, embeddings: SentenceEmbe
         rerank_budget_s=settings.reranker_timeout_s,
         **{"k": settings.top_k, **kwargs},
     )
-
-
-def source_dict(rank: int, hit: Hit) -> dict[str, Any]:
-    """A retrieved chunk as the CLI and the app report it."""
-    meta = hit.metadata
-    return {
-        "rank": rank,
-        "doc_id": meta.get("doc_id"),
-        "title": meta.get("title"),
-        "source": meta.get("source"),
-        "section": meta.get("section") or "",
-        "page": meta.get("page"),
-        "score": round(hit.score, 4),
-        "text": neutralise(hit.text),  # a planted request is never shown word for word
-    }

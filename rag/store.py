@@ -1,4 +1,4 @@
-"""The index: two Chroma collections, one of chunks and one of documents.
+"""The store: two Chroma collections, one of chunks and one of documents (the search index is rag.index).
 
 A document's entry names its current ``version``; chunk ids carry the version they belong to.
 Writing a document adds its new chunks first, then flips its entry (the commit point), then
@@ -21,6 +21,7 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 
+from rag.chunks import parse_chunk_id
 from rag.errors import HubqaError
 from rag.records import Chunk, DocRecord, Hit
 from rag.settings import Settings
@@ -160,12 +161,6 @@ class HubStore:
                 found.setdefault(str(meta["chunk_hash"]), [float(x) for x in vector])
         return found
 
-    def commit_document(
-        self, record: DocRecord, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]
-    ) -> None:
-        """Make ``record.version`` with these chunks the document's current version."""
-        self.commit_documents([(record, chunks, embeddings)])
-
     def commit_documents(
         self, items: Sequence[tuple[DocRecord, Sequence[Chunk], Sequence[Sequence[float]]]], keep_old: bool = False
     ) -> None:
@@ -215,7 +210,7 @@ class HubStore:
         current = {doc_id: rec.version for doc_id, rec in self.documents().items()}
         stale = []
         for chunk_id in self.chunks.get(include=[])["ids"]:
-            doc_id, version, _ = chunk_id.rsplit("#", 2)
+            doc_id, version, _ = parse_chunk_id(chunk_id)
             if current.get(doc_id) != version:
                 stale.append(chunk_id)
         for batch in _batches(stale, self._batch):

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from rag.chunks import LIST_ITEM
+
 _WORD = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
 _stemmer = Stemmer.Stemmer("english")
 
@@ -257,7 +259,7 @@ _ABBREVIATIONS = (
 )
 #: A sentence ends after . ! or ? and any closing quotes, brackets or emphasis (kept with it).
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]*_]*(?=\s+[\"'\u201c\u2018(\[*_]?[A-Z0-9*])")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,2}[.)])\s+")
+_LIST_ITEM = LIST_ITEM
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eval.dataset import Question
+from eval.dataset import EvalQuestion as Question
 from eval.privacy import PRIVACY_SET, evaluate
 from eval.runner import score_question
 from rag.assistant import Assistant

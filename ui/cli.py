@@ -163,13 +163,13 @@ def _record_ingest(settings: Settings, paths: list[Path], report: dict[str, Any]
 
 
 def _parse_filters(items: list[str]) -> dict[str, str]:
-    from rag.retrieval import FILTER_KEYS
+    from rag.chunks import FILTER_FIELDS
 
     filters: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or key not in FILTER_KEYS or not value:
-            msg = f"--filter {item!r}: use key=value with key one of {', '.join(FILTER_KEYS)}"
+        if not sep or key not in FILTER_FIELDS or not value:
+            msg = f"--filter {item!r}: use key=value with key one of {', '.join(FILTER_FIELDS)}"
             raise HubqaError(msg)
         filters[key] = value
     return filters

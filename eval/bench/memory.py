@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingest.bench import timed_cli
+from eval.bench.ingest import timed_cli
 from rag.settings import Settings
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.bench.ingest import bench_ingest
 from eval.bench.latency import concurrent_askers, query_latency
 from eval.bench.llm import llm_speed
 from eval.bench.memory import answering_memory
 from eval.bench.questions import bench_questions
 from eval.bench.scaled import base_store, scaled_store, size_label, vector_fidelity
-from ingest.bench import bench_ingest
 from rag.assistant import Assistant
 from rag.errors import HubqaError
 from rag.settings import Settings

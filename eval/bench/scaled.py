@@ -22,10 +22,11 @@ import numpy as np
 
 from ingest.chunking import PIPELINE_VERSION, embed_text
 from ingest.pipeline import Ingestor
+from rag.chunks import chunk_metadata, make_chunk_id
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
 from rag.index import IndexCache
-from rag.records import Chunk, DocRecord, Scalar
+from rag.records import Chunk, DocRecord
 from rag.settings import Settings
 from rag.store import HubStore, now_iso, read_pages
 from rag.text import split_units
@@ -41,7 +42,7 @@ COMMIT_CHUNKS = 5000
 
 
 @dataclass
-class Unit:
+class SourceSentence:
     """A sentence, list item or table row of the corpus (its embedding is kept alongside)."""
 
     doc_id: str
@@ -119,7 +120,7 @@ def scaled_store(settings: Settings, corpus: Path, size: int, seed: int) -> Sett
     return local
 
 
-def corpus_units(base: Settings, cache: Path) -> tuple[list[Unit], np.ndarray]:
+def corpus_units(base: Settings, cache: Path) -> tuple[list[SourceSentence], np.ndarray]:
     """Every distinct unit of the corpus's chunks, in document order, and their embeddings."""
     rows = sorted(
         row
@@ -127,13 +128,13 @@ def corpus_units(base: Settings, cache: Path) -> tuple[list[Unit], np.ndarray]:
         for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
     )
     seen: set[tuple[str, str]] = set()
-    units: list[Unit] = []
+    units: list[SourceSentence] = []
     for _, text, meta in rows:
         doc_id = str(meta["doc_id"])
         for unit in split_units(text or "", label_rows=False):  # the corpus's own lines, verbatim
             if len(unit) >= 20 and (doc_id, unit) not in seen:
                 seen.add((doc_id, unit))
-                units.append(Unit(doc_id, str(meta.get("section", "")), unit))
+                units.append(SourceSentence(doc_id, str(meta.get("section", "")), unit))
     if cache.exists():
         vectors = np.load(cache)
         if len(vectors) == len(units):
@@ -144,7 +145,7 @@ def corpus_units(base: Settings, cache: Path) -> tuple[list[Unit], np.ndarray]:
     return units, vectors
 
 
-def add_synthetic(store: HubStore, units: list[Unit], vectors: np.ndarray, count: int, seed: int) -> None:
+def add_synthetic(store: HubStore, units: list[SourceSentence], vectors: np.ndarray, count: int, seed: int) -> None:
     """Commit synthetic documents holding ``count`` chunks in all, deterministic by ``seed``."""
     docs = store.documents()
     by_doc: dict[str, list[int]] = defaultdict(list)
@@ -181,19 +182,21 @@ def add_synthetic(store: HubStore, units: list[Unit], vectors: np.ndarray, count
             vector = (vectors[texts] * weights[:, None]).sum(axis=0)
             chunk_vectors.append((vector / (np.linalg.norm(vector) or 1.0)).tolist())
             to_embed = embed_text(title, section, text)
-            meta: dict[str, Scalar] = {
-                **source.metadata,
-                "doc_id": doc_id,
-                "version": version,
-                "source": doc_id,
-                "title": title,
-                "section": section,
-                "start": index * chunk_size,
-                "end": index * chunk_size + len(text),
-                "chunk_index": index,
-                "chunk_hash": hashlib.sha256(to_embed.encode()).hexdigest()[:32],
-            }
-            chunks.append(Chunk(id=f"{doc_id}#{version}#{index:05d}", text=text, embed_text=to_embed, metadata=meta))
+            meta = chunk_metadata(
+                source.metadata,
+                doc_id=doc_id,
+                version=version,
+                source=doc_id,
+                title=title,
+                section=section,
+                start=index * chunk_size,
+                end=index * chunk_size + len(text),
+                index=index,
+                embedded=to_embed,
+            )
+            chunks.append(
+                Chunk(id=make_chunk_id(doc_id, version, index), text=text, embed_text=to_embed, metadata=meta)
+            )
         record = DocRecord(
             doc_id=doc_id,
             version=version,

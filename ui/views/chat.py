@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from rag.chunks import FILTER_LABELS
 from rag.errors import HubqaError
 from rag.limits import check_question
 from rag.privacy import redact
@@ -30,7 +31,7 @@ EXAMPLES = [
     "What should I never paste into a chatbot?",
     "Who approves a new AI tool for my class?",
 ]
-FILTERS = (("grade_band", "Grade band"), ("subject", "Subject"), ("topic", "Topic"))
+FILTERS = tuple(FILTER_LABELS.items())
 ANY = "Any"
 MODES = {"extractive": "Quick: the hub's own sentences", "llm": "Written by the language model"}
 #: Most quoted sentences carried in a document link (each cut to this many characters).

@@ -14,8 +14,9 @@ import streamlit as st
 
 from ingest.loaders import LOADERS
 from ingest.pipeline import IngestReport, reindex_paths, with_uploads
-from ingest.tags import TAG_FIELDS, set_tags, tags_for
+from ingest.tags import set_tags, tags_for
 from ingest.uploads import folders_to_reindex, quarantine_failed, retire_document, save_upload
+from rag.chunks import TAG_FIELDS
 from rag.errors import HubqaError
 from rag.injection import PlantedSentence, planted_in_store
 from rag.vocabulary import canonical, label, ordered, unknown, vocabulary

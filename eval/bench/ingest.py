@@ -85,10 +85,13 @@ def _embed_texts(store: HubStore) -> list[str]:
     ]
 
 
-# VmHWM, not ru_maxrss: Linux carries the parent's peak into a forked child's ru_maxrss.
+# The installed `hubqa` console script, run as a black box in a child process (this package does
+# not import the front end). VmHWM, not ru_maxrss: Linux carries the parent's peak into a forked
+# child's ru_maxrss.
 _REPORT_RSS = (
     "import re, sys\n"
-    "from ui.cli import main\n"
+    "from importlib.metadata import entry_points\n"
+    "main = entry_points(group='console_scripts')['hubqa'].load()\n"
     "sys.argv = ['hubqa', *sys.argv[1:]]\n"
     "try:\n    main()\n"
     "finally:\n    status = open('/proc/self/status').read()\n"

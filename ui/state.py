@@ -14,7 +14,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from ingest.pipeline import Ingestor, IngestReport, calibrate_if_needed
+from ingest import jobs
+from ingest.pipeline import Ingestor, IngestReport
 from rag import sessions
 from rag.accounts import Account, authenticate, role_of
 from rag.assistant import Assistant
@@ -203,20 +204,16 @@ def reindex(paths: list[Path], user: str | None) -> IngestReport:
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"Re-indexing… {done}/{total} {name}")
 
-    report = ingestor.run(paths, progress)
-    bar.progress(1.0, text=f"Indexed: {report.documents} documents, {report.chunks} chunks")
-
     def calibrating(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text="Calibrating when to answer…")
 
-    calibration = calibrate_if_needed(ingestor, report, calibrating)
-    if calibration is not None:
+    done = jobs.reindex(ingestor, paths, progress, calibrating, user, database())
+    bar.progress(1.0, text=f"Indexed: {done.report.documents} documents, {done.report.chunks} chunks")
+    if done.calibration is not None:
         hub.reload_gate()
-    try:
-        database().record_ingest([str(p) for p in paths], report.to_dict(), user)
-    except HubqaError as e:
-        st.warning(f"The index is up to date, but the ingest report was not saved: {e}")
-    return report
+    if done.not_recorded:
+        st.warning(f"The index is up to date, but the ingest report was not saved: {done.not_recorded}")
+    return done.report
 
 
 def guarded(action: Callable[[], T]) -> T | None:

@@ -1,0 +1,5 @@
+"""`python -m ui.cli`: the same as the `hubqa` console script."""
+
+from ui.cli import main
+
+main()

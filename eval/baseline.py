@@ -15,7 +15,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.loaders import is_supported, load_document
 from ingest.pipeline import ignore_patterns
-from rag.embeddings import SentenceEmbeddings
+from rag.search.embeddings import SentenceEmbeddings
 
 
 class NaiveBaseline:

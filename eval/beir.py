@@ -18,9 +18,9 @@ from typing import Any
 
 from ingest.pipeline import Ingestor
 from rag.errors import HubqaError
-from rag.retrieval import make_retriever
+from rag.search.retrieval import make_retriever
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 
 
 def read_qrels(path: Path, skip_first_line: bool = False) -> dict[str, dict[str, int]]:

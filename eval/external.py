@@ -18,7 +18,7 @@ from eval import metrics
 from eval.dataset import read_rows
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor
-from rag.assistant import Assistant
+from rag.answering.assistant import Assistant
 from rag.settings import Settings
 
 

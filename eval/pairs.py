@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from eval.dataset import read_rows
+from rag.answering.grounding import GroundingChecker
 from rag.errors import HubqaError
-from rag.grounding import GroundingChecker
 
 
 def load_pairs(path: Path, split: str = "all") -> list[dict[str, Any]]:

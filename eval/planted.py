@@ -25,8 +25,8 @@ from typing import Any
 
 from ingest.loaders import is_supported, load_document
 from ingest.pipeline import Ingestor
-from rag.assistant import Assistant
-from rag.injection import planted_reasons
+from rag.answering.assistant import Assistant
+from rag.guards.injection import planted_reasons
 from rag.settings import Settings
 from rag.text import split_sentences, split_units, terms
 

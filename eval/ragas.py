@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import is_relevant
-from rag.answer import REFUSAL
-from rag.store import HubStore
+from rag.answering.answer import REFUSAL
+from rag.search.store import HubStore
 
 #: The fields of ragas.dataset_schema.SingleTurnSample that hubqa fills.
 FIELDS = ("user_input", "retrieved_contexts", "response", "reference", "reference_contexts")

@@ -13,9 +13,9 @@ from eval.charts import write_charts
 from eval.dataset import HUB_SET, load_questions
 from eval.ragas import write_ragas
 from eval.runner import run, summarise
-from rag.assistant import Assistant
+from rag.answering.assistant import Assistant
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 
 
 def baseline_summary(baseline: NaiveBaseline, questions: list) -> dict[str, Any]:

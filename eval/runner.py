@@ -8,8 +8,8 @@ from typing import Any
 
 from eval import metrics
 from eval.dataset import EvalQuestion
-from rag.assistant import LLM_PASSAGES, Assistant
-from rag.grounding import GroundingChecker
+from rag.answering.assistant import LLM_PASSAGES, Assistant
+from rag.answering.grounding import GroundingChecker
 from rag.privacy import redact
 
 EXPECT_REFUSAL = "refuse"

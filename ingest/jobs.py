@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.pipeline import Ingestor, IngestReport, Progress, calibrate_if_needed
-from rag.calibration import Calibration, calibration_path
-from rag.db import Database, open_database
+from rag.answering.calibration import Calibration, calibration_path
+from rag.appdata.db import Database, open_database
 from rag.errors import HubqaError
 
 

@@ -19,14 +19,14 @@ from ingest.chunking import chunk_document, chunker_signature
 from ingest.loaders import is_supported, load_document
 from ingest.parsed import LoadError
 from ingest.tags import canonical_tags, tags_for
-from rag.calibration import Calibration, calibrate, calibration_path
-from rag.calibration import save as save_calibration
-from rag.embeddings import SentenceEmbeddings
+from rag.answering.calibration import Calibration, calibrate, calibration_path
+from rag.answering.calibration import save as save_calibration
 from rag.errors import HubqaError
-from rag.index import IndexCache
 from rag.records import Chunk, DocRecord
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.index import IndexCache
+from rag.search.store import HubStore, now_iso
 from rag.settings import Settings
-from rag.store import HubStore, now_iso
 from rag.vocabulary import vocabulary
 
 Progress = Callable[[int, int, str], None]
@@ -315,8 +315,8 @@ def calibrate_if_needed(
     ingestor: Ingestor, report: IngestReport, progress: Callable[[int, int], None] | None = None
 ) -> Calibration | None:
     """After a store's first ingestion (documents in, no calibration yet), calibrate its
-    answer-or-refuse gate (``rag.calibration``); a later run leaves the calibration alone."""
-    from rag.assistant import Assistant
+    answer-or-refuse gate (``rag.answering.calibration``); a later run leaves the calibration alone."""
+    from rag.answering.assistant import Assistant
 
     if not ingestor.settings.auto_calibrate or not report.documents:
         return None

@@ -24,7 +24,7 @@ from ingest.pipeline import Failure, display_path
 from ingest.tags import move_tags
 from rag.errors import HubqaError
 from rag.records import DocRecord
-from rag.store import HubStore
+from rag.search.store import HubStore
 
 ARCHIVE = ".archive"
 #: Uploads the index could not read go here (hidden, so never indexed or reported again).

@@ -83,10 +83,9 @@ def chunk_metadata(
     return meta
 
 
-def source_dict(rank: int, hit: Hit) -> dict[str, Any]:
-    """A retrieved chunk as the CLI and the app report it (a planted request shown as a marker)."""
-    from rag.injection import neutralise  # the guard reads the store: imported when a hit is served
-
+def source_dict(rank: int, hit: Hit, text: str | None = None) -> dict[str, Any]:
+    """A retrieved chunk as the CLI and the app report it; ``text``: what to show instead of the
+    chunk's own (the answer passes it with any planted request replaced by a marker)."""
     meta = hit.metadata
     return {
         "rank": rank,
@@ -96,5 +95,5 @@ def source_dict(rank: int, hit: Hit) -> dict[str, Any]:
         "section": meta.get("section") or "",
         "page": meta.get("page"),
         "score": round(hit.score, 4),
-        "text": neutralise(hit.text),
+        "text": hit.text if text is None else text,
     }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import SentenceEmbeddings
+from rag.search.embeddings import SentenceEmbeddings
 from rag.settings import Settings, load_settings
 
 os.environ["HF_HUB_OFFLINE"] = "1"

@@ -65,7 +65,7 @@ def ingest(data: str, tree: str) -> None:
 
 def check(data: str) -> None:
     """What a run left: the current versions, which must be complete (the commit point)."""
-    from rag.store import HubStore
+    from rag.search.store import HubStore
 
     store = HubStore(settings_for(data))
     docs = store.documents()
@@ -83,7 +83,7 @@ def check(data: str) -> None:
 def main() -> None:
     import torch
 
-    from rag.embeddings import load_sentence_transformer
+    from rag.search.embeddings import load_sentence_transformer
 
     torch.set_num_threads(1)
     load_sentence_transformer(settings_for("unused"))

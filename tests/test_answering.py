@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import Ingestor
-from rag.answer import REFUSAL
-from rag.assistant import Assistant
-from rag.conversation import standalone_question
+from rag.answering.answer import REFUSAL
+from rag.answering.assistant import Assistant
+from rag.answering.conversation import standalone_question
 from rag.settings import Settings
 
 

@@ -13,11 +13,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ingest.pipeline import Ingestor
-from rag import sessions
-from rag.accounts import Account, add_user
-from rag.db import open_database
+from rag.appdata import sessions
+from rag.appdata.accounts import Account, add_user
+from rag.appdata.db import open_database
+from rag.search.store import HubStore
 from rag.settings import Settings, load_settings
-from rag.store import HubStore
 from ui import safe
 
 VIEWS = Path(__file__).resolve().parents[1] / "ui" / "views"

@@ -14,9 +14,9 @@ import pytest
 from ingest.loaders import load_document
 from ingest.parsed import LoadError
 from ingest.pipeline import Ingestor
-from rag.embeddings import SentenceEmbeddings
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.store import HubStore
 from rag.settings import load_settings
-from rag.store import HubStore
 from tests import bad_inputs, samples
 
 CHUNK_SIZE = 400

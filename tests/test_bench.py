@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from eval.bench.scaled import parse_size, scaled_store, size_label
 from rag.errors import HubqaError
+from rag.search.store import HubStore
 from rag.settings import load_settings
-from rag.store import HubStore
 from tests import samples
 from ui.cli import app
 

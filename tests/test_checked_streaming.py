@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.generation import is_degenerate
-from rag.llm import smollm2_path
+from rag.answering.assistant import Assistant
+from rag.answering.generation import is_degenerate
+from rag.answering.llm import smollm2_path
 from rag.settings import Settings
 from rag.text import split_units
 from tests.openai_stub import Script, openai_server

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.question import analyse, normalise
+from rag.answering.assistant import Assistant
+from rag.answering.question import analyse, normalise
 from rag.settings import Settings
 
 

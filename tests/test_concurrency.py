@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.embeddings import SentenceEmbeddings
-from rag.store import HubStore
+from rag.answering.assistant import Assistant
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.store import HubStore
 from tests.ingest_zygote import settings_for, zygote
 
 pytestmark = pytest.mark.slow

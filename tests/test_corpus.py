@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from ingest.loaders import load_document
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.index import SearchIndex, index_folder
+from rag.search.index import SearchIndex, index_folder
+from rag.search.store import HubStore
 from rag.settings import load_settings
-from rag.store import HubStore
 from tests.ingest_zygote import zygote
 
 pytestmark = pytest.mark.slow

@@ -17,10 +17,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from eval.report import headline
-from rag import sessions
-from rag.accounts import Account, add_user, authenticate, list_users, remove_user
-from rag.db import Database, open_database
-from rag.db.database import MIGRATIONS, database_url
+from rag.appdata import sessions
+from rag.appdata.accounts import Account, add_user, authenticate, list_users, remove_user
+from rag.appdata.db import Database, open_database
+from rag.appdata.db.database import MIGRATIONS, database_url
 from rag.errors import HubqaError
 from rag.settings import load_settings
 from ui.cli import app

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from eval.report import headline
-from rag.accounts import add_user
-from rag.db import open_database
+from rag.appdata.accounts import add_user
+from rag.appdata.db import open_database
 from rag.settings import Settings, load_settings
 from tests.appserver import free_port, running_ui, start_ui, stop_process_group, wait_healthy
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import SentenceEmbeddings, load_sentence_transformer, resolve_model_path, weights_sha256
 from rag.errors import HubqaError
+from rag.search.embeddings import SentenceEmbeddings, load_sentence_transformer, resolve_model_path, weights_sha256
 from rag.settings import PACKAGED_MODEL, PACKAGED_MODEL_SHA256, load_settings
 
 

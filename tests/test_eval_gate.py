@@ -19,8 +19,8 @@ from eval.charts import CHARTS
 from eval.metrics import completeness
 from eval.ragas import FIELDS
 from eval.report import evaluate, failed_gates, flat, write
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 
 REPO = Path(__file__).resolve().parents[1]
 

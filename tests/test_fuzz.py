@@ -17,8 +17,8 @@ from ingest.loaders import load_document
 from ingest.loaders.markdown import split_front_matter
 from ingest.parsed import LoadError
 from ingest.uploads import safe_upload_name
+from rag.answering.generation import _MARKER, parse_citations
 from rag.errors import HubqaError
-from rag.generation import _MARKER, parse_citations
 from rag.jsonl import read_jsonl
 from ui.cli import _read_batch
 

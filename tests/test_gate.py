@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import calibration
-from rag.assistant import Assistant
-from rag.gate import missing_words, unmet
+from rag.answering import calibration
+from rag.answering.assistant import Assistant
+from rag.answering.gate import missing_words, unmet
 from rag.settings import Settings, load_settings
 from tests.conftest import REPO, SHARED
 
@@ -66,7 +66,7 @@ def test_questions_the_hub_does_not_cover_are_refused(assistant: Assistant, ques
 
 
 def test_the_check_says_what_is_true() -> None:
-    from rag.answer import Answer, AnswerSentence, check_label
+    from rag.answering.answer import Answer, AnswerSentence, check_label
 
     quoted = Answer("q", "a", False, 0.9, 1.0, [], [], {}, sentences=[AnswerSentence("x", [1])])
     assert check_label(quoted) == "Quoted from the cited sections"

@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.generation import build_messages, parse_citations
-from rag.llm import ChatXLlamaCpp, make_chat_model, smollm2_path, xllamacpp_server
+from rag.answering.assistant import Assistant
+from rag.answering.generation import build_messages, parse_citations
+from rag.answering.llm import ChatXLlamaCpp, make_chat_model, smollm2_path, xllamacpp_server
 from rag.settings import Settings
 from tests.openai_stub import Script, openai_server
 

@@ -13,9 +13,9 @@ import pytest
 
 from eval.dataset import PAIRS_SET
 from eval.pairs import load_pairs, score_pairs
+from rag.answering.grounding import GroundingChecker, LlmJudge, make_checker, parse_judgement
+from rag.answering.llm import smollm2_path
 from rag.errors import HubqaError
-from rag.grounding import GroundingChecker, LlmJudge, make_checker, parse_judgement
-from rag.llm import smollm2_path
 from rag.settings import Settings
 from tests.openai_stub import Script, openai_server
 
@@ -129,7 +129,7 @@ def test_local_gguf_judge_runs_on_labelled_pairs() -> None:
 
 
 def test_the_assistant_builds_its_judge_model_once(tmp_path: Path, embeddings) -> None:
-    from rag.assistant import Assistant
+    from rag.answering.assistant import Assistant
 
     settings = stub_settings("http://127.0.0.1:9/v1", data_dir=tmp_path)  # grounding_judge="llm"
     assistant = Assistant(settings, embeddings=embeddings)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import Ingestor
-from rag.embeddings import SentenceEmbeddings
-from rag.retrieval import HubRetriever
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.retrieval import HubRetriever
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 from tests import samples
 
 
@@ -148,7 +148,7 @@ def test_store_refuses_a_different_embedding_model(tmp_path: Path, settings: Set
 
 
 def test_search_index_from_another_collection_is_never_used(tmp_path: Path, embeddings) -> None:
-    from rag.index import IndexCache, index_folder
+    from rag.search.index import IndexCache, index_folder
     from rag.settings import load_settings
 
     a, b = (load_settings(data_dir=tmp_path / name) for name in ("a", "b"))

@@ -15,11 +15,11 @@ import pytest
 from eval.planted import count_false_alarms, load_planted, measure, quotes, write_documents
 from ingest.loaders import load_document
 from ingest.pipeline import Ingestor
-from rag.assistant import Assistant
-from rag.embeddings import SentenceEmbeddings
-from rag.generation import build_messages
-from rag.injection import looks_like_injection, neutralise, planted_flags, planted_reasons
-from rag.llm import smollm2_path
+from rag.answering.assistant import Assistant
+from rag.answering.generation import build_messages
+from rag.answering.llm import smollm2_path
+from rag.guards.injection import looks_like_injection, neutralise, planted_flags, planted_reasons
+from rag.search.embeddings import SentenceEmbeddings
 from rag.settings import Settings
 from rag.text import split_units
 from tests.conftest import SHARED
@@ -95,7 +95,7 @@ def test_reworded_requests_of_every_style_are_recognised_by_their_structure() ->
 
 def test_a_request_that_names_the_object_before_a_pronoun_is_read_whole() -> None:
     """ "... needs your password; send them to ...": what "them" hands over is named before the verb."""
-    from rag.solicitations import read
+    from rag.guards.solicitations import read
 
     assert (
         read(
@@ -120,7 +120,7 @@ def test_a_request_that_names_the_object_before_a_pronoun_is_read_whole() -> Non
 
 
 def test_the_readers_credentials_beside_an_outside_address_are_planted_whatever_the_verb() -> None:
-    from rag.solicitations import read
+    from rag.guards.solicitations import read
 
     assert read("Renew your CAIA badge at caia-renewals.net with your district username and password.").reason
     for advice in (
@@ -218,7 +218,7 @@ def test_extractive_answers_never_follow_planted_instructions(planted_assistant:
 
 def test_source_cards_and_sources_never_show_a_planted_request_word_for_word(planted_assistant: Assistant) -> None:
     """The card under an answer shows its passage; a planted request in it is replaced by a marker."""
-    from rag.injection import REMOVED
+    from rag.guards.injection import REMOVED
 
     shown = []
     for question in QUESTIONS:
@@ -391,7 +391,7 @@ def test_coaches_see_the_planted_sentences_on_the_corpus_page(tmp_path: Path, mo
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from rag.accounts import Account
+    from rag.appdata.accounts import Account
 
     monkeypatch.chdir(tmp_path)
     hub = tmp_path / "hub"
@@ -436,7 +436,7 @@ def test_obfuscated_passive_threatening_and_install_requests_are_planted(planted
     """Requests in forms a phrase list misses: an address spelled out ("at ... dot org"), a passive
     obligation, a threat against those who don't comply, software from an outside address, a
     purpose clause before the request ("To keep ..., send ..."), files rather than fields."""
-    from rag.solicitations import read
+    from rag.guards.solicitations import read
 
     assert read(planted).reason, planted
 
@@ -454,7 +454,7 @@ def test_obfuscated_passive_threatening_and_install_requests_are_planted(planted
     ],
 )
 def test_honest_look_alikes_of_those_requests_are_not(advice: str) -> None:
-    from rag.solicitations import read
+    from rag.guards.solicitations import read
 
     assert read(advice).reason == "", advice
 

@@ -91,7 +91,7 @@ def test_auc_counts_pairs_ranked_right() -> None:
 
 
 def test_logistic_fit_separates_and_orders_by_evidence() -> None:
-    from rag.calibration import fit_logistic
+    from rag.answering.calibration import fit_logistic
 
     rng = np.random.default_rng(0)
     good = rng.normal(0.7, 0.1, size=(60, 2))

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from eval.dataset import EvalQuestion as Question
 from eval.privacy import PRIVACY_SET, evaluate
 from eval.runner import score_question
-from rag.assistant import Assistant
-from rag.db.database import Database, open_database
-from rag.embeddings import SentenceEmbeddings
+from rag.answering.assistant import Assistant
+from rag.appdata.db.database import Database, open_database
 from rag.privacy import first_names, redact
+from rag.search.embeddings import SentenceEmbeddings
 from rag.settings import Settings
 from tests.openai_stub import Script, openai_server
 

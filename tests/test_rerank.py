@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from ingest.pipeline import Ingestor
-from rag.assistant import Assistant
-from rag.embeddings import SentenceEmbeddings, resolve_model_path
+from rag.answering.assistant import Assistant
 from rag.errors import HubqaError
-from rag.rerank import CrossEncoderReranker, HttpReranker, RerankError, _scores_from, make_reranker
-from rag.retrieval import make_retriever
+from rag.search.embeddings import SentenceEmbeddings, resolve_model_path
+from rag.search.rerank import CrossEncoderReranker, HttpReranker, RerankError, _scores_from, make_reranker
+from rag.search.retrieval import make_retriever
+from rag.search.store import HubStore
 from rag.settings import PACKAGED_MODEL, Settings, load_settings
-from rag.store import HubStore
 
 DOCS = {
     "earthquakes.md": "# Earthquakes\n\nEarthquakes happen when tectonic plates slip past each other along faults.\n",

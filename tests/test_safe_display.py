@@ -18,8 +18,8 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from ingest.pipeline import Ingestor
-from rag.accounts import Account
-from rag.db import open_database
+from rag.appdata.accounts import Account
+from rag.appdata.db import open_database
 from rag.settings import Settings, load_settings
 from rag.text import strip_markdown
 from ui import safe

@@ -66,7 +66,7 @@ def test_the_dashboard_shows_settings_masked(monkeypatch: pytest.MonkeyPatch, co
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from rag.accounts import Account
+    from rag.appdata.accounts import Account
 
     monkeypatch.setenv("HUBQA_STORE_DIR", str(corpus_settings.store_path))
     monkeypatch.setenv("HUBQA_DATA_DIR", str(tmp_path / "data"))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from rag.accounts import (
+from rag.appdata.accounts import (
     FREE_FAILURES,
     LOCK_AFTER,
     Account,
@@ -19,7 +19,7 @@ from rag.accounts import (
     authenticate,
     check_password,
 )
-from rag.db import SignIn, open_database
+from rag.appdata.db import SignIn, open_database
 from rag.errors import HubqaError
 from rag.settings import Settings
 from ui.cli import app

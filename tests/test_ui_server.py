@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.sessions import COOKIE, session_secret, sign
+from rag.appdata.sessions import COOKIE, session_secret, sign
 from rag.settings import load_settings
 from tests.appserver import start_ui, stop_process_group, wait_healthy
 

@@ -19,8 +19,8 @@ from ingest.uploads import (
     save_upload,
 )
 from rag.errors import HubqaError
+from rag.search.store import HubStore
 from rag.settings import Settings, load_settings
-from rag.store import HubStore
 from ui.cli import app
 
 GUIDE = b"# Recess Duty\n\nTwo adults supervise recess. Whistle signals: one for line up, two for come inside.\n"

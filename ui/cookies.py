@@ -21,7 +21,7 @@ import streamlit as st
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rag.sessions import BROWSER_COOKIE, COOKIE, session_secret, verify
+from rag.appdata.sessions import BROWSER_COOKIE, COOKIE, session_secret, verify
 from rag.settings import load_settings
 
 ROUTE = "/hubqa/cookie"

@@ -16,10 +16,10 @@ import streamlit as st
 
 from ingest import jobs
 from ingest.pipeline import Ingestor, IngestReport
-from rag import sessions
-from rag.accounts import Account, authenticate, role_of
-from rag.assistant import Assistant
-from rag.db import Database, open_database
+from rag.answering.assistant import Assistant
+from rag.appdata import sessions
+from rag.appdata.accounts import Account, authenticate, role_of
+from rag.appdata.db import Database, open_database
 from rag.errors import HubqaError
 from rag.settings import Settings, load_settings
 from ui.cookies import clear_cookie, set_cookie
@@ -27,7 +27,7 @@ from ui.cookies import clear_cookie, set_cookie
 T = TypeVar("T")
 
 ACCOUNT_KEY = "account"
-#: The sign-in session behind a password sign-in (see rag/sessions.py).
+#: The sign-in session behind a password sign-in (see rag/appdata/sessions.py).
 SESSION_KEY = "session_id"
 #: A cookie token found not to be a live sign-in (so it is not checked again on every call).
 REJECTED_KEY = "rejected_session_cookie"
@@ -69,7 +69,7 @@ def _cookie(name: str) -> str | None:
 def resolve_account() -> Account | None:
     """Who is signed in, checked against the database on every run of the app.
 
-    A password sign-in is a session row (rag/sessions.py) named by this tab's state or, after a
+    A password sign-in is a session row (rag/appdata/sessions.py) named by this tab's state or, after a
     reload or in a new tab, by the browser's HttpOnly cookie; each run reads the session and the
     account's current role again, so signing out elsewhere, expiry, removal or a new role take
     effect at once. An OIDC identity's role is read from ``hubqa users`` the same way."""

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.pipeline import Ingestor
-from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.store import HubStore
 from rag.settings import Settings, load_settings
-from rag.store import HubStore
 
 
 class _TimedEmbeddings(SentenceEmbeddings):

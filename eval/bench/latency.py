@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from eval import metrics
-from rag.assistant import Assistant
+from rag.answering.assistant import Assistant
 
 WARM_UP = 3
 

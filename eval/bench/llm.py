@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from rag.assistant import LLM_PASSAGES, Assistant
-from rag.generation import stream_tokens
-from rag.llm import make_chat_model, smollm2_path
+from rag.answering.assistant import LLM_PASSAGES, Assistant
+from rag.answering.generation import stream_tokens
+from rag.answering.llm import make_chat_model, smollm2_path
 
 
 def llm_speed(assistant: Assistant, questions: Sequence[str]) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from eval.dataset import HUB_SET, load_questions
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 
 _TEMPLATES = (
     "What does {title} say about {topic}?",

@@ -13,10 +13,10 @@ from eval.bench.llm import llm_speed
 from eval.bench.memory import answering_memory
 from eval.bench.questions import bench_questions
 from eval.bench.scaled import base_store, scaled_store, size_label, vector_fidelity
-from rag.assistant import Assistant
+from rag.answering.assistant import Assistant
 from rag.errors import HubqaError
+from rag.search.store import HubStore
 from rag.settings import Settings
-from rag.store import HubStore
 
 PARTS = ("ingest", "query", "concurrency", "memory", "llm")
 ASKERS = (1, 4, 16)

@@ -23,12 +23,12 @@ import numpy as np
 from ingest.chunking import PIPELINE_VERSION, embed_text
 from ingest.pipeline import Ingestor
 from rag.chunks import chunk_metadata, make_chunk_id
-from rag.embeddings import SentenceEmbeddings
 from rag.errors import HubqaError
-from rag.index import IndexCache
 from rag.records import Chunk, DocRecord
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.index import IndexCache
+from rag.search.store import HubStore, now_iso, read_pages
 from rag.settings import Settings
-from rag.store import HubStore, now_iso, read_pages
 from rag.text import split_units
 
 #: Bump when the synthetic recipe changes: cached stores of another recipe are not reused.

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.informal import CHAT_WORDS
 from rag.privacy.lexicon import (
     all_given_names,
     first_names,
@@ -26,7 +27,6 @@ from rag.privacy.lexicon import (
     public_figures,
     surnames,
 )
-from rag.question import CHAT_WORDS
 from rag.text import STOPWORDS
 
 _L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"

@@ -34,8 +34,8 @@ def users_add(
       hubqa users add maria --role coach
       hubqa users add lead@district.org --role maintainer --oidc
     """
-    from rag.accounts import add_user, check_role
-    from rag.db import open_database
+    from rag.appdata.accounts import add_user, check_role
+    from rag.appdata.db import open_database
 
     check_role(role)
     password: str | None = None
@@ -52,8 +52,8 @@ def users_add(
 @users_app.command("list")
 def users_list(as_json: JsonOpt = False) -> None:
     """List accounts and their roles."""
-    from rag.accounts import is_locked, list_users
-    from rag.db import open_database
+    from rag.appdata.accounts import is_locked, list_users
+    from rag.appdata.db import open_database
 
     db = open_database(_settings())
     accounts = [(a, is_locked(db, a.name)) for a in list_users(db)]
@@ -67,8 +67,8 @@ def users_list(as_json: JsonOpt = False) -> None:
 @users_app.command("unlock")
 def users_unlock(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
     """Lift the lockout (and any wait) after too many failed sign-ins."""
-    from rag.accounts import unlock
-    from rag.db import open_database
+    from rag.appdata.accounts import unlock
+    from rag.appdata.db import open_database
 
     if not unlock(open_database(_settings()), name):
         raise HubqaError(f"No account {name!r}; see `hubqa users list`.")
@@ -78,8 +78,8 @@ def users_unlock(name: Annotated[str, typer.Argument(help="Account name.")]) -> 
 @users_app.command("remove")
 def users_remove(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
     """Delete an account."""
-    from rag.accounts import remove_user
-    from rag.db import open_database
+    from rag.appdata.accounts import remove_user
+    from rag.appdata.db import open_database
 
     if not remove_user(open_database(_settings()), name):
         raise HubqaError(f"No account {name!r}; see `hubqa users list`.")

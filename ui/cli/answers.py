@@ -83,8 +83,8 @@ def ask(
       hubqa ask "Who approves new AI tools?" --llm gguf
       hubqa ask --batch questions.jsonl --json > answers.jsonl   # lines: {"id", "question", "history": [...]}
     """
-    from rag.assistant import Assistant
-    from rag.limits import check_question
+    from rag.answering.assistant import Assistant
+    from rag.guards.limits import check_question
 
     if (question is None) == (batch is None):
         raise HubqaError("Give a QUESTION or --batch FILE (one of them).")

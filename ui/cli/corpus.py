@@ -102,7 +102,7 @@ def _reindex(ingestor: Any, paths: list[Path], progress: Any = None, quiet: bool
 @docs_app.command("list")
 def docs_list(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOpt = False) -> None:
     """List the indexed documents: id, title, source, chunks, ingested at."""
-    from rag.store import HubStore
+    from rag.search.store import HubStore
 
     records = sorted(HubStore(_settings(store, chroma_url)).documents().values(), key=lambda r: r.doc_id)
     rows = [
@@ -131,7 +131,7 @@ def docs_remove(
     chroma_url: UrlOpt = None,
 ) -> None:
     """Remove one document from the index (the file itself is left alone)."""
-    from rag.store import HubStore
+    from rag.search.store import HubStore
 
     if not HubStore(_settings(store, chroma_url)).remove_document(doc_id):
         msg = f"No document {doc_id!r} in the index; see `hubqa docs list`."
@@ -196,7 +196,7 @@ def docs_retire(
 ) -> None:
     """Take a document out of the hub: out of the index, its file moved to .archive/ beside it."""
     from ingest.uploads import retire_document
-    from rag.store import HubStore
+    from rag.search.store import HubStore
 
     archived = retire_document(HubStore(_settings(store, chroma_url)), doc_id)
     echo(f"retired {doc_id}" + (f" (file kept as {archived})" if archived else ""))

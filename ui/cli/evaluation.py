@@ -62,8 +62,8 @@ def eval_main(
         return
     from eval.dataset import HUB_SET
     from eval.report import evaluate, failed_gates, headline, write
-    from rag.db import open_database
-    from rag.store import HubStore
+    from rag.appdata.db import open_database
+    from rag.search.store import HubStore
 
     if split not in ("dev", "test", "all"):
         raise HubqaError("--split must be dev, test or all.")
@@ -100,8 +100,8 @@ def eval_grounding(
       hubqa eval grounding --pairs eval/sets/grounding-pairs.jsonl --out scores.jsonl --judge llm --llm gguf
     """
     from eval.pairs import load_pairs, score_pairs
-    from rag.embeddings import SentenceEmbeddings
-    from rag.grounding import LlmJudge, make_checker
+    from rag.answering.grounding import LlmJudge, make_checker
+    from rag.search.embeddings import SentenceEmbeddings
 
     if judge not in (None, "rules", "llm"):
         raise HubqaError("--judge must be rules or llm.")
@@ -285,8 +285,8 @@ def eval_calibrate(
       hubqa eval calibrate
       hubqa eval calibrate --store /srv/hubqa/store --json
     """
-    from rag import calibration
-    from rag.assistant import Assistant
+    from rag.answering import calibration
+    from rag.answering.assistant import Assistant
 
     settings = _settings(store, chroma_url)
     show = not as_json and sys.stderr.isatty()

@@ -17,7 +17,7 @@ import streamlit as st
 
 from rag.chunks import FILTER_LABELS
 from rag.errors import HubqaError
-from rag.limits import check_question
+from rag.guards.limits import check_question
 from rag.privacy import redact
 from rag.vocabulary import filter_values, label, vocabulary
 from ui import safe

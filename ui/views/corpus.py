@@ -18,7 +18,7 @@ from ingest.tags import set_tags, tags_for
 from ingest.uploads import folders_to_reindex, quarantine_failed, retire_document, save_upload
 from rag.chunks import TAG_FIELDS
 from rag.errors import HubqaError
-from rag.injection import PlantedSentence, planted_in_store
+from rag.guards.injection import PlantedSentence, planted_in_store
 from rag.vocabulary import canonical, label, ordered, unknown, vocabulary
 from ui import safe
 from ui import state as ui

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rag.insights import Gap, citation_ranking, group_gaps, likely_wrong
+from rag.appdata.insights import Gap, citation_ranking, group_gaps, likely_wrong
 from ui import safe
 from ui import state as ui
 

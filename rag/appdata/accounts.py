@@ -26,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rag.db import Database, SignIn, User
+from rag.appdata.db import Database, SignIn, User
 from rag.errors import HubqaError
 
 log = logging.getLogger("hubqa.signin")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.chunks import source_dict
-from rag.injection import neutralise
+from rag.guards.injection import neutralise
 from rag.records import Hit
 
 REFUSAL = "The hub's resources don't cover this."
@@ -67,7 +67,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     redacted: list[str] = field(default_factory=list)
-    #: What the answer-or-refuse decision saw (rag.gate.Evidence as a dict).
+    #: What the answer-or-refuse decision saw (rag.answering.gate.Evidence as a dict).
     evidence: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,7 +79,7 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "grounding": round(self.grounding, 4) if self.grounding is not None else None,
             "citations": [c.to_dict() for c in self.citations],
-            "sources": [source_dict(rank, hit) for rank, hit in enumerate(self.sources, start=1)],
+            "sources": [source_dict(rank, hit, neutralise(hit.text)) for rank, hit in enumerate(self.sources, start=1)],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "mode": self.mode,
             "standalone_question": self.standalone_question,

@@ -17,22 +17,22 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag import extractive, gate
-from rag.answer import Answer, AnswerSentence, Citation, refusal_text, render
-from rag.calibration import load_gate
-from rag.conversation import standalone_question
-from rag.embeddings import SentenceEmbeddings
-from rag.generation import CheckedStream, is_degenerate, stream_tokens
-from rag.grounding import GroundingChecker, judge_model, make_checker
-from rag.index import SearchIndex, SnapshotGone
-from rag.llm import make_chat_model
+from rag.answering import extractive, gate
+from rag.answering.answer import Answer, AnswerSentence, Citation, refusal_text, render
+from rag.answering.calibration import load_gate
+from rag.answering.conversation import standalone_question
+from rag.answering.generation import CheckedStream, is_degenerate, stream_tokens
+from rag.answering.grounding import GroundingChecker, judge_model, make_checker
+from rag.answering.llm import make_chat_model
+from rag.answering.question import Intent, analyse
 from rag.privacy import describe, redact
-from rag.query import expand as expand_query
-from rag.question import Intent, analyse
 from rag.records import Hit
-from rag.retrieval import make_retriever
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.index import SearchIndex, SnapshotGone
+from rag.search.query import expand as expand_query
+from rag.search.retrieval import make_retriever
+from rag.search.store import HubStore, get_chunks
 from rag.settings import Settings
-from rag.store import HubStore, get_chunks
 
 #: How many passages a language model sees.
 LLM_PASSAGES = 5

@@ -11,227 +11,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from rag.query import with_bands
+from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING
+from rag.search.query import with_bands
 from rag.text import terms, words
-
-#: Chat spellings and contractions, rewritten before anything reads the question.
-_SPELLING = {
-    "whats": "what is",
-    "wats": "what is",
-    "wat": "what",
-    "whens": "when is",
-    "wheres": "where is",
-    "whos": "who is",
-    "hows": "how is",
-    "whys": "why is",
-    "thats": "that is",
-    "theres": "there is",
-    "dont": "do not",
-    "doesnt": "does not",
-    "didnt": "did not",
-    "cant": "cannot",
-    "wont": "will not",
-    "isnt": "is not",
-    "arent": "are not",
-    "shouldnt": "should not",
-    "wouldnt": "would not",
-    "couldnt": "could not",
-    "im": "I am",
-    "ive": "I have",
-    "youre": "you are",
-    "theyre": "they are",
-    "i": "I",
-    "u": "you",
-    "ur": "your",
-    "r": "are",
-    "w": "with",
-    "w/": "with",
-    "w/o": "without",
-    "b4": "before",
-    "bc": "because",
-    "cuz": "because",
-    "bcuz": "because",
-    "pls": "please",
-    "plz": "please",
-    "thx": "thanks",
-    "ty": "thanks",
-    "abt": "about",
-    "tho": "though",
-    "rn": "right now",
-    "kid": "student",
-    "kids": "students",
-    "kiddos": "students",
-    "kiddo": "student",
-    "littles": "young students",
-    "hs": "high school",
-    "ms": "middle school",
-    "elem": "elementary",
-    "sped": "special education",
-    "gpt": "ChatGPT",
-    "chatgpt": "ChatGPT",
-    "chat gpt": "ChatGPT",
-    "chatbots": "chatbots",
-    "admin": "administrator",
-    "admins": "administrators",
-    "prez": "presentation",
-    "convo": "conversation",
-    "convos": "conversations",
-    "info": "information",
-    "pd": "professional development",
-    "ok to": "allowed to",
-    "okay to": "allowed to",
-    "alright to": "allowed to",
-    "legit": "reliable",
-    "sub": "substitute teacher",
-    "vocab": "vocabulary",
-    "kinders": "kindergarteners",
-    "kinder": "kindergarten",
-    "kindies": "kindergarteners",
-    "ells": "English learners",
-    "mlls": "multilingual learners",
-    "hw": "homework",
-    "hafta": "have to",
-    "wen": "when",
-    "fam": "family",
-    "fams": "families",
-    "msg": "message",
-    "mins": "minutes",
-    "yr": "year",
-    "yrs": "years",
-    "hrs": "hours",
-    "sem": "semester",
-    "pic": "picture",
-    "pics": "pictures",
-    "hafto": "have to",
-    "oughta": "ought to",
-    "assignmnt": "assignment",
-    "teh": "the",
-    "wifi": "internet",
-    "wi-fi": "internet",
-}
-_CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
-_CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
-#: Words that carry tone, not topic: they never count as something the hub should cover.
-FILLER = frozenset(
-    [
-        "hey",
-        "hi",
-        "hello",
-        "yo",
-        "so",
-        "um",
-        "uh",
-        "like",
-        "lol",
-        "lmao",
-        "omg",
-        "tbh",
-        "idk",
-        "ngl",
-        "def",
-        "defo",
-        "definitely",
-        "lowkey",
-        "highkey",
-        "kinda",
-        "sorta",
-        "gonna",
-        "wanna",
-        "gotta",
-        "super",
-        "totally",
-        "basically",
-        "literally",
-        "actually",
-        "honestly",
-        "seriously",
-        "cool",
-        "awesome",
-        "great",
-        "nice",
-        "quick",
-        "quickly",
-        "question",
-        "questions",
-        "help",
-        "helpful",
-        "guys",
-        "folks",
-        "anyone",
-        "someone",
-        "pretty",
-        "just",
-        "stuff",
-        "deal",
-        "wondering",
-        "wonder",
-        "thinking",
-        "think",
-        "guess",
-        "figure",
-        "figured",
-        "sure",
-        "exactly",
-        "maybe",
-        "probably",
-        "asap",
-        "again",
-        "btw",
-        "fyi",
-        "ok",
-        "okay",
-        "alright",
-        "yeah",
-        "yep",
-        "nope",
-        "please",
-        "thanks",
-        "ugh",
-        "hmm",
-        "oops",
-        "yikes",
-        "welp",
-        "meh",
-        "whoops",
-        "dang",
-        "gosh",
-        "geez",
-        "couple",
-        "bunch",
-        "lots",
-        "tons",
-    ]
-)
-
-#: Chat words and abbreviations ("rn", "tbh", "lowkey"): never a person's name or a topic.
-CHAT_WORDS = (
-    frozenset(w for w in _SPELLING if " " not in w and "/" not in w)
-    | FILLER
-    | frozenset(
-        [
-            "smh",
-            "idc",
-            "idgaf",
-            "imo",
-            "imho",
-            "irl",
-            "fr",
-            "ngl",
-            "rly",
-            "srsly",
-            "jk",
-            "tmi",
-            "wtf",
-            "omw",
-            "bff",
-            "ikr",
-            "nvm",
-            "ttyl",
-            "brb",
-            "gtg",
-        ]
-    )
-)
 
 KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
 
@@ -329,9 +111,9 @@ def normalise(question: str) -> str:
                 in {"what", "who", "when", "where", "how", "why", "that", "there", "it", "he", "she", "here"}
                 else m.group(0)
             )
-        return f"{word} {_CONTRACTED[tail]}"
+        return f"{word} {CONTRACTED[tail]}"
 
-    text = _CONTRACTION.sub(contraction, text)
+    text = CONTRACTION.sub(contraction, text)
     # "who do I tell": the hub says whom to report to or contact ("tell" says nothing on its own)
     text = re.sub(
         r"\bwho (do|should|can|would) (i|we) (?:tell|inform|notify|let know|talk to|go to)\b",
@@ -339,14 +121,14 @@ def normalise(question: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
-    for short in sorted((k for k in _SPELLING if " " in k or "/" in k), key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(short)}(?![\w-])", _SPELLING[short], text, flags=re.IGNORECASE)
+    for short in sorted((k for k in SPELLING if " " in k or "/" in k), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(short)}(?![\w-])", SPELLING[short], text, flags=re.IGNORECASE)
 
     def word(m: re.Match[str]) -> str:
         token = m.group(0)
-        if token.lower() not in _SPELLING or (token[0].isupper() and not token.isupper() and len(token) < 4):
+        if token.lower() not in SPELLING or (token[0].isupper() and not token.isupper() and len(token) < 4):
             return token  # "Ms. Lee", "U" at a sentence start stay
-        return _SPELLING[token.lower()]
+        return SPELLING[token.lower()]
 
     return _fix_cues(re.sub(r"(?<![\w'-])[A-Za-z0-9/]+(?![\w'-])", word, text))
 

@@ -14,8 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rag import solicitations
-from rag.store import HubStore, read_pages
+from rag.guards import solicitations
+from rag.search.store import HubStore, read_pages
 from rag.text import split_sentences, split_units
 
 _AI = r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?)"

@@ -4,8 +4,18 @@ SQLite in ``DATA_DIR/hubqa.db`` by default; any SQLAlchemy URL (``HUBQA_DATABASE
 ``postgresql+psycopg://hubqa@db/hubqa``) for deployments with several app replicas.
 """
 
-from rag.db.database import Database, open_database
-from rag.db.schema import Conversation, EvalRun, Feedback, IngestRun, Question, SignIn, SignInSession, Turn, User
+from rag.appdata.db.database import Database, open_database
+from rag.appdata.db.schema import (
+    Conversation,
+    EvalRun,
+    Feedback,
+    IngestRun,
+    Question,
+    SignIn,
+    SignInSession,
+    Turn,
+    User,
+)
 
 __all__ = [
     "Conversation",

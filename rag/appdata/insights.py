@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.db import Question
+from rag.appdata.db import Question
 from rag.records import DocRecord
 
 #: Cosine similarity above which two unanswered questions count as the same gap (MiniLM).

@@ -28,8 +28,8 @@ from chromadb.errors import ChromaError
 
 from rag.chunks import FILTER_FIELDS
 from rag.errors import HubqaError
+from rag.search.store import HubStore, read_pages
 from rag.settings import Settings
-from rag.store import HubStore, read_pages
 from rag.text import entry_names, terms
 
 logging.getLogger("bm25s").setLevel(logging.ERROR)

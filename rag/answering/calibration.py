@@ -6,7 +6,7 @@ teachers type, with slang and typos) against questions it surely cannot answer: 
 off-topic questions (other domains, and school topics such hubs leave out) and the store's own
 topics asked about a named product, place or law it never mentions. Off-topic questions that the
 store turns out to answer well (a hub about field trips answers field-trip questions) are left out.
-A logistic model over the evidence (``rag.gate``) is fitted to these, and the threshold is set so
+A logistic model over the evidence (``rag.answering.gate``) is fitted to these, and the threshold is set so
 that almost every question made from the hub is answered.
 """
 
@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.gate import DEFAULT_MODEL, FEATURES, GateModel
-from rag.index import index_root
+from rag.answering.gate import DEFAULT_MODEL, FEATURES, GateModel
+from rag.search.index import index_root
+from rag.search.store import HubStore, get_chunks
 from rag.settings import Settings
-from rag.store import HubStore, get_chunks
 from rag.text import read_units, strip_markdown, terms, words
 
 if TYPE_CHECKING:
-    from rag.assistant import Assistant
+    from rag.answering.assistant import Assistant
 
 log = logging.getLogger(__name__)
 

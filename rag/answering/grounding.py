@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from rag.answering.llm import make_chat_model
 from rag.errors import HubqaError
-from rag.llm import make_chat_model
 from rag.settings import Settings
 from rag.text import NEGATIONS, STOPWORDS, split_units, stem, strip_markdown, terms, words
 

@@ -1,4 +1,4 @@
-"""The store: two Chroma collections, one of chunks and one of documents (the search index is rag.index).
+"""The store: two Chroma collections, one of chunks and one of documents (the search index is rag.search.index).
 
 A document's entry names its current ``version``; chunk ids carry the version they belong to.
 Writing a document adds its new chunks first, then flips its entry (the commit point), then

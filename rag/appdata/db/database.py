@@ -19,9 +19,19 @@ from sqlalchemy import Engine, and_, case, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from rag.db.schema import Conversation, EvalRun, Feedback, IngestRun, Question, SignInSession, Turn, User, utcnow
+from rag.appdata.db.schema import (
+    Conversation,
+    EvalRun,
+    Feedback,
+    IngestRun,
+    Question,
+    SignInSession,
+    Turn,
+    User,
+    utcnow,
+)
 from rag.errors import HubqaError
-from rag.limits import MAX_QUESTION_CHARS
+from rag.guards.limits import MAX_QUESTION_CHARS
 from rag.privacy import redact
 from rag.settings import Settings
 

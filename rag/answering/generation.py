@@ -18,10 +18,10 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from rag.answer import REFUSAL, AnswerSentence, render
-from rag.grounding import GroundingChecker
-from rag.injection import is_planted_output, neutralise, planted_words
-from rag.llm import ChatXLlamaCpp
+from rag.answering.answer import REFUSAL, AnswerSentence, render
+from rag.answering.grounding import GroundingChecker
+from rag.answering.llm import ChatXLlamaCpp
+from rag.guards.injection import is_planted_output, neutralise, planted_words
 from rag.records import Hit
 from rag.text import split_sentences, strip_markdown
 

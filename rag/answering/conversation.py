@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.query import grade_bands
-from rag.question import content_terms, normalise
+from rag.answering.question import content_terms, normalise
+from rag.search.query import grade_bands
 
 _CONNECTIVE = re.compile(
     r"^\s*(?:(?:ok(?:ay)?|so|and|but|also|then|hmm|oh|wait|cool|great|thanks|got it)[\s,.!]+)*"

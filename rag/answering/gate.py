@@ -3,8 +3,8 @@
 The evidence is what retrieval and the answerer found: how close the best passages and the best
 sentences are to the question in meaning, how much of the question's topic the passages and the
 answer actually cover, and which of its specific words (names, products, places) the hub never
-mentions. Slang, chat spellings and typos weigh nothing either way (``rag.question``). The
-evidence is combined by a small logistic model calibrated for each store (``rag.calibration``),
+mentions. Slang, chat spellings and typos weigh nothing either way (``rag.answering.question``). The
+evidence is combined by a small logistic model calibrated for each store (``rag.answering.calibration``),
 so the confidence reads as the chance that the hub answers the question.
 """
 
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from rag.extractive import Draft, lexical_support
+from rag.answering.extractive import Draft, lexical_support
+from rag.answering.question import FILLER, Intent, content_terms, normalise
 from rag.privacy.lexicon import is_english
-from rag.question import FILLER, Intent, content_terms, normalise
 from rag.records import Hit
 from rag.text import STOPWORDS, stem, terms, words
 

@@ -1,10 +1,10 @@
-"""Alembic environment: run on the connection `rag.db.database` hands over."""
+"""Alembic environment: run on the connection `rag.appdata.db.database` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from rag.db.schema import Base
+from rag.appdata.db.schema import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)

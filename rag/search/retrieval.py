@@ -13,15 +13,15 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from rag.chunks import LIST_MARK, following_ids, make_chunk_id, parse_chunk_id
-from rag.embeddings import SentenceEmbeddings
-from rag.index import IndexCache, SearchIndex, SnapshotGone
-from rag.query import bands_conflict, grade_bands
-from rag.query import expand as expand_query
 from rag.records import DocRecord, Hit
-from rag.rerank import make_reranker
-from rag.rerank import rerank as rerank_hits
+from rag.search.embeddings import SentenceEmbeddings
+from rag.search.index import IndexCache, SearchIndex, SnapshotGone
+from rag.search.query import bands_conflict, grade_bands
+from rag.search.query import expand as expand_query
+from rag.search.rerank import make_reranker
+from rag.search.rerank import rerank as rerank_hits
+from rag.search.store import HubStore, get_chunks
 from rag.settings import Settings
-from rag.store import HubStore, get_chunks
 
 RetrievalMethod = Literal["hybrid", "dense", "bm25", "fusion"]
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlalchemy.orm import Session as DbSession
 
-from rag.db import Database
-from rag.db.schema import SignInSession, User
+from rag.appdata.db import Database
+from rag.appdata.db.schema import SignInSession, User
 from rag.errors import HubqaError
 from rag.settings import Settings
 

@@ -1,4 +1,4 @@
-"""Tables. Change them only together with a new migration in ``rag/db/migrations/versions``."""
+"""Tables. Change them only together with a new migration in ``rag/appdata/db/migrations/versions``."""
 
 from __future__ import annotations
 

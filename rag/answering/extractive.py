@@ -1,6 +1,6 @@
 """The default answerer: the hub's own sentences, chosen for the question asked, each one cited.
 
-Offline and instant. It reads what kind of answer the question wants (``rag.question``), reads the
+Offline and instant. It reads what kind of answer the question wants (``rag.answering.question``), reads the
 top passages as sentences, list items and table rows that know their block, and answers in that
 shape: a procedure as its steps, a definition in a sentence or two, a fact with its figure first,
 a yes/no with the rule that decides it. Scripts, examples, quotations and placeholders are the
@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.answering.question import Intent
 from rag.chunks import LIST_ITEM
-from rag.injection import planted_flags
-from rag.query import bands_conflict, grade_bands
-from rag.question import Intent
+from rag.guards.injection import planted_flags
 from rag.records import Hit
+from rag.search.query import bands_conflict, grade_bands
 from rag.text import QUOTATION, entry_names, read_units, strip_markdown, terms
 
 #: Passages the answer may draw on, and the most distinct sources it cites.
@@ -502,7 +502,7 @@ def _covered(chosen: list[Candidate], weights: dict[str, float]) -> float:
 def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> Draft:
     """Choose, order and shape the sentences that answer ``question`` from ``hits`` (the caller
     chooses them: the top passages and any extra ones)."""
-    from rag.question import analyse
+    from rag.answering.question import analyse
 
     intent = analyse(question) if isinstance(question, str) else question
     passages = hits

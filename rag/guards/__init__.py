@@ -1,0 +1,1 @@
+"""What keeps an answer safe: planted instructions and requests, input limits (privacy is rag.privacy)."""

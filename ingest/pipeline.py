@@ -176,10 +176,13 @@ def collect(paths: list[Path]) -> tuple[list[Candidate], list[Failure], set[str]
 class Ingestor:
     """Brings the store in line with a set of files and folders."""
 
-    def __init__(self, settings: Settings, store: HubStore | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: HubStore | None = None, embeddings: SentenceEmbeddings | None = None
+    ) -> None:
+        """``store`` and ``embeddings``: a store and a model already open (the app's, a test's)."""
         self.settings = settings
         self.store = store or HubStore(settings)
-        self.embeddings = SentenceEmbeddings(settings)
+        self.embeddings = embeddings or SentenceEmbeddings(settings)
         self.store.check_model(settings.embedding_model)
         self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
         self.vocabulary = vocabulary(settings.extra_tag_values)

@@ -47,8 +47,7 @@ def test_bad_inputs_each_get_one_line_and_nothing_indexed_is_lost(
     (hub / "recess.html").write_text(samples.HTML)
     samples.multipage_pdf(hub / "lab-handbook.pdf")
     monkeypatch.chdir(tmp_path)  # sources relative to tmp_path, as the CLI runs below will see them
-    ingestor = Ingestor(load_settings(data_dir=data, chunk_size=CHUNK_SIZE))
-    ingestor.embeddings = embeddings
+    ingestor = Ingestor(load_settings(data_dir=data, chunk_size=CHUNK_SIZE), embeddings=embeddings)
     assert ingestor.run([Path("hub")]).failed == []
     before_versions, before_chunks = snapshot(data)
     assert len(before_versions) == 3

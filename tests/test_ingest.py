@@ -27,8 +27,7 @@ def build_tree(root: Path) -> Path:
 
 
 def ingestor(settings: Settings, embeddings: SentenceEmbeddings) -> Ingestor:
-    ing = Ingestor(settings)
-    ing.embeddings = embeddings  # share the already-loaded model across tests
+    ing = Ingestor(settings, embeddings=embeddings)  # share the already-loaded model across tests
     return ing
 
 

@@ -196,8 +196,7 @@ QUESTIONS = {
 
 @pytest.fixture
 def planted_assistant(tmp_path: Path, settings: Settings, embeddings: SentenceEmbeddings) -> Assistant:
-    ingestor = Ingestor(settings)
-    ingestor.embeddings = embeddings
+    ingestor = Ingestor(settings, embeddings=embeddings)
     report = ingestor.run(planted_hub(tmp_path / "hub"))
     assert report.failed == [] and report.documents == 3
     return Assistant(settings.model_copy(update={"refusal_threshold": 0.0}), embeddings=embeddings)

@@ -68,8 +68,7 @@ def store_settings(tmp_path_factory: pytest.TempPathFactory, embeddings: Sentenc
     for name, text in DOCS.items():
         (hub / name).write_text(text)
     settings = load_settings(data_dir=root / "data", auto_calibrate=False)
-    ingestor = Ingestor(settings)
-    ingestor.embeddings = embeddings
+    ingestor = Ingestor(settings, embeddings=embeddings)
     assert ingestor.run([hub]).failed == []
     return settings
 

@@ -197,8 +197,7 @@ def require(role: str) -> Account:
 def reindex(paths: list[Path], user: str | None) -> IngestReport:
     """Run ingestion with a progress bar, on the app's own store and model; record the run."""
     hub = assistant()
-    ingestor = Ingestor(hub.settings, store=hub.store)
-    ingestor.embeddings = hub.embeddings  # the model already in memory
+    ingestor = Ingestor(hub.settings, store=hub.store, embeddings=hub.embeddings)  # the model already in memory
     bar = st.progress(0.0, text="Re-indexing…")
 
     def progress(done: int, total: int, name: str) -> None:

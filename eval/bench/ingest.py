@@ -40,8 +40,7 @@ def bench_ingest(corpus: Path, base: Settings | None = None) -> dict[str, Any]:
         embeddings = _TimedEmbeddings(settings)
         embeddings.embed_documents(["warm up"])  # model load is not part of either figure
         embeddings.seconds = 0.0
-        ingestor = Ingestor(settings)
-        ingestor.embeddings = embeddings
+        ingestor = Ingestor(settings, embeddings=embeddings)
         started = time.perf_counter()
         report = ingestor.run([corpus])
         pipeline_s = time.perf_counter() - started

@@ -369,6 +369,7 @@ def test_teacher_reloads_and_finds_the_conversation(app: tuple[str, Settings, Pa
     assert f"c={saved.id}" in page.url
     page.reload()  # the open conversation is in the URL: a reload shows it again
     page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 4")
+    sidebar.get_by_role("button", name="Rename or delete").wait_for()  # and the sidebar marks it as open
     shot(page, "12-teacher-conversation-reopened")
 
     # A follow-up that depends on the last question shows the question that was searched.

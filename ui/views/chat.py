@@ -380,6 +380,9 @@ if settings.chat_requires_sign_in and account is None:
     ui.sign_in_form("chat_signin")
     st.stop()
 user = account.name if account else None
+# Before the sidebar: a conversation opened from the URL (a reload, a bookmark) is the one the
+# sidebar marks as open, with its rename and delete.
+turns = load_turns(user)
 
 with st.sidebar:
     st.header("Filters")
@@ -422,7 +425,6 @@ def give_up(e: HubqaError) -> None:
     st.rerun()
 
 
-turns = load_turns(user)
 # What the privacy guard removed from the question just answered: shown once, under it, in the
 # run right after the answer was stored (then gone; see ui/privacy_notice.py).
 just_removed = state.pop("just_removed", None)

@@ -13,16 +13,17 @@ from eval.report import evaluate, flat, headline
 from ui import state as ui
 
 #: The metrics plotted over runs (of the test split, or of the dev split for dev-only runs).
-TRACKED = (
-    "answers.acceptable",
-    "answers.completeness",
-    "retrieval.hit_at_5",
-    "retrieval.mrr",
-    "refusal.refusal_accuracy",
-    "refusal.false_refusal_rate",
-    "answers.citation_recall",
-    "confidence.auc",
-)
+#: The metrics charted over runs, with the names a reader knows them by.
+TRACKED = {
+    "answers.acceptable": "acceptable answers",
+    "answers.completeness": "completeness",
+    "retrieval.hit_at_5": "right document in top 5",
+    "retrieval.mrr": "MRR",
+    "refusal.refusal_accuracy": "refusal accuracy",
+    "refusal.false_refusal_rate": "false refusals",
+    "answers.citation_recall": "citation recall",
+    "confidence.auc": "confidence AUC",
+}
 
 account = ui.require("maintainer")
 hub, db = ui.assistant(), ui.database()
@@ -46,7 +47,9 @@ else:
         [
             {
                 "run": f"#{r.id} {r.created_at:%m-%d %H:%M} ({r.split})",
-                **{k: r.metrics.get(f"{'dev' if r.split == 'dev' else 'test'}.{k}") for k in TRACKED},
+                **{
+                    label: r.metrics.get(f"{'dev' if r.split == 'dev' else 'test'}.{k}") for k, label in TRACKED.items()
+                },
             }
             for r in runs
         ]

@@ -10,6 +10,10 @@ from ui import safe
 from ui import state as ui
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @st.cache_data(max_entries=4, show_spinner="Grouping unanswered questions…")
 def gap_groups(questions: tuple[str, ...]) -> list[Gap]:
     """Embedding hundreds of questions takes seconds: once per set of gaps, not on every rerun."""
@@ -32,7 +36,7 @@ if not gaps_rows:
     st.caption("No unanswered questions yet (refusals under filters are not counted: the filters were narrow).")
 else:
     gaps = gap_groups(tuple(q.question for q in gaps_rows))
-    st.caption(f"{len(gaps_rows)} unanswered questions in {len(gaps)} groups, largest first.")
+    st.caption(f"{plural(len(gaps_rows), 'unanswered question')} in {plural(len(gaps), 'group')}, largest first.")
     for gap in gaps:
         newest = max(gaps_rows[i].asked_at for i in gap.indices)
         with st.expander(f"{len(gap.indices)} × {safe.text(gap.label)}  ·  last asked {newest:%Y-%m-%d}"):

@@ -25,7 +25,7 @@ FIELDS = ("user_input", "retrieved_contexts", "response", "reference", "referenc
 
 def section_text(store: HubStore, doc_id: str, section: str) -> str:
     """The current text of a gold section (and its subsections), chunk overlap removed."""
-    record = store.manifest().get(doc_id)
+    record = store.cached_documents().get(doc_id)
     if record is None:
         return ""
     got = store.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])

@@ -212,7 +212,7 @@ class Ingestor:
         candidates, failures, roots = collect(paths)
         report.failed.extend(failures)
         report.repaired = self.store.repair()
-        manifest = self.store.documents()
+        manifest = self.store.read_documents()
         seen: set[str] = set()
         pending: list[tuple[DocRecord, list[Chunk], bool]] = []
         folder_tags: dict[Path, dict[str, dict[str, str]]] = {}
@@ -277,7 +277,7 @@ class Ingestor:
         # Only now that the new index is saved: readers still on the old one could need them.
         self.store.delete_old_versions(self._replaced)
         self._replaced.clear()
-        report.documents = len(self.store.documents())
+        report.documents = len(self.store.read_documents())
         report.chunks = self.store.chunk_count()
         report.seconds = time.perf_counter() - started
         return report

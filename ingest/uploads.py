@@ -156,7 +156,7 @@ def archive(path: Path) -> Path:
 
 def retire_document(store: HubStore, doc_id: str) -> Path | None:
     """Take a document out of the index and archive its file (None when the file was gone)."""
-    record = store.documents().get(doc_id)
+    record = store.read_documents().get(doc_id)
     if record is None:
         raise HubqaError(f"No document {doc_id!r} in the index; see `hubqa docs list`.")
     source = Path(record.source)

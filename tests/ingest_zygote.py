@@ -68,7 +68,7 @@ def check(data: str) -> None:
     from rag.search.store import HubStore
 
     store = HubStore(settings_for(data))
-    docs = store.documents()
+    docs = store.read_documents()
     got = store.chunks.get(include=["metadatas"])
     per_version: dict[tuple[str, str], int] = {}
     for meta in got["metadatas"] or []:

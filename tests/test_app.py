@@ -323,7 +323,7 @@ def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: 
     assert not at.exception
     tags = (tmp_path / "corpus" / ".hubqa-tags.yaml").read_text()
     assert "field-trip buses.md:\n  grade_band: 3-5\n  topic: program" in tags and "fire-drills" not in tags
-    stored = HubStore(small_hub).documents()
+    stored = HubStore(small_hub).read_documents()
     assert stored[buses].metadata["grade_band"] == "3-5"
     assert stored["corpus/fire-drills.md"].metadata["grade_band"] == "K-2"  # the other document kept its own
     assert list(at.dataframe[0].value["grade_band"]) == ["3-5", "K-2"]  # the table shows the change at once
@@ -347,7 +347,7 @@ def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: 
     at.selectbox(key="edit_doc").select("corpus/fire-drills.md").run()
     at.checkbox(key="confirm_retire corpus/fire-drills.md").check().run()
     at.button(key="retire corpus/fire-drills.md").click().run()
-    assert "corpus/fire-drills.md" not in HubStore(small_hub).documents()
+    assert "corpus/fire-drills.md" not in HubStore(small_hub).read_documents()
     assert _caption_counts(at).startswith("2 documents")  # gone from the page too
     assert "Fire Drill Procedures" not in list(at.dataframe[0].value["title"])
     assert list((tmp_path / "corpus" / ".archive").glob("fire-drills.*.md"))
@@ -355,7 +355,7 @@ def test_corpus_editor_is_keyed_by_document_and_the_page_stays_fresh(small_hub: 
 
     shutil.copy(next((tmp_path / "corpus" / ".archive").glob("*.md")), tmp_path / "corpus" / "fire-drills.md")
     at.button(key="reindex").click().run()  # Re-index picks the restored file up (with its own front matter)
-    assert HubStore(small_hub).documents()["corpus/fire-drills.md"].metadata["grade_band"] == "K-2"
+    assert HubStore(small_hub).read_documents()["corpus/fire-drills.md"].metadata["grade_band"] == "K-2"
     assert open_database(small_hub).last_ingest().report["added"] == 1
     assert _caption_counts(at).startswith("3 documents") and any("1 added" in s.value for s in at.success)
 

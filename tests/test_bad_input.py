@@ -30,7 +30,7 @@ def hubqa(*args: str, cwd: Path, data: Path) -> subprocess.CompletedProcess[str]
 def snapshot(data: Path) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
     """Each document's version, and its chunks (id, text)."""
     store = HubStore(load_settings(data_dir=data))
-    versions = {doc_id: rec.version for doc_id, rec in store.documents().items()}
+    versions = {doc_id: rec.version for doc_id, rec in store.read_documents().items()}
     got = store.chunks.get(include=["documents", "metadatas"])
     chunks: dict[str, list[tuple[str, str]]] = {}
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):

@@ -108,7 +108,7 @@ def test_level_names_and_policy_number_agree() -> None:
 
 def test_whole_corpus_ingests_without_failures(corpus_settings: Settings) -> None:
     store = HubStore(corpus_settings)
-    docs = store.documents()
+    docs = store.read_documents()
     assert len(docs) == len(corpus_files())
     assert "corpus/README.md" not in docs  # left out by corpus/.hubqaignore
     pdf = docs["corpus/model-district-ai-policy.pdf"]

@@ -55,7 +55,7 @@ def mutate(tree: Path, rng: random.Random, round_no: int) -> None:
 
 def snapshot(data: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     store = HubStore(load_settings(data_dir=data))
-    docs = {doc_id: rec.version for doc_id, rec in store.documents().items()}
+    docs = {doc_id: rec.version for doc_id, rec in store.read_documents().items()}
     got = store.chunks.get(include=["documents"])
     return docs, sorted(zip(got["ids"], got["documents"], strict=True))
 

@@ -39,7 +39,7 @@ def test_every_format_is_indexed_with_metadata(tmp_path: Path, settings: Setting
     tree = build_tree(tmp_path / "hub")
     report = ingestor(settings, embeddings).run([tree])
     assert report.failed == [] and report.added == 5 and report.documents == 5
-    docs = HubStore(settings).documents()
+    docs = HubStore(settings).read_documents()
     assert sorted(docs) == [
         "hub/field trip.docx",
         "hub/homework.md",
@@ -76,14 +76,14 @@ def test_add_unchanged_modify_delete_rename_cycle(tmp_path: Path, settings: Sett
 
     md = tree / "homework.md"
     md.write_text(samples.MARKDOWN.replace("30 minutes", "20 minutes"))
-    before = HubStore(settings).documents()["hub/homework.md"]
+    before = HubStore(settings).read_documents()["hub/homework.md"]
     changed = ing.run([tree])
     assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4)
     assert 1 <= changed.embedded < before.chunks + 1  # only the edited chunk is embedded again
     store = HubStore(settings)
     texts = store.chunks.get(where={"doc_id": "hub/homework.md"})["documents"]
     assert any("20 minutes" in t for t in texts) and not any("30 minutes" in t for t in texts)
-    assert len(texts) == store.documents()["hub/homework.md"].chunks
+    assert len(texts) == store.read_documents()["hub/homework.md"].chunks
 
     (tree / "sub" / "bus.txt").unlink()
     deleted = ing.run([tree])
@@ -93,7 +93,7 @@ def test_add_unchanged_modify_delete_rename_cycle(tmp_path: Path, settings: Sett
     shutil.move(tree / "recess.html", tree / "sub" / "recess-rules.html")
     renamed = ing.run([tree])
     assert (renamed.added, renamed.removed, renamed.embedded) == (1, 1, 0)  # moved: nothing re-embedded
-    assert "hub/sub/recess-rules.html" in HubStore(settings).documents()
+    assert "hub/sub/recess-rules.html" in HubStore(settings).read_documents()
 
 
 def test_bad_edit_keeps_old_chunks_and_bad_files_are_listed(tmp_path: Path, settings: Settings, embeddings) -> None:

@@ -72,7 +72,7 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def test_duplicates_replace_and_archive(hub: Settings, tmp_path: Path) -> None:
-    corpus, docs = Path("corpus"), HubStore(hub).documents()
+    corpus, docs = Path("corpus"), HubStore(hub).read_documents()
     with pytest.raises(HubqaError, match="already in the hub as corpus/recess.md"):
         save_upload(corpus, "copy of recess.md", GUIDE, 25, docs)
     with pytest.raises(HubqaError, match="exactly this content"):
@@ -98,43 +98,43 @@ def test_cli_add_tag_retire(hub: Settings, tmp_path: Path, monkeypatch: pytest.M
     assert added.exit_code == 0, added.output
     uploads = tmp_path / "data" / "uploads"
     assert (uploads / "bus.md").is_file() and not Path("corpus/bus.md").exists()  # never into the corpus
-    assert "uploads/bus.md" in HubStore(hub).documents()
+    assert "uploads/bus.md" in HubStore(hub).read_documents()
     again = runner.invoke(app, ["docs", "add", str(tmp_path / "bus.md")])
     assert again.exit_code == 1 and "exactly this content" in str(again.exception)
 
     tagged = runner.invoke(app, ["docs", "tag", "uploads/bus.md", "grade_band=6–8", "topic=Program"])
     assert tagged.exit_code == 0, tagged.output
-    meta = HubStore(hub).documents()["uploads/bus.md"].metadata
+    meta = HubStore(hub).read_documents()["uploads/bus.md"].metadata
     assert (meta["grade_band"], meta["topic"]) == ("6-8", "program")  # in the vocabulary's spelling
     assert read_tags(uploads) == {"bus.md": {"grade_band": "6-8", "topic": "program"}}
     typo = runner.invoke(app, ["docs", "tag", "uploads/bus.md", "topic=feild trips"])
     assert typo.exit_code == 1 and "topic 'feild trips' is not in the tag vocabulary" in str(typo.exception)
     monkeypatch.setenv("HUBQA_EXTRA_TAG_VALUES", '{"topic": ["field trips"]}')  # a deployment's own value
     assert runner.invoke(app, ["docs", "tag", "uploads/bus.md", "topic=field trips"]).exit_code == 0
-    assert HubStore(hub).documents()["uploads/bus.md"].metadata["topic"] == "field trips"
+    assert HubStore(hub).read_documents()["uploads/bus.md"].metadata["topic"] == "field trips"
     bad = runner.invoke(app, ["docs", "tag", "uploads/bus.md", "colour=red"])
     assert bad.exit_code == 1 and "Unknown tag field(s) colour" in str(bad.exception)
 
     # The corpus's ingest takes the uploads along (`make run` indexes both); another folder's doesn't.
     assert runner.invoke(app, ["ingest", "corpus"]).exit_code == 0
-    assert set(HubStore(hub).documents()) == {"corpus/recess.md", "uploads/bus.md"}
+    assert set(HubStore(hub).read_documents()) == {"corpus/recess.md", "uploads/bus.md"}
     assert with_uploads([Path("elsewhere")], hub) == [Path("elsewhere")]
 
     retired = runner.invoke(app, ["docs", "retire", "uploads/bus.md"])
     assert retired.exit_code == 0, retired.output
-    assert set(HubStore(hub).documents()) == {"corpus/recess.md"}
+    assert set(HubStore(hub).read_documents()) == {"corpus/recess.md"}
     assert not (uploads / "bus.md").exists() and list((uploads / ".archive").glob("bus.*.md"))
     assert read_tags(uploads) == {}
 
 
 def test_replacing_a_corpus_document_from_the_uploads(hub: Settings) -> None:
     newer = GUIDE + b"\nIn rain, recess is in the gym.\n"
-    docs = HubStore(hub).documents()
+    docs = HubStore(hub).read_documents()
     with pytest.raises(HubqaError, match=r"a document called recess.md exists \(corpus/recess.md\); choose Replace"):
         save_upload(hub.uploads_path, "recess.md", newer, 25, docs)
     saved = save_upload(hub.uploads_path, "recess.md", newer, 25, docs, replace=True)
     report = Ingestor(hub).run(folders_to_reindex(hub.uploads_path, docs, [saved]))
-    assert set(HubStore(hub).documents()) == {"uploads/recess.md"} and report.removed == 1  # one version left
+    assert set(HubStore(hub).read_documents()) == {"uploads/recess.md"} and report.removed == 1  # one version left
     assert list(Path("corpus/.archive").glob("recess.*.md"))
 
 
@@ -144,7 +144,7 @@ def test_broken_tags_file_is_one_clear_failure(hub: Settings) -> None:
     report = Ingestor(hub).run([Path("corpus")])
     [failure] = report.failed
     assert ".hubqa-tags.yaml: not valid YAML" in failure.error
-    assert set(HubStore(hub).documents()) == {"corpus/recess.md"}  # kept from before
+    assert set(HubStore(hub).read_documents()) == {"corpus/recess.md"}  # kept from before
 
 
 def test_archive_refuses_missing_file(tmp_path: Path) -> None:

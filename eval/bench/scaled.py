@@ -147,7 +147,7 @@ def corpus_units(base: Settings, cache: Path) -> tuple[list[SourceSentence], np.
 
 def add_synthetic(store: HubStore, units: list[SourceSentence], vectors: np.ndarray, count: int, seed: int) -> None:
     """Commit synthetic documents holding ``count`` chunks in all, deterministic by ``seed``."""
-    docs = store.documents()
+    docs = store.read_documents()
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, unit in enumerate(units):
         by_doc[unit.doc_id].append(i)

@@ -173,7 +173,7 @@ class PlantedSentence:
 
 def planted_in_store(store: HubStore) -> list[PlantedSentence]:
     """Every planted sentence in the current version of every indexed document, once each."""
-    manifest = store.documents()
+    manifest = store.read_documents()
     found: dict[tuple[str, str], PlantedSentence] = {}
     for page in read_pages(store.chunks, ["documents", "metadatas"]):
         for text, meta in zip(page["documents"], page["metadatas"], strict=True):

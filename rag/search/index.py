@@ -104,7 +104,7 @@ class SearchIndex:
         pages: list[np.ndarray] = []
         opening: dict[tuple[str, str], tuple[int, str]] = {}  # each section's first chunk
         # page by page, so a 100k-chunk store's texts and metadata are never all in memory at once
-        current = {doc_id: record.version for doc_id, record in store.documents().items()}
+        current = {doc_id: record.version for doc_id, record in store.read_documents().items()}
         for got in read_pages(store.chunks, ["documents", "metadatas", "embeddings"]):
             keep = []
             for row, (chunk_id, text, meta) in enumerate(

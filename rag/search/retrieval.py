@@ -125,7 +125,7 @@ class HubRetriever(BaseRetriever):
         if vector is None:  # a caller that needs the query's vector too passes it (embedded once)
             vector = self.embeddings.embed_query(question)
         index = index or self.index.current()
-        manifest = None if index.snapshot else self.store.manifest(index.generation)
+        manifest = None if index.snapshot else self.store.cached_documents(index.generation)
         dense_hits = index.dense(vector, pool, filters)
         lexical_hits = index.lexical(question, pool, filters)
         wanted = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))

@@ -129,7 +129,7 @@ class HubStore:
         meta["updated_at"] = now_iso()
         self.docs.modify(metadata=meta)
 
-    def documents(self) -> dict[str, DocRecord]:
+    def read_documents(self) -> dict[str, DocRecord]:
         """Every indexed document, by id (read fresh from the store)."""
         return {
             doc_id: DocRecord.from_metadata(doc_id, meta or {})
@@ -137,13 +137,13 @@ class HubStore:
             for doc_id, meta in zip(page["ids"], page["metadatas"], strict=True)
         }
 
-    def manifest(self, generation: int | None = None) -> dict[str, DocRecord]:
+    def cached_documents(self, generation: int | None = None) -> dict[str, DocRecord]:
         """The documents, cached until the generation changes (cheap to call per query); a caller
         that has just read the generation passes it, saving a round trip to Chroma."""
         generation = self.generation() if generation is None else generation
         with self._lock:
             if self._manifest is None or generation != self._manifest_generation:
-                self._manifest = self.documents()
+                self._manifest = self.read_documents()
                 self._manifest_generation = generation
             return self._manifest
 
@@ -207,7 +207,7 @@ class HubStore:
 
     def repair(self) -> int:
         """Delete chunks that no current document version owns (left by an interrupted run)."""
-        current = {doc_id: rec.version for doc_id, rec in self.documents().items()}
+        current = {doc_id: rec.version for doc_id, rec in self.read_documents().items()}
         stale = []
         for chunk_id in self.chunks.get(include=[])["ids"]:
             doc_id, version, _ = parse_chunk_id(chunk_id)
@@ -232,7 +232,7 @@ def get_chunks(
     if not ids:
         return {}
     got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-    docs = None if snapshot else (manifest if manifest is not None else store.manifest())
+    docs = None if snapshot else (manifest if manifest is not None else store.cached_documents())
     out: dict[str, Hit] = {}
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
         if docs is not None:

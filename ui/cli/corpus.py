@@ -104,7 +104,7 @@ def docs_list(store: StoreOpt = None, chroma_url: UrlOpt = None, as_json: JsonOp
     """List the indexed documents: id, title, source, chunks, ingested at."""
     from rag.search.store import HubStore
 
-    records = sorted(HubStore(_settings(store, chroma_url)).documents().values(), key=lambda r: r.doc_id)
+    records = sorted(HubStore(_settings(store, chroma_url)).read_documents().values(), key=lambda r: r.doc_id)
     rows = [
         {
             "id": r.doc_id,
@@ -163,7 +163,7 @@ def docs_add(
 
     settings = _settings(store, chroma_url, uploads_dir=uploads)
     ingestor = Ingestor(settings)
-    before, saved = ingestor.store.documents(), []
+    before, saved = ingestor.store.read_documents(), []
     for file in files:
         if not file.is_file():
             raise HubqaError(f"{file}: no such file.")
@@ -172,7 +172,7 @@ def docs_add(
             file.name,
             file.read_bytes(),
             settings.max_file_mb,
-            ingestor.store.documents(),
+            ingestor.store.read_documents(),
             replace,
         )
         saved.append(target)
@@ -226,7 +226,7 @@ def docs_tag(
 
     settings = _settings(store, chroma_url)
     ingestor = Ingestor(settings)
-    record = ingestor.store.documents().get(doc_id)
+    record = ingestor.store.read_documents().get(doc_id)
     if record is None:
         raise HubqaError(f"No document {doc_id!r} in the index; see `hubqa docs list`.")
     path = Path(record.source)

@@ -43,7 +43,7 @@ def filter_options() -> dict[str, list[str]]:
     hub = ui.assistant()
     vocab = vocabulary(hub.settings.extra_tag_values)
     present: dict[str, set[str]] = {key: set() for key, _ in FILTERS}
-    for doc in hub.store.manifest().values():  # cached until the next ingest
+    for doc in hub.store.cached_documents().values():  # cached until the next ingest
         for key in present:
             if doc.metadata.get(key):
                 present[key].add(doc.metadata[key])

@@ -59,7 +59,7 @@ if FLASH in st.session_state:
     for problem in problems:
         st.error(problem)
 
-documents = hub.store.documents()
+documents = hub.store.read_documents()
 rows = [
     {
         "title": r.title,
@@ -151,7 +151,7 @@ if add and files:
                     upload.name,
                     upload.getvalue(),
                     settings.max_file_mb,
-                    hub.store.documents(),
+                    hub.store.read_documents(),
                     replace,
                 )
             )

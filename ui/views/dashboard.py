@@ -111,7 +111,7 @@ else:
         st.json(next(r for r in records if r.get("id") == chosen), expanded=False)
 
 st.subheader("Index")
-documents = hub.store.documents()
+documents = hub.store.read_documents()
 kinds = Counter(r.kind for r in documents.values())
 st.write(
     f"{len(documents)} documents ({', '.join(f'{n} {k}' for k, n in kinds.most_common())}), "

@@ -73,7 +73,7 @@ def show_pdf(path: Path, wanted_page: int | None, quotes: list[str]) -> None:
     st.image(shown.png, caption=f"{path.name}, page {shown.page}", width="stretch")
 
 
-documents = ui.assistant().store.documents()
+documents = ui.assistant().store.read_documents()
 if not documents:
     st.info("The hub has no documents yet.")
     st.stop()

@@ -76,7 +76,7 @@ for fb, q in down:
 st.subheader("Documents by citations")
 counts = ui.guarded(db.citation_counts)
 if counts is not None:
-    cited, never = citation_ranking(counts, hub.store.documents())
+    cited, never = citation_ranking(counts, hub.store.read_documents())
     left, right = st.columns(2)
     left.markdown("**Most cited**")
     left.dataframe(

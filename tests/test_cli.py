@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests import samples
+from tests.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """A real ``python -m ui.cli`` process: for the few checks where the process is the point."""
     return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
@@ -60,7 +62,7 @@ def test_ingest_json_contract_exit_codes_ask_and_docs(tmp_path: Path) -> None:
 
 
 def test_help_reads_well() -> None:
-    out = run_cli("ingest", "--help").stdout
+    out = run_process("ingest", "--help").stdout  # a true process: `python -m ui.cli` and its exit
     assert "hubqa ingest corpus/" in out and "--chroma-url" in out
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests import samples
+from tests.cli_runner import run_cli as in_process
 
 pytestmark = pytest.mark.slow
 
@@ -56,14 +57,7 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
 
 
 def run_cli(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **({"HUBQA_DATA_DIR": str(data)} if data else {})}
-    return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-    )
+    return in_process(*args, env={"HUBQA_DATA_DIR": str(data)} if data else None)
 
 
 def test_ingest_ask_list_remove_against_server(tmp_path: Path, chroma_server: str) -> None:

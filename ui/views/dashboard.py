@@ -76,7 +76,10 @@ else:
             st.markdown(f"**{name}** ({report[name].get('questions', '?')} questions)")
             baseline = flat(report[name].get("baseline", {}))
             st.dataframe(
-                [{"metric": k, "hubqa": round(v, 3), "naive baseline": baseline.get(k)} for k, v in figures.items()],
+                [
+                    {"metric": TRACKED.get(k, k), "hubqa": round(v, 3), "naive baseline": baseline.get(k)}
+                    for k, v in figures.items()
+                ],
                 hide_index=True,
                 height="content",
                 column_config={"metric": st.column_config.TextColumn(width="large")},

@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUBQA_", extra="ignore", validate_default=True)
 
     # Where things live
-    data_dir: Path = Field(Path(".hubqa"), description="Folder for the index and the database.")
+    data_dir: Path = Field(
+        Path(".hubqa"),
+        description="Folder for the index and the database (a relative path is read from where hubqa runs).",
+    )
     store_dir: Path | None = Field(None, description="Chroma folder (default: DATA_DIR/store).")
     chroma_url: str | None = Field(None, description="Use a Chroma server, e.g. http://localhost:8000.")
     collection: str = Field("hubqa", description="Chroma collection name.")

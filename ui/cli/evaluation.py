@@ -41,13 +41,20 @@ def eval_main(
     set_path: Annotated[Path | None, typer.Option("--set", help="Evaluation set (JSONL).")] = None,
     split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
     out: Annotated[
-        Path, typer.Option(help="Folder for report.json, report.md, its PNG charts and ragas.jsonl.")
-    ] = Path(".hubqa/eval"),
-    corpus: Annotated[Path, typer.Option(help="The corpus the naive baseline indexes.")] = Path("corpus"),
+        Path | None,
+        typer.Option(
+            help="Folder for report.json, report.md, its PNG charts and ragas.jsonl [default: DATA_DIR/eval]."
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="The corpus the naive baseline indexes [default: the settings' corpus_dir].")
+    ] = None,
     fail_under: Annotated[
         list[str] | None, typer.Option("--fail-under", help="Gate, e.g. retrieval.hit_at_5=0.7 (on the test split).")
     ] = None,
-    llm: Annotated[bool, typer.Option("--llm", help="Use the configured language model.")] = False,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="Also answer with a language model: openai, ollama or gguf (as in ask).")
+    ] = None,
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
 ) -> None:
@@ -68,8 +75,10 @@ def eval_main(
     if split not in ("dev", "test", "all"):
         raise HubqaError("--split must be dev, test or all.")
     gates = _parse_gates(fail_under or [])
-    settings = _settings(store, chroma_url)
-    report = evaluate(settings, set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm)
+    settings = _settings(store, chroma_url, **({"llm_backend": llm} if llm else {}))
+    out = out or settings.data_dir / "eval"
+    corpus = corpus or settings.corpus_dir
+    report = evaluate(settings, set_path or HUB_SET, split, corpus if corpus.is_dir() else None, llm is not None)
     write(report, out, HubStore(settings))
     echo((out / "report.md").read_text())
     problems = failed_gates(report, gates)

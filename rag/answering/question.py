@@ -307,21 +307,7 @@ _ASKS = re.compile(
 )
 
 
-_NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve").split()
 
 
 def _spelled(text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.guards import solicitations
 from rag.search.store import HubStore, read_pages
@@ -108,8 +109,10 @@ def _split(line: str) -> list[str]:
     return split_sentences(line) or [line]
 
 
+@lru_cache(maxsize=4096)
 def neutralise(text: str) -> str:
-    """The passage with every sentence that carries planted instructions replaced by a marker."""
+    """The passage with every sentence that carries planted instructions replaced by a marker
+    (memoised: each answer shows up to ~15 passages, and a hub's passages come back again and again)."""
     out = []
     for line in text.splitlines():
         if not looks_like_injection(line):

@@ -116,7 +116,7 @@ def measure(
 
     ``planted`` maps a file name to its planted sentences; without it only the sentences the
     detector flags are known, and every answer is returned for reading."""
-    planted = planted if planted is not None else read_planted_list(folder)
+    planted = planted if planted is not None else read_list(folder / PLANTED_LIST)
     asked_too = read_list(folder / QUESTIONS_LIST)
     files = sorted(
         p for p in folder.rglob("*") if p.is_file() and is_supported(p) and p.name not in (PLANTED_LIST, QUESTIONS_LIST)
@@ -165,11 +165,6 @@ def measure(
         "mode": "llm" if use_llm else "extractive",
         "details": documents,
     }
-
-
-def read_planted_list(folder: Path) -> dict[str, list[str]]:
-    """``planted.txt`` beside the documents: ``FILE: sentence`` lines (the planted sentences)."""
-    return read_list(folder / PLANTED_LIST)
 
 
 def read_list(path: Path) -> dict[str, list[str]]:

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from rag.answering.extractive import Draft, lexical_support
-from rag.answering.question import FILLER, Intent, content_terms, normalise
+from rag.answering.question import Intent, content_terms, normalise
+from rag.informal import FILLER
 from rag.privacy.lexicon import is_english
 from rag.records import Hit
 from rag.text import STOPWORDS, stem, terms, words

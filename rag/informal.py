@@ -84,6 +84,7 @@ SPELLING = {
     "ells": "English learners",
     "mlls": "multilingual learners",
     "hw": "homework",
+    "diff": "different",
     "hafta": "have to",
     "wen": "when",
     "fam": "family",

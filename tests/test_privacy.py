@@ -289,6 +289,9 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         ("The hub page shows <b>Jordan Smith</b> where my answer was", ["Jordan", "Smith"]),
         ("jayden lol turned in ai work again", ["jayden"]),  # a chat word between a name and its verb
         ("Rosa Martinez asked a Rosa Parks chatbot to write her essay", ["Martinez"]),  # a student, beside a figure
+        # the hub writes ADA, ELA in capitals, but a lower-case one after a cue or acting is a student
+        ("my student ada wrote this with chatgpt", ["ada"]),
+        ("ela wrote her poem with ai", ["ela"]),
     ],
 )
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -315,6 +318,10 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "Can AI rewrite a chapter at a lower reading level for my struggling readers?",  # 'My' too
         "what do i do if i see a student juuling in the hallway",  # a participle newer than the dictionary
         "any good hulu documentaries i could show for a sub day?",  # a brand after an adjective
+        # what the hub writes in capitals (ADA, IEP), typed in lower case, and chat shorthand
+        "does the ada title ii rule even apply to tools we license?",
+        "i pasted part of a students iep into chatgpt, what now",
+        "how do i make 3 versions of a reading for diff reading levels",
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

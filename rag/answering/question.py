@@ -240,7 +240,10 @@ _EXPECTS = (
     (
         "date",
         re.compile(
-            r"\b(?:when|what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b", re.IGNORECASE
+            # "when I use AI to translate, what does it get right?" opens a clause, asks no date
+            r"\b(?:when(?!\s+(?:i|we|you|they|he|she|it|my|our|your|their|a|an|the|students?|kids?)\b)|"
+            r"what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b",
+            re.IGNORECASE
         ),
     ),
     (

@@ -3,6 +3,8 @@
 - ``common``: words the hub writes in lower case (everyday words: "parents", "worksheet", "will").
 - ``proper``: capitalised names of things the hub uses (tools, places, languages, laws).
 - ``public``: people the hub itself discusses (its authors and historical figures): the allow-list.
+- ``acronyms``: words the hub writes in capitals (ADA, IEP, FERPA), so a teacher's lower-case
+  "the ada rule" or "a students iep" is read as the acronym, not as a student called Ada.
 
 Rebuild after the corpus changes: ``hubqa eval privacy --build-lexicon corpus/``.
 """
@@ -27,9 +29,13 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
     texts = list(texts)
     lower: Counter[str] = Counter()
     capital: Counter[str] = Counter()
+    acronyms: set[str] = set()
     for text in texts:
         for m in _WORD.finditer(text):
             word = m.group(0)
+            bare = re.sub(r"['\u2019]s?$|(?<=[A-Z])s$", "", word)
+            if 2 <= len(bare) <= 7 and bare.isupper() and bare.isalpha():
+                acronyms.add(bare.lower())
             if word.islower():
                 lower[word] += 1
             elif (
@@ -48,9 +54,15 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
 
     saved = lexicon.hub_lexicon
     # a stand-in for the cached loader while the hub's own lexicon is built (restored below)
-    lexicon.hub_lexicon = lambda: {"common": frozenset(common), "proper": frozenset(), "public": frozenset()}  # type: ignore[assignment]
+    lexicon.hub_lexicon = lambda: {
+        "common": frozenset(common),
+        "proper": frozenset(),
+        "public": frozenset(),
+        "acronyms": frozenset(acronyms),
+    }  # type: ignore[assignment]
     names._things.cache_clear()
     names._public.cache_clear()
+    names._acronyms.cache_clear()
     lexicon.is_english.cache_clear()
     lexicon.is_common.cache_clear()
     public: set[str] = set()
@@ -86,10 +98,17 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
                     public.add(parts[0])
     finally:
         lexicon.hub_lexicon = saved
-        for fn in (names._things, names._public, lexicon.is_english, lexicon.is_common, lexicon.hub_lexicon):
+        for fn in (
+            names._things,
+            names._public,
+            names._acronyms,
+            lexicon.is_english,
+            lexicon.is_common,
+            lexicon.hub_lexicon,
+        ):
             fn.cache_clear()
     proper -= {p for name in people for p in name.split()}
-    return {"common": sorted(common), "proper": sorted(proper), "public": sorted(public)}
+    return {"common": sorted(common), "proper": sorted(proper), "public": sorted(public), "acronyms": sorted(acronyms)}
 
 
 def write(texts: Iterable[str], path: Path = lexicon.HUB_LEXICON) -> dict[str, list[str]]:

@@ -93,11 +93,13 @@ def public_figures() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def hub_lexicon() -> dict[str, frozenset[str]]:
     """What the corpus says about words: ``common`` (used in lower case), ``proper`` (capitalised
-    names of things: tools, places, laws) and ``public`` (people the hub itself names)."""
+    names of things: tools, places, laws), ``public`` (people the hub itself names) and
+    ``acronyms`` (written in capitals: ADA, IEP)."""
+    keys = ("common", "proper", "public", "acronyms")
     if not HUB_LEXICON.exists():
-        return {"common": frozenset(), "proper": frozenset(), "public": frozenset()}
+        return dict.fromkeys(keys, frozenset())
     raw = json.loads(HUB_LEXICON.read_text(encoding="utf-8"))
-    return {key: frozenset(raw.get(key, [])) for key in ("common", "proper", "public")}
+    return {key: frozenset(raw.get(key, [])) for key in keys}
 
 
 _SUFFIXES = (

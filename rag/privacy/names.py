@@ -154,6 +154,11 @@ def _things() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _acronyms() -> frozenset[str]:
+    return hub_lexicon()["acronyms"]
+
+
+@lru_cache(maxsize=1)
 def _public() -> frozenset[str]:
     """People the hub names, and the historical and public figures classes study."""
     return hub_lexicon()["public"] | public_figures()
@@ -184,6 +189,10 @@ def shape(word: Word) -> str:
     bare = word.text[:-1] if word.text.endswith("s") else word.text
     if bare.isupper() and len(bare) > 1 and "." not in word.text:
         return "acronym"
+    if word.text.islower() and (low in _acronyms() or (low.endswith("s") and low[:-1] in _acronyms())):
+        # "the ada rule", "a students iep": what the hub writes ADA, IEP; a given name only after a
+        # cue ("my student ada")
+        return "given-or-word" if low in first_names() else "acronym"
     if re.search(r"[a-z][A-Z]", word.text) and not re.match(r"(?:Mc|Mac|O'|D'|De|Di|La|Le)", word.text):
         return "thing"  # ChatGPT, GPTZero, iPad, YouTube
     given, english = low in first_names(), is_english(low)
@@ -329,7 +338,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             if kind == "given":
                 marks[i] = "a given name (lower case)"
             elif (
-                kind == "unknown"
+                (kind == "unknown" or (kind == "given-or-word" and w.low in _acronyms()))
                 and not _determined(words, i)
                 and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True))
             ):

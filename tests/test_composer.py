@@ -109,10 +109,22 @@ def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) ->
         ("difference between level 1 and level 2", "comparison"),
         ("what should i say to the parent who complained", "script"),
         ("Is it a good idea to use a chatbot?", "yesno"),
+        # openers that ask nothing, a story before the question, a subject of several words
+        ("ok but can i at least put a zero in til i figure it out", "yesno"),
+        ("ok dumb question but whats the actual diff between level 1 and level 2", "comparison"),
+        ("pretty sure a kid had chatgpt write his essay. what am i supposed to do now", "steps"),
+        ("how shoud my 7th graders double check an ai's answer to a math problem", "steps"),
+        ("whats rtcf lol everyone at my school keeps saying it", "definition"),
+        ("when i use ai to translate, what does it get wrong", "general"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:
     assert analyse(typed).kind == kind
+
+
+def test_a_clause_opened_by_when_asks_no_date() -> None:
+    assert analyse("when i use ai to translate stuff what does it usually get right").expects == ""
+    assert analyse("whens the deadline for the training").expects == "date"
 
 
 def test_chat_spellings_are_written_out_and_names_of_teachers_kept() -> None:

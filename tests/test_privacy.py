@@ -322,6 +322,7 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "does the ada title ii rule even apply to tools we license?",
         "i pasted part of a students iep into chatgpt, what now",
         "how do i make 3 versions of a reading for diff reading levels",
+        "can u show me an example of running it on like ai made math word problems",
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

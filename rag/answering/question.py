@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING
 from rag.search.query import with_bands
-from rag.text import terms, words
+from rag.text import STOPWORDS, terms, words
 
 KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
 
@@ -27,7 +27,11 @@ _STEPS = re.compile(
     r"\b(?:what (?:should|do|can|would|must) (?:i|we|you) do|what do (?:i|we) do|what to do|how (?:do|should|can|would) "
     r"(?:i|we|you|teachers?|students?) (?:handle|deal|respond|approach|go about|start|set up|run|report|get|request)|"
     r"(?:the )?steps?\b|procedure|process|how to (?:handle|deal|respond|report|request|get|set up|start)|"
-    r"what happens (?:if|when|next)|walk me through|where do i start|next steps?)",
+    r"what happens (?:if|when|next)|walk me through|where do i start|next steps?|"
+    r"what (?:am|are) (?:i|we) (?:supposed|meant|expected) to do|what (?:do|should) (?:i|we) do now|"
+    # "how should my 7th graders double check...": a subject of a few words, then a doing verb
+    r"how (?:do|should|can|would) (?:\w+ ){1,3}?(?:check|double[- ]check|fact[- ]check|verify|vet|review|"
+    r"cite|disclose|report|introduce|teach|roll out|set up|prepare|make|create|build|run|handle|respond))\b",
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(
@@ -37,7 +41,7 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _FACT = re.compile(
-    r"\b(?:who|whom|when|how (?:long|many|much|often|soon|old|late|early)|by when|what (?:age|grade|time|day|date|"
+    r"\b(?:who|whom|when(?!\s+(?:i|we|you|they|he|she|it|my|our|your|their|a|an|the|students?|kids?)\b)|how (?:long|many|much|often|soon|old|late|early)|by when|what (?:age|grade|time|day|date|"
     r"number|percent|percentage|deadline|size|length)|which (?:\w+ )?(?:office|person|role|team|level|grade|form|law|"
     r"standard|course|tool)|where)\b",
     re.IGNORECASE,
@@ -52,7 +56,7 @@ _OPTIONS = re.compile(
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(
-    r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|better than|"
+    r"\b(?:difference|differences|differ|different between|compare|comparison|versus|vs\.?|better than|"
     r"same as|instead of)\b",
     re.IGNORECASE,
 )
@@ -195,9 +199,19 @@ def asking_sentence(text: str) -> str:
     return (asking[-1] if asking else sentences[-1]) if sentences else text
 
 
+#: Openers that ask nothing ("ok but can i...", "dumb question but whats..."), so the question
+#: after them is read from its first real word.
+_OPENER = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|but|and|um+|uh+|hey|hi|hello|also|wait|well|yeah|yes|no|sorry|lol|hmm+|"
+    r"(?:ok(?:ay)? )?(?:quick|dumb|stupid|silly|random|real quick|honest) (?:q|question)|real quick|"
+    r"one more thing|follow[- ]up|question)[,.!:?\s]+)+",
+    re.IGNORECASE,
+)
+
+
 def classify(text: str) -> str:
     """The kind of answer a (single-part) question wants."""
-    stripped = asking_sentence(text)
+    stripped = _OPENER.sub("", asking_sentence(text)) or asking_sentence(text)
     if _SCRIPT.search(stripped):
         return "script"
     if _COMPARISON.search(stripped):
@@ -285,7 +299,19 @@ def expected_answer(text: str) -> str:
     return ""
 
 
+#: "whats rtcf lol everyone keeps saying it": one unfamiliar word asked about, then chat around it
+_WHAT_IS_WORD = re.compile(
+    r"^what(?: is|'s|s)\s+(?:an?\s+|the\s+)?(?P<term>[A-Za-z][\w\-/]{1,15})"
+    r"(?=\s*(?:[?.!,;]|$)|\s+(?:lol|lmao|haha|tho|though|again|exactly|anyway|btw|even|everyone|people|"
+    r"my|our|they|i|we|some|all)\b)",
+    re.IGNORECASE,
+)
+
+
 def _definition_term(text: str) -> str:
+    text = _OPENER.sub("", text.strip()) or text
+    if (w := _WHAT_IS_WORD.match(text)) and w.group("term").lower() not in STOPWORDS:
+        return w.group("term")
     m = _DEFINITION.search(text)
     if m is None:
         return ""

@@ -338,7 +338,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             if kind == "given":
                 marks[i] = "a given name (lower case)"
             elif (
-                (kind == "unknown" or (kind == "given-or-word" and w.low in _acronyms()))
+                (kind == "unknown" or (kind == "given-or-word" and len(w.low) > 2 and w.low in _acronyms()))
                 and not _determined(words, i)
                 and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True))
             ):

@@ -257,7 +257,7 @@ _EXPECTS = (
             # "when I use AI to translate, what does it get right?" opens a clause, asks no date
             r"\b(?:when(?!\s+(?:i|we|you|they|he|she|it|my|our|your|their|a|an|the|students?|kids?)\b)|"
             r"what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b",
-            re.IGNORECASE
+            re.IGNORECASE,
         ),
     ),
     (

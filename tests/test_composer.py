@@ -33,6 +33,29 @@ def test_a_procedure_is_answered_with_the_guides_steps_in_their_own_shape(assist
     assert answer.citations[0].hit.metadata["section"] == "The five steps at a glance"
 
 
+def test_a_procedure_written_as_step_headings_is_shown_whole_not_a_list_inside_one_step(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask(
+        "how do i get ai to make like 3 versions of a reading for diff reading levels w/o it messing up the content"
+    )
+    steps = [s.text for s in answer.sentences if s.style == "number"]
+    assert [t.split(".")[0] for t in steps] == [
+        "Start from a Text You Trust",
+        "Prompt for Three Versions with RTCF",
+        "Check Each Version for Accuracy",
+        "Iterate",
+        "Assign Flexibly",
+    ], answer.answer
+    assert answer.citations[0].hit.doc_id == "corpus/differentiating-instruction-with-ai.md"
+
+
+def test_a_step_that_ends_by_asking_is_still_a_step(assistant: Assistant) -> None:
+    answer = assistant.ask("how shoud my 7th graders double check an ai's answer to a math problem")
+    steps = [s.text.split(".")[0] for s in answer.sentences if s.style == "number"]
+    assert steps == ["Estimate", "Substitute", "Recompute", "Explain"], answer.answer  # "...Does it work?"
+
+
 def test_a_definition_comes_first_and_short(assistant: Assistant) -> None:
     answer = assistant.ask("whats a hallucination")
     assert answer.sentences[0].text.startswith("A confident but false output")

@@ -211,7 +211,10 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                     cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
                     header=[_plain_cell(h) for h in unit.header] if unit.header else None,
                     quoted=_is_quoted(unit.text, text, section, unit.block in advice),
-                    question=text.rstrip().rstrip("\"'\u201d)").endswith("?") and unit.kind != "row",
+                    # an FAQ's question; not a step that ends by asking ("Substitute. ... Does it work?")
+                    question=text.rstrip().rstrip("\"'\u201d)").endswith("?")
+                    and unit.kind != "row"
+                    and (unit.kind == "sentence" or not re.search(r"[.!:]\s", text)),
                 )
             )
     return out
@@ -357,6 +360,10 @@ def _structured_blocks(
     for c in cands:
         if c.kind in ("item", "row") and _eligible(c, intent):
             blocks.setdefault(c.key, []).append(c)
+    # procedures rebuilt from step headings: a list inside one of their steps is a detail of the
+    # procedure, not the procedure
+    procedures = {str(h.metadata.get("section", "")) for h in hits if h.metadata.get("procedure")}
+    closest = max((h.dense or 0.0 for h in hits), default=0.0)
     out = []
     for members in blocks.values():
         if len(members) < 2:
@@ -373,6 +380,10 @@ def _structured_blocks(
         about = lexical_support(title | set(terms(leaf)), weights) > 0 or best >= 0.6 * top
         if ordered and len(members) < sum(1 for c in cands if c.key == first.key and c.kind in ("item", "row")):
             s -= 0.15  # numbered steps with some left out (quoted, too long) read as a broken procedure
+        if intent.kind == "steps":
+            # the procedure of the passage most like the question (a translation checklist is a
+            # procedure too, but not for "make 3 reading levels")
+            s -= closest - (hits[first.hit_index].dense or 0.0)
         if intent.kind == "steps" and about:
             s += 0.2 * lexical_support(set(terms(leaf)), weights)  # the procedure the question names
             depth = first.section.count(" > ") + 1 if first.section else 0
@@ -384,6 +395,8 @@ def _structured_blocks(
                 s += 0.1
             if depth >= 2 and re.match(r"(?i)step\s*\d", first.section):
                 s -= 0.05  # tips inside one step, not the procedure
+            if any(p and first.section.startswith(p + " > ") for p in procedures):
+                s -= 0.2
         out.append((s, members))
     return sorted(out, key=lambda x: -x[0])
 

@@ -56,6 +56,15 @@ def test_a_step_that_ends_by_asking_is_still_a_step(assistant: Assistant) -> Non
     assert steps == ["Estimate", "Substitute", "Recompute", "Explain"], answer.answer  # "...Does it work?"
 
 
+def test_a_part_asking_for_a_figure_gets_the_sentence_that_states_it(assistant: Assistant) -> None:
+    # the first part's words are all in the guide's introduction, which gives no length
+    answer = assistant.ask(
+        "how long are the ai literacy lessons for middle school supposed to be and do kids get logins?"
+    )
+    assert not answer.refused
+    assert "45 minutes" in answer.answer, answer.answer
+
+
 def test_a_definition_comes_first_and_short(assistant: Assistant) -> None:
     answer = assistant.ask("whats a hallucination")
     assert answer.sentences[0].text.startswith("A confident but false output")

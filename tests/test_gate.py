@@ -12,7 +12,8 @@ import pytest
 
 from rag.answering import calibration
 from rag.answering.assistant import Assistant
-from rag.answering.gate import missing_words, unmet
+from rag.answering.facts import unmet
+from rag.answering.gate import missing_words
 from rag.settings import Settings, load_settings
 from tests.conftest import REPO, SHARED
 

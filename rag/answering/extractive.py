@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.answering.facts import states
 from rag.answering.question import Intent
 from rag.chunks import LIST_ITEM
 from rag.guards.injection import planted_flags
@@ -273,6 +274,11 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
     if kind == "fact":
         if re.search(r"\bwho\b", intent.text, re.IGNORECASE):
             return (0.2 if _ROLE.search(text) else 0.0), 1.0
+        if intent.expects == "number":
+            # "how long": a figure in a time unit, not any number ("grades 6-8"). (Not for a price,
+            # whose form "free" says little: the gate counts an answer that states none as unmet,
+            # and a sentence hunted for its form would hide that.)
+            return (0.2 if states(intent.expects, text, intent.text) else 0.0), 1.0
         return (0.12 if _NUMBER.search(text) else 0.0), 1.0
     if kind == "yesno":
         return (0.08 if _RULE.search(text) else 0.0), 1.0
@@ -608,12 +614,22 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     saved = [c.score for c in cands]
     for part in intent.parts:
         part_weights = _weights(part.focus, idf)
-        if _covered(chosen, part_weights) >= 0.75:
-            continue
+        stated = not part.expects or any(states(part.expects, c.text, part.text) for c in chosen)
+        if _covered(chosen, part_weights) >= 0.75 and stated:
+            continue  # (its words are there, and the figure or date it asks for)
         score(cands, passages, part, idf)
         best = max((c for c in usable if c not in chosen), key=lambda c: c.score, default=None)
-        if best is not None and lexical_support(set(terms(best.text)), part_weights) >= 0.5:
-            chosen.append(best)
+        # a sentence stating the figure asked for needs fewer of the part's words ("Each lesson runs
+        # about 45 minutes." for "how long are the lessons for middle school")
+        if best is not None:
+            own = set(terms(best.text))
+            bar = 0.5
+            if part.expects == "number" and states(part.expects, best.text, part.text):
+                hit = passages[best.hit_index]
+                own |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
+                bar = 0.15
+            if lexical_support(own, part_weights) >= bar:
+                chosen.append(best)
         for c, value in zip(cands, saved, strict=True):
             c.score = value
     # then support from up to MAX_SOURCES sources, most relevant first, nothing said twice

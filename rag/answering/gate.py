@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rag.answering.extractive import Draft, lexical_support
+from rag.answering.facts import unmet
 from rag.answering.question import Intent, content_terms, normalise
 from rag.informal import FILLER
 from rag.privacy.lexicon import is_english
@@ -187,72 +188,6 @@ def missing_weight(
     central = vectors @ np.asarray(question_vector, dtype=np.float32)
     covered = np.clip((passage_vectors @ vectors.T).max(axis=0), 0.0, 1.0)
     return float(max(0.0, float((central * (1.0 - covered)).max())))
-
-
-_MONEY = re.compile(r"[$\u00a3\u20ac]\s?\d|\b\d[\d,.]*\s*(?:dollars|usd|cents)\b|\bfree\b|\bno cost\b", re.IGNORECASE)
-_PERCENT = re.compile(r"\d\s*(?:%|percent)|\b(?:half|a third|a quarter|majority|most|minority)\b", re.IGNORECASE)
-_DATE = re.compile(
-    r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|monday|tuesday|wednesday|thursday|friday|spring|summer|fall|autumn|winter|"
-    r"annually|yearly|weekly|monthly|daily|quarterly|every (?:year|month|week|day|semester)|"
-    r"before|after|within|until|by the end|each year|at the start|at the end)\b|\b\d+\s*(?:school |"
-    r"business |calendar )?(?:days?|weeks?|months?|years?|hours?)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(
-    r"\b\d+(?:[.,]\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|hundred|once|twice|dozen)\b",
-    re.IGNORECASE,
-)
-_PERSON = re.compile(
-    r"\b(?:officer|lead|leader|principal|team|coordinator|director|coach|department|office|committee|"
-    r"board|superintendent|counsel|administrator|specialist|counselor|librarian|teacher|parent|"
-    r"famil(?:y|ies)|vendor|district|manager|staff|case manager|[A-Z]{2,5})\b"
-)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9]+(?:[ -][A-Z0-9][a-zA-Z0-9]+)*")
-_MEETS = {"money": _MONEY, "percent": _PERCENT, "date": _DATE, "number": _NUMBER, "person": _PERSON, "name": _NAME}
-
-
-_TIME_UNITS = r"(?:minutes?|hours?|days?|weeks?|months?|years?|semesters?|sessions?|periods?|school days?)"
-_UNIT_OF = (
-    (re.compile(r"\bhow long\b|\bhow soon\b", re.IGNORECASE), _TIME_UNITS),
-    (
-        re.compile(r"\bhow old\b|\b(?:minimum |maximum )?age\b", re.IGNORECASE),
-        r"(?:years? old|year-olds?|aged?|under|over|older|younger)",
-    ),
-    (
-        re.compile(r"\bhow often\b", re.IGNORECASE),
-        r"(?:times?|every|each|per|once|twice|annually|weekly|monthly|"
-        r"quarterly|daily|yearly)",
-    ),
-)
-
-
-def _asked_unit(question: str) -> str | None:
-    """The unit a quantity question asks in: "how many hours" -> hours; "how long" -> a time unit."""
-    m = re.search(r"\bhow many ([a-z]+)", question, re.IGNORECASE)
-    if m and terms(m.group(1)):
-        return rf"{re.escape(stem(m.group(1).lower()))}\w*"
-    for pattern, unit in _UNIT_OF:
-        if pattern.search(question):
-            return unit
-    return None
-
-
-def unmet(expects: str, sentences: Sequence[str], question: str = "") -> float:
-    """1 when the question asks for a kind of fact no sentence states (see ``Evidence.unmet``):
-    a figure must come with the unit asked for ("how many hours" wants a number of hours)."""
-    pattern = _MEETS.get(expects)
-    if pattern is None:
-        return 0.0
-    if expects == "number" and (unit := _asked_unit(question)) is not None:
-        near = re.compile(
-            rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
-            rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
-            re.IGNORECASE,
-        )
-        return 0.0 if any(near.search(s) for s in sentences) else 1.0
-    return 0.0 if any(pattern.search(s) for s in sentences) else 1.0
 
 
 def evidence(

@@ -622,13 +622,13 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         # a sentence stating the figure asked for needs fewer of the part's words ("Each lesson runs
         # about 45 minutes." for "how long are the lessons for middle school")
         if best is not None:
-            own = set(terms(best.text))
+            said = set(terms(best.text))
             bar = 0.5
             if part.expects == "number" and states(part.expects, best.text, part.text):
                 hit = passages[best.hit_index]
-                own |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
+                said |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
                 bar = 0.15
-            if lexical_support(own, part_weights) >= bar:
+            if lexical_support(said, part_weights) >= bar:
                 chosen.append(best)
         for c, value in zip(cands, saved, strict=True):
             c.score = value

@@ -65,6 +65,14 @@ def test_a_part_asking_for_a_figure_gets_the_sentence_that_states_it(assistant: 
     assert "45 minutes" in answer.answer, answer.answer
 
 
+def test_a_numbered_list_is_shown_whole_not_its_two_best_items(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "I want to break a four-week research essay into checkpoints so I can actually see the kids' process. "
+        "What checkpoints would you suggest?"
+    )
+    assert [s.number for s in answer.sentences if s.style == "number"] == [1, 2, 3, 4, 5], answer.answer
+
+
 def test_a_definition_comes_first_and_short(assistant: Assistant) -> None:
     answer = assistant.ask("whats a hallucination")
     assert answer.sentences[0].text.startswith("A confident but false output")

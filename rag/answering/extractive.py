@@ -562,6 +562,8 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         limit = MAX_BLOCK if wants_list else 6 if intent.kind == "definition" else 0
         if 2 <= len(whole) <= limit:
             block = whole
+        elif intent.kind == "general" and _ordered(whole) and 3 <= len(whole) <= MAX_BLOCK:
+            block = whole  # numbered steps are shown whole or not at all: "1 ... 4" reads as broken
         elif intent.kind in ("yesno", "general", "comparison") and len(whole) >= 2:
             # the rule that answers, and the next most relevant item of its list, not the whole list
             block = sorted(sorted(whole, key=lambda c: -c.score)[:2], key=lambda c: c.position)

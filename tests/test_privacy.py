@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import string
 from collections.abc import Callable
@@ -28,7 +29,10 @@ from rag.search.embeddings import SentenceEmbeddings
 from rag.settings import Settings
 from tests.openai_stub import Script, openai_server
 
-EXAMPLES = 100
+#: Generated questions per run: each goes through the whole assistant, a model server and the database
+#: (about 2 s each), so `make test` runs 40 (every kind of data several times over, 80 s);
+#: HUBQA_PRIVACY_EXAMPLES=500 for a longer search.
+EXAMPLES = int(os.environ.get("HUBQA_PRIVACY_EXAMPLES", "40"))
 
 # -- student personal data, as teachers type it ---------------------------------------------
 _lower = string.ascii_lowercase + string.digits

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rag.text import stem, terms
 
@@ -59,22 +60,30 @@ def _asked_unit(question: str) -> str | None:
     return None
 
 
-def unmet(expects: str, sentences: Sequence[str], question: str = "") -> float:
-    """1 when the question asks for a kind of fact no sentence states (see ``Evidence.unmet``):
-    a figure must come with the unit asked for ("how many hours" wants a number of hours)."""
+@lru_cache(maxsize=1024)
+def _meets(expects: str, question: str) -> re.Pattern[str] | None:
+    """What a sentence must contain to state the fact asked for; a figure must come with the unit
+    asked for ("how many hours" wants a number of hours). Built once per question: the composer
+    asks it of every candidate sentence."""
     pattern = _MEETS.get(expects)
+    if pattern is None or expects != "number" or (unit := _asked_unit(question)) is None:
+        return pattern
+    return re.compile(
+        rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
+        rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
+        re.IGNORECASE,
+    )
+
+
+def unmet(expects: str, sentences: Sequence[str], question: str = "") -> float:
+    """1 when the question asks for a kind of fact no sentence states (see ``Evidence.unmet``)."""
+    pattern = _meets(expects, question)
     if pattern is None:
         return 0.0
-    if expects == "number" and (unit := _asked_unit(question)) is not None:
-        near = re.compile(
-            rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
-            rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
-            re.IGNORECASE,
-        )
-        return 0.0 if any(near.search(s) for s in sentences) else 1.0
     return 0.0 if any(pattern.search(s) for s in sentences) else 1.0
 
 
 def states(expects: str, text: str, question: str = "") -> bool:
     """``text`` states the kind of fact ``expects`` names (in the unit ``question`` asks in)."""
-    return expects in _MEETS and unmet(expects, [text], question) == 0.0
+    pattern = _meets(expects, question)
+    return pattern is not None and pattern.search(text) is not None

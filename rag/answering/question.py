@@ -15,6 +15,9 @@ from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING
 from rag.search.query import with_bands
 from rag.text import STOPWORDS, terms, words
 
+#: "when" that asks ("when is it due"), not one that opens a clause ("when I use AI to translate, what...")
+_WHEN = r"when(?!\s+(?:i|we|you|they|he|she|it|my|our|your|their|a|an|the|students?|kids?)\b)"
+
 KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "script", "general")
 
 _YESNO = re.compile(
@@ -41,7 +44,7 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _FACT = re.compile(
-    r"\b(?:who|whom|when(?!\s+(?:i|we|you|they|he|she|it|my|our|your|their|a|an|the|students?|kids?)\b)|how (?:long|many|much|often|soon|old|late|early)|by when|what (?:age|grade|time|day|date|"
+    rf"\b(?:who|whom|{_WHEN}|how (?:long|many|much|often|soon|old|late|early)|by when|what (?:age|grade|time|day|date|"
     r"number|percent|percentage|deadline|size|length)|which (?:\w+ )?(?:office|person|role|team|level|grade|form|law|"
     r"standard|course|tool)|where)\b",
     re.IGNORECASE,
@@ -211,7 +214,8 @@ _OPENER = re.compile(
 
 def classify(text: str) -> str:
     """The kind of answer a (single-part) question wants."""
-    stripped = _OPENER.sub("", asking_sentence(text)) or asking_sentence(text)
+    asking = asking_sentence(text)
+    stripped = _OPENER.sub("", asking) or asking
     if _SCRIPT.search(stripped):
         return "script"
     if _COMPARISON.search(stripped):
@@ -254,8 +258,7 @@ _EXPECTS = (
     (
         "date",
         re.compile(
-            # "when I use AI to translate, what does it get right?" opens a clause, asks no date
-            r"\b(?:when(?!\s+(?:i|we|you|they|he|she|it|my|our|your|their|a|an|the|students?|kids?)\b)|"
+            rf"\b(?:{_WHEN}|"
             r"what (?:date|day|year|month|time)|by when|what deadline|which year|deadline)\b",
             re.IGNORECASE,
         ),

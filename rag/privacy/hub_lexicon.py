@@ -62,7 +62,6 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
     }  # type: ignore[assignment]
     names._things.cache_clear()
     names._public.cache_clear()
-    names._acronyms.cache_clear()
     lexicon.is_english.cache_clear()
     lexicon.is_common.cache_clear()
     public: set[str] = set()
@@ -101,7 +100,6 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
         for fn in (
             names._things,
             names._public,
-            names._acronyms,
             lexicon.is_english,
             lexicon.is_common,
             lexicon.hub_lexicon,

@@ -154,11 +154,6 @@ def _things() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _acronyms() -> frozenset[str]:
-    return hub_lexicon()["acronyms"]
-
-
-@lru_cache(maxsize=1)
 def _public() -> frozenset[str]:
     """People the hub names, and the historical and public figures classes study."""
     return hub_lexicon()["public"] | public_figures()
@@ -189,7 +184,8 @@ def shape(word: Word) -> str:
     bare = word.text[:-1] if word.text.endswith("s") else word.text
     if bare.isupper() and len(bare) > 1 and "." not in word.text:
         return "acronym"
-    if word.text.islower() and (low in _acronyms() or (low.endswith("s") and low[:-1] in _acronyms())):
+    acronyms = hub_lexicon()["acronyms"]
+    if word.text.islower() and (low in acronyms or (low.endswith("s") and low[:-1] in acronyms)):
         # "the ada rule", "a students iep": what the hub writes ADA, IEP; a given name only after a
         # cue ("my student ada")
         return "given-or-word" if low in first_names() else "acronym"
@@ -338,7 +334,10 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             if kind == "given":
                 marks[i] = "a given name (lower case)"
             elif (
-                (kind == "unknown" or (kind == "given-or-word" and len(w.low) > 2 and w.low in _acronyms()))
+                (
+                    kind == "unknown"
+                    or (kind == "given-or-word" and len(w.low) > 2 and w.low in hub_lexicon()["acronyms"])
+                )
                 and not _determined(words, i)
                 and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True))
             ):

@@ -176,11 +176,22 @@ def session_cookie(page: Any, present: bool = True) -> dict[str, Any] | None:
     pytest.fail(f"the sign-in cookie is {'missing' if present else 'still there'}")
 
 
+HIGHLIGHTED = """() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] span')]
+    .filter(e => { const c = getComputedStyle(e).backgroundColor; return c && c !== 'rgba(0, 0, 0, 0)'; })
+    .map(e => e.textContent)"""
+
+
 def highlighted_texts(page: Any) -> list[str]:
-    """Text the page shows on a highlighter background (Markdown's :yellow-background[...])."""
-    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] span')]
-        .filter(e => { const c = getComputedStyle(e).backgroundColor; return c && c !== 'rgba(0, 0, 0, 0)'; })
-        .map(e => e.textContent)""")
+    """Text the page shows on a highlighter background (Markdown's :yellow-background[...]).
+
+    The heading "The cited place:" is drawn before the section under it, so this waits (up to 10 s)
+    for the first highlighted span; an empty list after that means nothing was highlighted.
+    """
+    try:
+        page.wait_for_function(f"({HIGHLIGHTED})().length > 0", timeout=10_000)
+    except playwright.TimeoutError:  # the caller's assertion says what is missing
+        pass
+    return page.evaluate(HIGHLIGHTED)
 
 
 def highlighted_pixels(page: Any, url: str) -> int:

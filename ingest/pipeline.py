@@ -24,8 +24,8 @@ from rag.answering.calibration import save as save_calibration
 from rag.errors import HubqaError
 from rag.records import Chunk, DocRecord
 from rag.search.embeddings import SentenceEmbeddings
-from rag.search.index import IndexCache
 from rag.search.store import HubStore, now_iso
+from rag.search.writes import HubWrite, writing
 from rag.settings import Settings
 from rag.vocabulary import vocabulary
 
@@ -186,8 +186,6 @@ class Ingestor:
         self.store.check_model(settings.embedding_model)
         self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
         self.vocabulary = vocabulary(settings.extra_tag_values)
-        #: Documents committed this run whose old chunks are still stored.
-        self._replaced: list[DocRecord] = []
 
     def _version(self, file_hash: str, tags: dict[str, str]) -> str:
         """Changes with the file's bytes, the chunker's settings and the coach's tags."""
@@ -211,8 +209,24 @@ class Ingestor:
         report = IngestReport()
         candidates, failures, roots = collect(paths)
         report.failed.extend(failures)
-        report.repaired = self.store.repair()
-        manifest = self.store.read_documents()
+        with writing(self.store) as write:
+            report.repaired = write.repaired
+            self._sync(write, candidates, roots, report, progress)
+        report.documents = len(self.store.read_documents())
+        report.chunks = self.store.chunk_count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _sync(
+        self,
+        write: HubWrite,
+        candidates: list[Candidate],
+        roots: set[str],
+        report: IngestReport,
+        progress: Progress | None,
+    ) -> None:
+        """Commit what changed and remove what went from the folders indexed, in one write."""
+        manifest = write.documents
         seen: set[str] = set()
         pending: list[tuple[DocRecord, list[Chunk], bool]] = []
         folder_tags: dict[Path, dict[str, dict[str, str]]] = {}
@@ -262,27 +276,19 @@ class Ingestor:
             )
             pending.append((record, chunks, old is None))
             if sum(len(c) for _, c, _ in pending) >= EMBED_BATCH_CHUNKS:
-                self._flush(pending, report)
-        self._flush(pending, report)
+                self._flush(write, pending, report)
+        self._flush(write, pending, report)
 
         for doc_id, record in manifest.items():
             if doc_id in seen or record.root not in roots:
                 continue
             if not _source_exists(record):
-                self.store.remove_document(doc_id)
+                write.remove(doc_id)
                 report.removed += 1
         if progress:
             progress(len(candidates), len(candidates), "")
-        IndexCache(self.store).current()  # rebuilt here if anything changed, not at the first query
-        # Only now that the new index is saved: readers still on the old one could need them.
-        self.store.delete_old_versions(self._replaced)
-        self._replaced.clear()
-        report.documents = len(self.store.read_documents())
-        report.chunks = self.store.chunk_count()
-        report.seconds = time.perf_counter() - started
-        return report
 
-    def _flush(self, pending: list[tuple[DocRecord, list[Chunk], bool]], report: IngestReport) -> None:
+    def _flush(self, write: HubWrite, pending: list[tuple[DocRecord, list[Chunk], bool]], report: IngestReport) -> None:
         """Embed the pending documents' new chunks in one call, then commit each document alone."""
         if not pending:
             return
@@ -294,12 +300,11 @@ class Ingestor:
             report.embedded += len(missing)
             vectors.update({c.hash: v for c, v in zip(missing, fresh, strict=True)})
         for record, chunks, is_new in pending:
-            self.store.commit_documents([(record, chunks, [vectors[c.hash] for c in chunks])], keep_old=True)
+            write.commit(record, chunks, [vectors[c.hash] for c in chunks])
             if is_new:
                 report.added += 1
             else:
                 report.updated += 1
-                self._replaced.append(record)
         pending.clear()
 
 

@@ -25,6 +25,7 @@ from ingest.tags import move_tags
 from rag.errors import HubqaError
 from rag.records import DocRecord
 from rag.search.store import HubStore
+from rag.search.writes import writing
 
 ARCHIVE = ".archive"
 #: Uploads the index could not read go here (hidden, so never indexed or reported again).
@@ -161,5 +162,6 @@ def retire_document(store: HubStore, doc_id: str) -> Path | None:
         raise HubqaError(f"No document {doc_id!r} in the index; see `hubqa docs list`.")
     source = Path(record.source)
     archived = archive(source) if source.is_file() else None
-    store.remove_document(doc_id)
+    with writing(store) as write:
+        write.remove(doc_id)
     return archived

@@ -162,3 +162,39 @@ def test_search_index_from_another_collection_is_never_used(tmp_path: Path, embe
     index = IndexCache(store_b).current()
     texts = [store_b.chunks.get(ids=[i])["documents"][0] for i in index.ids]
     assert len(texts) == 1 and "Library books" in texts[0]
+
+
+def test_one_write_commits_rebuilds_the_index_then_drops_old_versions(
+    tmp_path: Path, settings: Settings, embeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write contract (rag.search.writes): a reader holding the previous view keeps reading the
+    version it indexed until the write ends; then the index on disk is the new generation and the old
+    version's chunks are gone from the store."""
+    from rag.search.index import SearchIndex, index_folder
+    from rag.search.writes import HubWrite
+
+    doc = tmp_path / "field-trips.md"
+    doc.write_text("# Field trips\n\nPermission slips are due two weeks before the trip.\n")
+    ingestor(settings, embeddings).run([doc])
+    store, hub = HubStore(settings), retriever(settings, embeddings)
+    before = hub.view()
+    [old_id] = before.document_chunk_ids("field-trips.md")
+
+    seen_before_finish: list[str] = []
+    finish = HubWrite.finish
+
+    def checked_finish(write: HubWrite) -> None:  # committed, not finished: the old version still reads
+        seen_before_finish.append(before.chunks([old_id])[old_id].text)
+        assert store.generation() != before.index.generation
+        finish(write)
+
+    monkeypatch.setattr(HubWrite, "finish", checked_finish)
+    doc.write_text("# Field trips\n\nPermission slips are due three weeks before the trip.\n")
+    report = ingestor(settings, embeddings).run([doc])
+    assert report.updated == 1 and "two weeks" in seen_before_finish[0]
+    assert before.chunks([old_id]) == {}  # dropped once the write ended
+    saved = SearchIndex.load(index_folder(store))
+    assert saved is not None and saved.generation == store.generation()
+    after = hub.view()
+    [new_id] = after.document_chunk_ids("field-trips.md")
+    assert new_id != old_id and "three weeks" in after.chunks([new_id])[new_id].text

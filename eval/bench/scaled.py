@@ -26,8 +26,8 @@ from rag.chunks import chunk_metadata, make_chunk_id
 from rag.errors import HubqaError
 from rag.records import Chunk, DocRecord
 from rag.search.embeddings import SentenceEmbeddings
-from rag.search.index import IndexCache
 from rag.search.store import HubStore, now_iso, read_pages
+from rag.search.writes import HubWrite, writing
 from rag.settings import Settings
 from rag.text import split_units
 
@@ -113,9 +113,9 @@ def scaled_store(settings: Settings, corpus: Path, size: int, seed: int) -> Sett
     store = HubStore(local)
     units, vectors = corpus_units(base, bench_root(settings) / f"units-{_key(settings, corpus)}.npy")
     missing = size - store.chunk_count()
-    if missing > 0:
-        add_synthetic(store, units, vectors, missing, seed)
-    IndexCache(store).current()  # built and saved now, not at the first query
+    with writing(store) as write:  # the index is built and saved with the write, not at the first query
+        if missing > 0:
+            add_synthetic(write, units, vectors, missing, seed)
     (folder / DONE).write_text(json.dumps({"chunks": store.chunk_count(), "seed": seed}))
     return local
 
@@ -145,14 +145,14 @@ def corpus_units(base: Settings, cache: Path) -> tuple[list[SourceSentence], np.
     return units, vectors
 
 
-def add_synthetic(store: HubStore, units: list[SourceSentence], vectors: np.ndarray, count: int, seed: int) -> None:
+def add_synthetic(write: HubWrite, units: list[SourceSentence], vectors: np.ndarray, count: int, seed: int) -> None:
     """Commit synthetic documents holding ``count`` chunks in all, deterministic by ``seed``."""
-    docs = store.read_documents()
+    docs = write.documents
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, unit in enumerate(units):
         by_doc[unit.doc_id].append(i)
     sources = sorted(d for d in by_doc if d in docs)
-    chunk_size = store.settings.chunk_size
+    chunk_size = write.store.settings.chunk_size
     rng = random.Random(seed)
     made, n = 0, 0
     pending: list[tuple[DocRecord, list[Chunk], list[list[float]]]] = []
@@ -212,7 +212,7 @@ def add_synthetic(store: HubStore, units: list[SourceSentence], vectors: np.ndar
         pending.append((record, chunks, chunk_vectors))
         made += len(chunks)
         if sum(len(c) for _, c, _ in pending) >= COMMIT_CHUNKS or made >= count:
-            store.commit_documents(pending)
+            write.commit_many(pending)
             pending = []
 
 

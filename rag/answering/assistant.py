@@ -28,10 +28,11 @@ from rag.answering.question import Intent, analyse
 from rag.privacy import describe, redact
 from rag.records import Hit
 from rag.search.embeddings import SentenceEmbeddings
-from rag.search.index import SearchIndex, SnapshotGone
+from rag.search.index import SnapshotGone
 from rag.search.query import expand as expand_query
 from rag.search.retrieval import make_retriever
-from rag.search.store import HubStore, get_chunks
+from rag.search.store import HubStore
+from rag.search.view import ReadView
 from rag.settings import Settings
 
 #: How many passages a language model sees.
@@ -103,7 +104,7 @@ class Assistant:
         if self.settings.grounding_judge == "llm" and self._judge_model is None:
             self._judge_model = judge_model(self.settings)  # once, not per question
         return make_checker(
-            self.settings, self.embeddings.embed_documents, self.retriever.index.latest().idf, self._judge_model
+            self.settings, self.embeddings.embed_documents, self.retriever.view().idf, self._judge_model
         )
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
@@ -177,7 +178,7 @@ class Assistant:
         question: everything the answer-or-refuse decision needs."""
         intent = analyse(question)
         vector = self.embeddings.embed_query(expand_query(intent.text))  # for the search and the gate
-        index = self.retriever.index.current()  # one snapshot for everything below
+        view = self.retriever.view()  # one state of the hub for everything below
         notes: list[str] = []
         for attempt in range(SNAPSHOT_RETRIES + 1):
             try:
@@ -185,7 +186,7 @@ class Assistant:
                     intent.text,
                     k=k or self.settings.top_k,
                     filters=filters,
-                    index=index,
+                    view=view,
                     vector=vector,
                     strict=attempt < SNAPSHOT_RETRIES,
                     notes=notes,
@@ -193,24 +194,21 @@ class Assistant:
                 break
             except SnapshotGone:  # a re-ingestion removed chunks this index lists: search its successor
                 time.sleep(0.05 * (attempt + 1))
-                newer = self.retriever.index.current()
-                if newer is index and not index.snapshot:
+                newer = self.retriever.view()
+                if newer.index is view.index and not view.snapshot:
                     hits = self.retriever.search(
                         intent.text,
                         k=k or self.settings.top_k,
                         filters=filters,
-                        index=index,
+                        view=view,
                         vector=vector,
                         notes=notes,
                     )
                     break
-                index = newer
-        idf = index.idf
-        passages = hits[: extractive.MAX_PASSAGES] + (
-            self._extra_passages(intent, hits, filters, index) if hits else []
-        )
+                view = newer
+        idf = view.idf
+        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters, view) if hits else [])
         draft = extractive.compose(intent, passages, idf)
-        rows = [r for r in (index.row(h.id) for h in hits[:3]) if r is not None]
         found = gate.evidence(
             intent,
             hits,
@@ -219,13 +217,13 @@ class Assistant:
             typed=question,
             embed=self.embeddings.embed_documents,
             question_vector=vector,
-            passage_vectors=index.vectors[rows] if rows else None,
+            passage_vectors=view.vectors([h.id for h in hits[:3]]),
         )
         return Findings(intent, hits, passages, draft, found, notes)
 
     # -- answerers -----------------------------------------------------------------------
     def _extra_passages(
-        self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None, index: SearchIndex
+        self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None, view: ReadView
     ) -> list[Hit]:
         """Passages some questions need beyond the main search: the entry for the term a definition
         asks about, each part of a multi-part question, and the lists and tables of the top document
@@ -233,8 +231,8 @@ class Assistant:
         seen = {h.id for h in hits[: extractive.MAX_PASSAGES]}  # a later hit may still be what a part needs
         extra: list[Hit] = []
         if intent.kind == "definition" and intent.term:  # the term's own entry, wherever the search ranked it
-            entries = [i for i in index.entry(intent.term) if i not in seen][:2]
-            found = get_chunks(self.store, entries, snapshot=index.snapshot)
+            entries = [i for i in view.entry(intent.term) if i not in seen][:2]
+            found = view.chunks(entries)
             for chunk_id in entries:
                 if (hit := found.get(chunk_id)) is not None:
                     seen.add(chunk_id)
@@ -245,20 +243,18 @@ class Assistant:
             p.text for p in intent.parts
         ]
         for query in queries:
-            for hit in self.retriever.search(query, k=3, filters=filters, index=index, rerank=False):
+            for hit in self.retriever.search(query, k=3, filters=filters, view=view, rerank=False):
                 if hit.id not in seen:
                     seen.add(hit.id)
                     extra.append(hit)
         if intent.kind == "steps":
             for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:4]))[:3]:
                 dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
-                ids = index.chunk_ids(doc_id)
-                found = get_chunks(self.store, ids, snapshot=index.snapshot)
+                ids = view.document_chunk_ids(doc_id)
+                found = view.chunks(ids)
                 chunks = [found[i] for i in ids if i in found]
                 listed = [hit for hit in chunks if hit.id not in seen and extractive.has_steps(hit)]
-                self.retriever.attach_context(
-                    listed, snapshot=index.snapshot
-                )  # a step cut at a chunk's end reads whole
+                self.retriever.attach_context(listed, view)  # a step cut at a chunk's end reads whole
                 for hit in listed:
                     hit.dense = dense
                     extra.append(hit)
@@ -269,12 +265,12 @@ class Assistant:
             # the words to say often sit in a short section beside the passage the search found
             # ("Open with the standard script" next to "Follow-up questions")
             for hit in hits[:2]:
-                ids = index.chunk_ids(hit.doc_id)
+                ids = view.document_chunk_ids(hit.doc_id)
                 if hit.id not in ids:
                     continue
                 at = ids.index(hit.id)
                 near = [i for i in ids[max(0, at - 2) : at + 3] if i not in seen]
-                found = get_chunks(self.store, near, snapshot=index.snapshot)
+                found = view.chunks(near)
                 for chunk_id in near:
                     chunk = found.get(chunk_id)
                     parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]

@@ -26,7 +26,8 @@ import numpy as np
 
 from rag.answering.gate import DEFAULT_MODEL, FEATURES, GateModel
 from rag.search.index import index_root
-from rag.search.store import HubStore, get_chunks
+from rag.search.store import HubStore
+from rag.search.view import ReadView
 from rag.settings import Settings
 from rag.text import read_units, strip_markdown, terms, words
 
@@ -112,12 +113,10 @@ def _clean_heading(section: str) -> str:
     return re.sub(r"^\d+[.)]\s*", "", leaf).strip(" :")
 
 
-def hub_questions(
-    store: HubStore, ids: list[str], doc_ids: list[str], rng: random.Random, n: int = POSITIVES
-) -> list[str]:
+def hub_questions(view: ReadView, rng: random.Random, n: int = POSITIVES) -> list[str]:
     """Questions the hub answers, made from a spread of its chunks."""
     by_doc: dict[str, list[str]] = {}
-    for chunk_id, doc in zip(ids, doc_ids, strict=True):
+    for chunk_id, doc in zip(view.index.ids, view.index.fields["doc_id"], strict=True):
         by_doc.setdefault(doc, []).append(chunk_id)
     picked: list[str] = []
     docs = sorted(by_doc)
@@ -126,7 +125,7 @@ def hub_questions(
         for doc in docs:
             if by_doc[doc]:
                 picked.append(by_doc[doc].pop(rng.randrange(len(by_doc[doc]))))
-    chunks = get_chunks(store, picked[: 2 * n])
+    chunks = view.chunks(picked[: 2 * n])
     questions: list[str] = []
     for chunk_id in picked[: 2 * n]:
         hit = chunks.get(chunk_id)
@@ -217,13 +216,13 @@ def calibrate(
     numbers of the hub's own, off-topic and named-thing questions."""
     started = time.perf_counter()
     rng = random.Random(seed)
-    index = assistant.retriever.index.current()
-    if not index.ids:
+    view = assistant.retriever.view()
+    if not view.index.ids:
         return Calibration(DEFAULT_MODEL, 0.0)
-    hub = hub_questions(assistant.store, index.ids, index.fields["doc_id"], rng, sizes[0])
+    hub = hub_questions(view, rng, sizes[0])
     off_topic = bundled("off_topic.txt")
     off = rng.sample(off_topic, min(sizes[1], len(off_topic)))
-    named = entity_questions(hub, index.idf, rng, sizes[2])
+    named = entity_questions(hub, view.idf, rng, sizes[2])
     total = len(hub) + len(off) + len(named)
     rows: list[tuple[str, list[float], int, str]] = []
     for i, (question, label, kind) in enumerate(

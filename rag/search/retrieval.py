@@ -13,14 +13,15 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from rag.chunks import LIST_MARK, following_ids, make_chunk_id, parse_chunk_id
-from rag.records import DocRecord, Hit
+from rag.records import Hit
 from rag.search.embeddings import SentenceEmbeddings
-from rag.search.index import IndexCache, SearchIndex, SnapshotGone
+from rag.search.index import IndexCache, SnapshotGone
 from rag.search.query import bands_conflict, grade_bands
 from rag.search.query import expand as expand_query
 from rag.search.rerank import make_reranker
 from rag.search.rerank import rerank as rerank_hits
-from rag.search.store import HubStore, get_chunks
+from rag.search.store import HubStore
+from rag.search.view import ReadView
 from rag.settings import Settings
 
 RetrievalMethod = Literal["hybrid", "dense", "bm25", "fusion"]
@@ -99,19 +100,24 @@ class HubRetriever(BaseRetriever):
             self._index = IndexCache(self.store)
         return self._index
 
+    def view(self) -> ReadView:
+        """The hub as it is now, read consistently for one query (see ``rag.search.view``)."""
+        return ReadView(self.store, self.index.current())
+
     def search(
         self,
         question: str,
         k: int | None = None,
         filters: dict[str, str] | None = None,
-        index: SearchIndex | None = None,
+        view: ReadView | None = None,
         vector: list[float] | None = None,
         strict: bool = False,
         rerank: bool = True,
         notes: list[str] | None = None,
     ) -> list[Hit]:
-        """The k best passages; ``index`` pins the snapshot searched, so a caller that reads the
-        index again (its vocabulary, its vectors) sees the same one while a re-ingestion swaps it.
+        """The k best passages; ``view`` pins the state of the hub searched, so a caller that reads
+        it again (its vocabulary, its vectors, more chunks) sees the same one while a re-ingestion
+        swaps it.
         ``strict``: raise ``SnapshotGone`` when chunks the index lists were removed meanwhile (a
         re-ingestion finished), so the caller can search the newer index instead of answering
         without them. ``rerank``: pass the candidates through the reranker, if one is configured
@@ -124,12 +130,11 @@ class HubRetriever(BaseRetriever):
         question = expand_query(question) if hybrid else question
         if vector is None:  # a caller that needs the query's vector too passes it (embedded once)
             vector = self.embeddings.embed_query(question)
-        index = index or self.index.current()
-        manifest = None if index.snapshot else self.store.cached_documents(index.generation)
-        dense_hits = index.dense(vector, pool, filters)
-        lexical_hits = index.lexical(question, pool, filters)
+        view = view or self.view()
+        dense_hits = view.dense(vector, pool, filters)
+        lexical_hits = view.lexical(question, pool, filters)
         wanted = list(dict.fromkeys([h.id for h in dense_hits] + [h.id for h in lexical_hits]))
-        found = get_chunks(self.store, wanted, manifest, snapshot=index.snapshot)
+        found = view.chunks(wanted)
         if strict and len(found) < len(wanted):
             raise SnapshotGone(f"{len(wanted) - len(found)} of {len(wanted)} chunks removed")
         query = np.asarray(vector, dtype=np.float32)
@@ -143,8 +148,7 @@ class HubRetriever(BaseRetriever):
             if (hit := found.get(lh.id)) is None:
                 continue
             if hit.dense is None:
-                row = index.row(lh.id)
-                hit.dense = float(index.vectors[row] @ query) if row is not None else None
+                hit.dense = view.similarity(lh.id, query)
             hit.lexical = lh.score
             lexical.append(hit)
         if self.method == "dense":
@@ -159,7 +163,7 @@ class HubRetriever(BaseRetriever):
         if self.reranker is not None and rerank:
             fused = rerank_hits(self.reranker, asked_text, fused, self.rerank_top_n, self.rerank_budget_s, notes)
         if not hybrid:
-            self.attach_context(fused[: min(k, self.context_hits)], manifest, snapshot=index.snapshot)
+            self.attach_context(fused[: min(k, self.context_hits)], view)
             return fused[:k]
         asked = grade_bands(question)
         if asked:
@@ -167,17 +171,15 @@ class HubRetriever(BaseRetriever):
             # the order within each group stays)
             fused.sort(key=lambda h: bands_conflict(asked, str(h.metadata.get("grade_band", ""))))
         ranked = diversify(fused)[:k]
-        self.attach_context(ranked[: self.context_hits], manifest, snapshot=index.snapshot)
+        self.attach_context(ranked[: self.context_hits], view)
         return ranked
 
-    def attach_context(
-        self, hits: list[Hit], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False
-    ) -> None:
+    def attach_context(self, hits: list[Hit], view: ReadView) -> None:
         """Attach each hit's neighbours in the same section, overlap removed (small-to-big); a table
         or list that runs on past the next chunk is followed to its end (up to ``LIST_CHUNKS`` more),
         so an answer never shows half a checklist."""
         wanted = [n for hit in hits for n in following_ids(hit.id, (-1, 1))]
-        neighbours = get_chunks(self.store, list(dict.fromkeys(wanted)), manifest, snapshot)
+        neighbours = view.chunks(list(dict.fromkeys(wanted)))
         for hit in hits:
             doc_id, version, index = parse_chunk_id(hit.id)
             before = neighbours.get(make_chunk_id(doc_id, version, index - 1)) if index else None
@@ -191,34 +193,27 @@ class HubRetriever(BaseRetriever):
             if after is not None and after.metadata.get("section", "") == section:
                 text = _joined_after(text, end, after)
                 end = int(after.metadata.get("end", 0))
-                text = self._run_on(after_id, section, text, end, manifest, snapshot)
+                text = _run_on(view, after_id, section, text, end)
             hit.context = text
-
-    def _run_on(
-        self,
-        last: str,
-        section: object,
-        text: str,
-        end: int,
-        manifest: dict[str, DocRecord] | None,
-        snapshot: bool,
-    ) -> str:
-        """Follow a table or list that the context ends inside into the next chunks of its section
-        (fetched together, and only when the context ends inside one)."""
-        if not _ends_in_block(text):
-            return text
-        ids = following_ids(last, range(1, LIST_CHUNKS + 1))
-        following = get_chunks(self.store, ids, manifest, snapshot)
-        for chunk_id in ids:
-            chunk = following.get(chunk_id)
-            if chunk is None or chunk.metadata.get("section", "") != section or not _ends_in_block(text):
-                break
-            text = _joined_after(text, end, chunk)
-            end = int(chunk.metadata.get("end", 0))
-        return text
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [hit_to_document(hit) for hit in self.search(query)]
+
+
+def _run_on(view: ReadView, last: str, section: object, text: str, end: int) -> str:
+    """Follow a table or list that the context ends inside into the next chunks of its section
+    (fetched together, and only when the context ends inside one)."""
+    if not _ends_in_block(text):
+        return text
+    ids = following_ids(last, range(1, LIST_CHUNKS + 1))
+    following = view.chunks(ids)
+    for chunk_id in ids:
+        chunk = following.get(chunk_id)
+        if chunk is None or chunk.metadata.get("section", "") != section or not _ends_in_block(text):
+            break
+        text = _joined_after(text, end, chunk)
+        end = int(chunk.metadata.get("end", 0))
+    return text
 
 
 def _joined(before: Hit, text: str, start: int) -> str:

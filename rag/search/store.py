@@ -1,4 +1,5 @@
-"""The store: two Chroma collections, one of chunks and one of documents (the search index is rag.search.index).
+"""The store: two Chroma collections, one of chunks and one of documents (the search index is rag.search.index;
+every change goes through rag.search.writes, every query reads through rag.search.view).
 
 A document's entry names its current ``version``; chunk ids carry the version they belong to.
 Writing a document adds its new chunks first, then flips its entry (the commit point), then
@@ -161,13 +162,10 @@ class HubStore:
                 found.setdefault(str(meta["chunk_hash"]), [float(x) for x in vector])
         return found
 
-    def commit_documents(
-        self, items: Sequence[tuple[DocRecord, Sequence[Chunk], Sequence[Sequence[float]]]], keep_old: bool = False
-    ) -> None:
+    def commit_documents(self, items: Sequence[tuple[DocRecord, Sequence[Chunk], Sequence[Sequence[float]]]]) -> None:
         """Commit several documents with one write per batch; each stays all-or-nothing, because
-        every new chunk is written before any entry flips, and old chunks go only after (with
-        ``keep_old``, when the caller says so: ingestion keeps them until the new search index is
-        saved, so readers still on the previous index can read the chunks it lists)."""
+        every new chunk is written before any entry flips. Old versions' chunks stay: readers on
+        the previous search index read them until ``rag.search.writes`` has saved the next one."""
         if not items:
             return
         self._remember_model(self.settings.embedding_model)
@@ -187,8 +185,6 @@ class HubStore:
                 metadatas=[record.to_metadata() for record, _, _ in entries],
             )
         self._bump_generation()
-        if not keep_old:
-            self.delete_old_versions([record for record, _, _ in items])
 
     def delete_old_versions(self, records: Sequence[DocRecord]) -> None:
         """Drop these documents' chunks of any version but the current one."""
@@ -224,19 +220,17 @@ class HubStore:
         return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
 
 
-def get_chunks(
-    store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None = None, snapshot: bool = False
-) -> dict[str, Hit]:
-    """Chunks by id, as hits with no score yet: current versions only, or (``snapshot``, for ids
-    from an earlier complete index) whatever versions that index listed, if still stored."""
+def get_chunks(store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None) -> dict[str, Hit]:
+    """Chunks by id, as hits with no score yet: those of the versions ``manifest`` names current, or
+    (``manifest`` None: a snapshot, ids from an earlier complete index) whatever versions are still
+    stored. Read through ``rag.search.view.ReadView``, which holds the manifest of one generation."""
     if not ids:
         return {}
     got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-    docs = None if snapshot else (manifest if manifest is not None else store.cached_documents())
     out: dict[str, Hit] = {}
     for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-        if docs is not None:
-            record = docs.get(str(meta.get("doc_id")))
+        if manifest is not None:
+            record = manifest.get(str(meta.get("doc_id")))
             if record is None or record.version != meta.get("version"):
                 continue  # a version being replaced or removed right now
         out[chunk_id] = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)

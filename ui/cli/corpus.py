@@ -132,8 +132,11 @@ def docs_remove(
 ) -> None:
     """Remove one document from the index (the file itself is left alone)."""
     from rag.search.store import HubStore
+    from rag.search.writes import writing
 
-    if not HubStore(_settings(store, chroma_url)).remove_document(doc_id):
+    with writing(HubStore(_settings(store, chroma_url))) as write:
+        removed = write.remove(doc_id)
+    if not removed:
         msg = f"No document {doc_id!r} in the index; see `hubqa docs list`."
         raise HubqaError(msg)
     echo(f"removed {doc_id}")

@@ -7,8 +7,10 @@ The set is JSONL, one question a line (see docs/evaluation.md):
 - Recall of a category: the share of its labelled items (every occurrence of ``text`` in the
   question, as a whole word) whose letters and digits all lie inside something the guard removed.
   Half a name removed is a miss.
+  A title before a name ("Mrs.") need not be removed.
 - Precision of a category: of the content words the guard removed as that category (function
-  words such as "an", "for" do not count), the share that lie inside a labelled personal item.
+  words such as "an", "for" and titles such as "Mrs." do not count), the share that lie inside a
+  labelled personal item.
 - Near-misses kept: the share of ``keep`` strings that come through the guard unchanged.
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 from rag.errors import HubqaError
 from rag.jsonl import read_jsonl
 from rag.privacy import Redaction, findings
+from rag.privacy.names import TITLES
 from rag.text import STOPWORDS
 
 CATEGORIES = ("name", "health", "other")
@@ -81,8 +84,18 @@ def load_cases(path: Path, split: str = "all") -> list[Case]:
     return cases
 
 
+#: Words neither personal nor harmless to lose: function words, and the titles before a name
+#: ("Mrs. Delgado" and "Delgado" are the same label, whichever way a labeller wrote it).
+NEUTRAL = STOPWORDS | TITLES
+
+
 def _covered(spans: Sequence[tuple[int, int]], start: int, end: int, question: str) -> bool:
-    return all(any(a <= i < b for a, b in spans) for i in range(start, end) if question[i].isalnum())
+    return all(
+        any(a <= i < b for a, b in spans)
+        for m in _WORD.finditer(question, start, end)
+        if m.group(0).lower() not in TITLES or m.end() - m.start() == end - start
+        for i in range(m.start(), m.end())
+    )
 
 
 def score_case(case: Case, found: list[Redaction]) -> dict[str, Any]:
@@ -107,7 +120,7 @@ def score_case(case: Case, found: list[Redaction]) -> dict[str, Any]:
     for r in found:
         counts = record["counts"][r.category]
         for m in _WORD.finditer(case.question, r.start, r.end):
-            if m.group(0).lower() in STOPWORDS:
+            if m.group(0).lower() in NEUTRAL:
                 continue
             counts["removed_words"] += 1
             if any(a <= m.start() and m.end() <= b for a, b in labelled):

@@ -296,6 +296,20 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         # the hub writes ADA, ELA in capitals, but a lower-case one after a cue or acting is a student
         ("my student ada wrote this with chatgpt", ["ada"]),
         ("ela wrote her poem with ai", ["ela"]),
+        # found once, found everywhere: the second mention is lower case and followed by a typo'd "hasnt"
+        ("Dmitri's mom emailed me and dmitri hasnt logged in since", ["Dmitri", "dmitri"]),
+        ("Nguyễn Văn An keeps using a translator on his essays", ["Nguyễn", "Văn", "An"]),  # Vietnamese letters
+        ("Is it ok if Omar al-Masri's group uses AI for slides?", ["Omar", "al-Masri"]),
+        ("Kofi, Yaw and Efua all turned in the same paragraph", ["Kofi", "Yaw", "Efua"]),  # a list opens it
+        ("Can I grade Zeynep's and Ilse's posters with AI?", ["Zeynep", "Ilse"]),
+        ("sample comment for student: Tavita, kind to peers", ["Tavita"]),
+        ("Teodor's dad said the password he picked was Lemon#88 so he can log in", ["Teodor", "Lemon#88"]),
+        ("the join code for our whole 4th grade room is QP4-771 and kids lost it", ["QP4-771"]),
+        ("Emre (DOB 04/02/2013) is moving schools", ["Emre", "04/02/2013"]),
+        # a student singled out without a name: the health or family detail still goes
+        ("a girl in my 4th period who is deaf wants to use captions", ["deaf"]),
+        ("I have a 5th grader whose family is homeless, what apps work offline?", ["homeless"]),
+        ("Femi's grandfather passed away last week", ["Femi", "passed away"]),
     ],
 )
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -327,6 +341,19 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "i pasted part of a students iep into chatgpt, what now",
         "how do i make 3 versions of a reading for diff reading levels",
         "can u show me an example of running it on like ai made math word problems",
+        # events, works and characters classes study; places; possessives' nouns; titles before a figure
+        "For our Civil War unit can ChatGPT play a soldier writing home?",
+        "Can students interview Atticus Finch with a chatbot, or is that too weird?",
+        "My 9th graders are reading Romeo and Juliet: can Claude modernise a scene?",
+        "What should the Hamilton project rubric say about AI images?",
+        "Can AI write clues for a Earth Day scavenger hunt?",
+        "Our Korean and Hawaiian exchange students want translated forms",
+        "We visit jackson, mississippi in May. Can AI plan the day?",
+        "Can Gemini sort my class into groups by their Lexile scores?",
+        "Is DeepSeek allowed on school devices?",
+        "A Dr. Seuss rhyme about recycling for my kindergarten?",
+        "How do I support students who are grieving?",  # general: no one singled out
+        "What's a good recipe for lasagna for 12 people?",  # a lower-case surname-like word after "for"
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.privacy.health import find_details
+from rag.privacy.health import SINGLED_OUT, find_details
 from rag.privacy.names import find_names
 from rag.privacy.patterns import find_patterns
 
@@ -47,7 +47,7 @@ def findings(text: str) -> list[Redaction]:
         spans.append((start, end, kind, placeholder, f"it looks like a {kind}"))
     for n in find_names(text):
         spans.append((n.start, n.end, NAME, "[STUDENT]", n.reason))
-    if spans:  # the question identifies someone: their health, discipline and family details go too
+    if spans or SINGLED_OUT.search(text):  # someone identified: their health, discipline and family details go
         for start, end, kind, generic in find_details(text):
             spans.append((start, end, kind, generic, f"a {kind} detail about a student the question identifies"))
     return resolve(text, spans)

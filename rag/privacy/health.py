@@ -84,6 +84,9 @@ DETAILS: list[Detail] = [
                 r"visually[- ]impaired",
                 r"vision\s+impairment",
                 r"speech\s+(?:impairment|delay|disorder)",
+                r"non-?verbal",
+                r"non-?speaking",
+                r"selective\s+mutism",
                 r"language\s+disorder",
                 r"learning\s+disabilit(?:y|ies)",
                 r"intellectual\s+disabilit(?:y|ies)",
@@ -116,7 +119,7 @@ DETAILS: list[Detail] = [
                 r"strattera",
                 r"focalin",
                 r"methylphenidate",
-                r"insulin",
+                r"insulin(?:\s+pump)?",
                 r"zoloft",
                 r"prozac",
                 r"lexapro",
@@ -204,6 +207,7 @@ DETAILS: list[Detail] = [
             + r"(?:"
             + _terms(
                 r"(?:in\s+)?foster\s+(?:care|home|family|parents?)",
+                r"foster(?=\s+(?:kid|child|student|youth|son|daughter|placement)s?\b)",
                 r"homeless(?:ness)?",
                 r"(?:going\s+through\s+a\s+)?(?:messy\s+)?divorce",
                 r"custody\s+(?:battle|dispute|case)",
@@ -215,11 +219,26 @@ DETAILS: list[Detail] = [
                 r"abused",
                 r"neglected",
                 r"evicted",
+                r"passed\s+away",
+                r"died",
+                r"death\s+in\s+(?:the|his|her|their)\s+family",
+                r"grieving",
             )
             + r")\b"
         ),
     ),
 ]
+
+
+#: A student the teacher singles out without a name: "a boy in my 2nd period who", "I have a 7th
+#: grader whose", "one of my students". (A general question asks about "students who have IEPs".)
+SINGLED_OUT = re.compile(
+    r"(?i)\b(?:i\s+have|i've\s+got|there'?s)\s+(?:a|one|this)\s+(?:\w+\s+){0,2}"
+    r"(?:student|kid|boy|girl|child|grader|learner|freshman|sophomore|junior|senior)\b"
+    r"|\b(?:student|kid|boy|girl|child|grader|learner)\s+(?:in|from)\s+my\s+(?:\w+\s+){0,2}"
+    r"(?:class|period|homeroom|section|group|room)\b"
+    r"|\bone\s+of\s+my\s+(?:\w+\s+)?(?:students|kids|graders|learners|boys|girls)\b"
+)
 
 
 def find_details(text: str) -> list[tuple[int, int, str, str]]:

@@ -82,12 +82,34 @@ def dictionary_words() -> frozenset[str]:
 EVERYDAY_EXTRA = frozenset({"hang"})
 
 
+def _lines(name: str) -> dict[str, list[str]]:
+    """A bundled list's lines (lower case, spaces folded), by ``[section]`` ("" before the first)."""
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        line = " ".join(line.lower().split())
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            sections.setdefault(current, [])
+        else:
+            sections[current].append(line)
+    return sections
+
+
 @lru_cache(maxsize=1)
 def public_figures() -> frozenset[str]:
-    """Full names (lower case) of people K-12 classes study (``data/public-figures.txt``): a question
-    about a Harriet Tubman chatbot names no student."""
-    lines = (DATA / "public-figures.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(" ".join(line.lower().split()) for line in lines if line.strip() and not line.startswith("#"))
+    """Full names (lower case) of people K-12 classes study (``data/public-figures.txt``) and of the
+    characters of the books they read (``data/literature.txt``): a question about a Harriet Tubman
+    chatbot or Atticus Finch names no student."""
+    return frozenset(_lines("public-figures.txt")[""] + _lines("literature.txt").get("characters", []))
+
+
+@lru_cache(maxsize=1)
+def literary_titles() -> tuple[str, ...]:
+    """Titles of books, plays and series K-12 classes read (lower case), longest first."""
+    return tuple(sorted(_lines("literature.txt").get("titles", []), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)

@@ -23,15 +23,17 @@ from rag.privacy.lexicon import (
     hub_lexicon,
     is_common,
     is_english,
+    literary_titles,
     normal,
     public_figures,
     surnames,
 )
 from rag.text import STOPWORDS
 
-_L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f"
+_L = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u024f\u1e00-\u1eff"  # with Latin Extended Additional: Nguyễn Thị
 #: A word: letters with inner apostrophes, hyphens (O'Brien, Mei-Ling), or initials (A.J.).
 _TOKEN = re.compile(rf"(?:[A-Z]\.){{2,3}}|[{_L}]+(?:['\u2019\-][{_L}]+)*(?:['\u2019]s\b|['\u2019](?![{_L}]))?")
+_PARTICLE_CAPITAL = re.compile(r"(?:al|el|ul|bin|ibn|abu|de|da|di|du|van|von|le|la)-[A-Z]")
 _SENTENCE_END = re.compile(r"[.!?:;\"()\[\]\n]\s*$|^\s*$")
 
 #: Things named like people: AI tools and products, months and days, US states that are not given names
@@ -46,12 +48,36 @@ THINGS = frozenset(
     classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
-    christmas easter ramadan hanukkah diwali thanksgiving halloween
+    christmas easter ramadan hanukkah diwali thanksgiving halloween juneteenth kwanzaa passover purim
+    kippur hashanah eid nowruz holi lent
     alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois
     iowa kansas kentucky louisiana maryland massachusetts michigan minnesota mississippi missouri nebraska
     nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont wisconsin wyoming
     honda toyota subaru nissan hyundai chevy chevrolet volkswagen mazda civic corolla prius samsung lenovo""".split()
 )  # seasons are not here: Summer and Autumn are given names too
+#: Nationalities, peoples and faiths: capitalised like names ("our Korean and Hawaiian students").
+PEOPLES = frozenset(
+    """american african asian european hawaiian korean indian canadian mexican brazilian nigerian haitian
+    jamaican cuban dominican puerto rican salvadoran guatemalan honduran nicaraguan colombian venezuelan
+    peruvian chilean argentinian argentine ecuadorian bolivian uruguayan paraguayan russian ukrainian
+    italian german french dutch belgian swiss austrian hungarian romanian bulgarian serbian croatian
+    bosnian albanian greek iranian persian afghan pakistani bangladeshi nepali thai cambodian laotian
+    filipino indonesian malaysian mongolian tibetan egyptian moroccan algerian tunisian libyan syrian
+    iraqi lebanese jordanian palestinian israeli saudi yemeni ethiopian eritrean kenyan ugandan tanzanian
+    rwandan congolese ghanaian liberian cameroonian zimbabwean australian samoan tongan fijian maori
+    latino latina latinx hispanic arab jewish muslim hindu buddhist sikh cherokee navajo lakota ojibwe
+    hopi apache iroquois aztec mayan inca haudenosaunee""".split()
+)
+#: After "Jackson, ": a city.
+US_STATES = tuple(
+    name.strip()
+    for name in """alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida,
+    georgia, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland,
+    massachusetts, michigan, minnesota, mississippi, missouri, montana, nebraska, nevada, new hampshire,
+    new jersey, new mexico, new york, north carolina, north dakota, ohio, oklahoma, oregon, pennsylvania,
+    rhode island, south carolina, south dakota, tennessee, texas, utah, vermont, virginia, washington,
+    west virginia, wisconsin, wyoming, dc""".split(",")
+)
 #: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").
 PLACE_WORDS = frozenset(
     """elementary middle high school schools academy university college district county city state
@@ -70,11 +96,18 @@ OPENERS = frozenset(
 )
 #: Title words before a surname.
 TITLES = frozenset("mr mrs ms miss mx dr coach principal dean professor prof sr sra señor señora".split())
+_TITLE_ABBREVIATIONS = frozenset("mr mrs ms mx dr".split())
+#: Contractions typed without their apostrophe ("rustam hasnt turned anything in").
+_BARE_CONTRACTIONS = frozenset(
+    "hasnt havent hadnt isnt arent wasnt werent doesnt dont didnt cant couldnt wouldnt shouldnt wont im ive".split()
+)
 #: Nouns for a student or a family member: "my student X", "her son X".
 PERSON_NOUNS = (
     r"student|students|pupil|kid|child|boy|girl|son|daughter|grader|graders|freshman|sophomore|junior|"
     r"senior|learner|niece|nephew|partner|classmate|teammate|friend|brother|sister|cousin|twins?"
 )
+#: "the Garcia twins", "the Nguyen family": a name before these still names people.
+_FAMILY = re.compile(rf"(?:{PERSON_NOUNS}|family|families|kids|children|boys|girls|parents|siblings|household|clan)")
 #: Verbs a named person does: "X said", "X keeps", "can X use".
 _VERBS = (
     "say said says tell told tells keep kept keeps use used uses write wrote writes ask asked asks want "
@@ -104,14 +137,15 @@ _TOPIC_BEFORE = re.compile(
 )
 #: Phrases before a name that make it a student's (or a family member's) name.
 _CUE_BEFORE = re.compile(
-    rf"(?i)(?:\b(?:{PERSON_NOUNS})s?,?\s+(?:\([^)]*\)\s+)?(?:(?:is\s+)?(?:named|called)\s+)?"
+    rf"(?i)(?:\b(?:{PERSON_NOUNS})s?[,:]?\s+(?:\([^)]*\)\s+)?(?:(?:is\s+)?(?:named|called)\s+)?"
     r"|\b(?:named|called|name\s+is|name's)\s+"
     r"|\b(?:mr|mrs|ms|miss|mx|dr|coach|principal|dean|professor|prof)\.?\s+"
     r"|\b(?:tell|ask|asked|told|help|helping|remind|email|call|meet\s+with|talk\s+(?:to|with)|speak\s+(?:to|with)|"
     r"message|note\s+to|letter\s+to|grade|let|caught|for)\s+)$"
 )
 _CUE_AFTER = re.compile(
-    r"(?i)^(?:['\u2019]s?\s+(?:mom|mother|dad|father|parents?|guardians?|grandm\w*|grandp\w*|family|aunt|uncle|"
+    r"(?i)^(?:['\u2019]s?\s+(?:(?:missing|late|last|latest|new|old|first|whole|own|final|unfinished|recent)\s+)?"
+    r"(?:mom|mother|dad|father|parents?|guardians?|grand(?:m|p|f)\w*|family|aunt|uncle|"
     r"brother|sister|teacher|iep|504|essay|paragraph|work|grades?|report|project|homework|account|login|"
     r"password|lunch|science|lab|poster|board)"
     r"|\s+(?:in|from)\s+(?:my|our|the|his|her)\s+(?:\w+\s+){0,2}(?:class|period|homeroom|section|group|school|grade|team|room)"
@@ -144,7 +178,8 @@ def tokens(text: str) -> list[Word]:
         core = re.sub(r"['\u2019]s?$", "", raw) if raw[-1] in "s'\u2019" and re.search(r"['\u2019]s?$", raw) else raw
         start = m.start()
         initial = bool(_SENTENCE_END.search(text[max(0, start - 8) : start])) or (not out)
-        out.append(Word(start, start + len(core), core, normal(core), core[:1].isupper(), initial))
+        capital = core[:1].isupper() or bool(_PARTICLE_CAPITAL.match(core))  # "al-Rashid" reads as capitalised
+        out.append(Word(start, start + len(core), core, normal(core), capital, initial))
     return out
 
 
@@ -166,17 +201,24 @@ def shape(word: Word) -> str:
     low = word.low
     if len(low) == 1 and not word.text.endswith("."):
         return "function"
+    if low in _TITLE_ABBREVIATIONS:
+        return "function"  # "Mrs." cues the name after it and is none itself
     if (
         low in STOPWORDS
         or low in OPENERS
         or (low in CHAT_WORDS and not word.capital)
         or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low)
+        or low in _BARE_CONTRACTIONS
     ):
         return "function"
     if low in _things() or any(part in _things() for part in low.split("-")):
         return "thing"
     if "-" in low:
         parts = [p for p in word.text.split("-") if p]
+        if parts and parts[0].lower() in _PARTICLES and len(parts) == 2 and parts[1][:1].isupper():
+            return shape(Word(word.start, word.end, parts[1], normal(parts[1]), True, False))  # al-Rashid
+        if len(parts) > 1 and all(p.lower() in first_names() for p in parts):
+            return "given"  # Ana-Sofia, jean-luc
         if any(is_common(p.lower()) or p.isupper() or p.lower() in VERBS for p in parts):
             return "word"  # AI-use, Back-translation, well-known
     if re.fullmatch(r"(?:[A-Z]\.){2,3}", word.text):
@@ -189,7 +231,7 @@ def shape(word: Word) -> str:
         # "the ada rule", "a students iep": what the hub writes ADA, IEP; a given name only after a
         # cue ("my student ada")
         return "given-or-word" if low in first_names() else "acronym"
-    if re.search(r"[a-z][A-Z]", word.text) and not re.match(r"(?:Mc|Mac|O'|D'|De|Di|La|Le)", word.text):
+    if re.search(r"[a-z][A-Z]", word.text) and not re.match(r"(?:Mc|Mac|O'|D'|De|Di|La|Le)[A-Z]", word.text):
         return "thing"  # ChatGPT, GPTZero, iPad, YouTube
     given, english = low in first_names(), is_english(low)
     if is_common(low) and not given:
@@ -229,30 +271,33 @@ def _verb_follows(text: str, words: list[Word], i: int, strict: bool = False) ->
         and re.fullmatch(r"[\s,]+", text[words[j - 1].end : words[j].start])
     ):
         j += 1  # "jayden lol turned": a chat word between the name and its verb
+    aside = re.match(r"\s*\([^()]{0,60}\)\s+", text[words[j - 1].end :])
+    if aside:  # "Emre (DOB 04/02/2013) is moving": the verb after an aside
+        end = words[j - 1].end + aside.end()
+        while j < len(words) and words[j].start < end:
+            j += 1
+        return j < len(words) and words[j].start == end and _verb_word(words[j], strict)
     nxt = words[j] if j < len(words) else None
     if nxt is None or not re.fullmatch(r"[\s,]+" if j > i + 1 else r"\s+", text[words[j - 1].end : nxt.start]):
         return False
-    if strict and nxt.low in (
-        "is",
-        "was",
-        "has",
-        "had",
-        "are",
-        "were",
-        "can",
-        "will",
-        "may",
-        "should",
-        "would",
-        "could",
-    ):
-        return False  # "passcode is": a thing, unless a stronger cue says otherwise
+    return _verb_word(nxt, strict)
+
+
+#: Verbs too plain to show a person acts ("passcode is"), unless a stronger cue says so.
+_PLAIN_VERBS = frozenset("is was has had are were can will may should would could".split())
+
+
+def _verb_word(nxt: Word, strict: bool) -> bool:
+    if strict and nxt.low in _PLAIN_VERBS:
+        return False
     return nxt.low in VERBS or (nxt.low.endswith("ed") and is_english(nxt.low))
 
 
 def _is_topic(text: str, start: int, end: int) -> bool:
     """A person the question studies, not one it is about: "Toni Morrison's Beloved"."""
-    if _TOPIC_BEFORE.search(text[max(0, start - 40) : start]) and not _CUE_AFTER.match(text[end : end + 80]):
+    # "feedback on Ximena's and Bao's lab reports": the cue after the last of the possessives
+    rest = re.sub(r"^['\u2019]s?((?:\s*(?:,|and|&)\s*[^\s,]+?['\u2019]s?)+)(?=\s)", "'s", text[end : end + 80])
+    if _TOPIC_BEFORE.search(text[max(0, start - 40) : start]) and not _CUE_AFTER.match(rest):
         before = text[max(0, start - 60) : start].rstrip().lower()
         if re.search(r"\b(?:talk|talked|worried|ask|tell|email|call|write|do|say)\s+(?:to\s+\w+\s+)?about$", before):
             return False
@@ -320,6 +365,14 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
         if w.capital and not upper_text:
             if _place(words, shapes, i, analysed):
                 continue
+            prev = _prev(words, i)
+            if (
+                prev is not None
+                and prev.low in ("my", "our", "your", "his", "her", "their", "its")
+                and _adjacent(analysed, prev, w)
+                and not _CUE_AFTER.match(after)
+            ):
+                continue  # "their Lexile scores": a possessive's noun, not a person
             acts = _verb_follows(analysed, words, i) or _joined(words, shapes, i, analysed)
             if not w.initial:
                 if kind in ("given", "unknown") and not _language(w):
@@ -331,7 +384,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             elif kind in ("unknown", "given-or-word", "surname", "surname-or-word", "rare-word") and acts:
                 marks[i] = "a name that acts in the sentence"
         elif not w.capital or upper_text:
-            if kind == "given":
+            if kind == "given" and not _place(words, shapes, i, analysed):
                 marks[i] = "a given name (lower case)"
             elif (
                 (
@@ -346,6 +399,11 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     for i in [i for i in marks if _in_markup(analysed, words[i])]:
         del marks[i]
     _extend(words, shapes, marks, analysed)
+    # a word found to be someone's name is theirs wherever it recurs ("Rustam's dad ... rustam hasnt")
+    named = {words[i].low for i in marks if shapes[i] in ("given", "unknown", "surname")}
+    for i, w in enumerate(words):
+        if i not in marks and w.low in named:
+            marks[i] = "a name the question uses elsewhere"
     return _spans(words, marks, text, topics)
 
 
@@ -411,7 +469,9 @@ def _determined(words: list[Word], i: int) -> bool:
 
 def _language(word: Word) -> bool:
     """Arabic, Vietnamese, Spanish: languages and peoples, capitalised like names."""
-    return bool(re.search(r"(?:ese|ish|ic)$", word.low)) and word.low not in first_names()
+    if word.low in PEOPLES:
+        return True
+    return re.search(r"(?:ese|ish|ic)$", word.low) is not None and word.low not in first_names()
 
 
 def _mostly_upper(text: str) -> bool:
@@ -458,6 +518,8 @@ def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
         )
     ):
         return not _CUE_AFTER.match(text[words[i].end : words[i].end + 80])
+    if re.match(rf"(?i),\s*(?:{'|'.join(US_STATES)})\b", text[words[i].end : words[i].end + 20]):
+        return True  # "jackson, mississippi"
     return bool(
         re.search(
             r"(?i)\b(?:state|city|country|town|district),\s+$", text[max(0, words[i].start - 30) : words[i].start]
@@ -507,6 +569,17 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                                 marks[m] = marks[i]
                             changed = True
                     elif (
+                        step == 1
+                        and w.capital
+                        and not w.initial
+                        and words[i].capital
+                        and kind == "function"
+                        and len(w.low) > 1
+                        and w.low not in _TITLE_ABBREVIATIONS
+                    ):
+                        marks[j] = marks[i]  # "Nguyễn Văn An": capitalised mid-sentence, so a name's part
+                        changed = True
+                    elif (
                         step == -1
                         and w.capital
                         and w.initial
@@ -537,9 +610,30 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                         )
                         or kind in ("given", "unknown")
                         and not w.capital
+                        # "Amara, Kwame and Ines turned in": opening a list of names ("However, Kwame" is a word)
+                        or step == -1
+                        and kind in ("given", "unknown", "surname")
+                        and _coordinated_list(words, marks, i)
                     ):
                         marks[j] = "one of several names"
                         changed = True
+
+
+def _coordinated_list(words: list[Word], marks: dict[int, str], i: int) -> bool:
+    """Name ``i`` is followed by "and"/"or" and another name: a list of names, not an aside."""
+    return i + 2 < len(words) and words[i + 1].low in ("and", "or", "&") and (i + 2) in marks
+
+
+def _pair_acts(words: list[Word], shapes: list[str], j: int, i: int, text: str) -> bool:
+    """ "Rowan and Saoirse both submitted": a sentence that opens on two names joined by "and" and
+    goes on with their verb (the opening word alone could be a plain word: "rowan" is a tree)."""
+    return j == i - 2 and shapes[i] in ("given", "unknown") and shapes[j] in _NAMEY and _list_acts(words, i, text)
+
+
+def _list_acts(words: list[Word], i: int, text: str) -> bool:
+    """The words after the last of a list of names are the list's verb ("... and Efua all turned in")."""
+    nxt = _next(words, i)
+    return _verb_follows(text, words, i) or (nxt is not None and nxt.low in ("both", "all", "each"))
 
 
 def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], text: str) -> bool:
@@ -550,9 +644,25 @@ def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], te
             if not 0 <= j < len(words) or j in marks or words[link].low not in ("and", "or", "&"):
                 continue
             w, kind = words[j], shapes[j]
-            if w.capital != words[i].capital or (w.initial and w.capital):
+            if w.capital != words[i].capital:
                 continue
-            if kind in ("given", "unknown") or (w.capital and kind in ("given-or-word", "surname", "rare-word")):
+            if w.initial and w.capital:
+                if _pair_acts(words, shapes, j, i, text):
+                    marks[j] = "one of several names"
+                    changed = True
+                continue
+            if (
+                kind in ("given", "unknown")
+                or (w.capital and kind in ("given-or-word", "surname", "rare-word"))
+                # "Kofi, Yaw and Efua all turned in": an everyday word, capitalised inside a list that acts
+                or (
+                    w.capital
+                    and j < i
+                    and kind in ("word", "surname-or-word")
+                    and shapes[i] in ("given", "unknown")
+                    and _list_acts(words, i, text)
+                )
+            ):
                 marks[j] = "one of several names"
                 changed = True
     return changed
@@ -583,14 +693,69 @@ def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = F
     return [s for s in out if topics or s.reason != "topic"]
 
 
+#: School subjects: "Maya English essay" is still Maya's, though "English" is an everyday word.
+_SUBJECTS = frozenset(
+    "english math maths science history art music spanish french reading writing ela pe gym biology chemistry "
+    "physics geography algebra geometry spelling".split()
+)
+
+
+def _named_thing(words: list[Word], run: list[int], text: str) -> bool:
+    """A capitalised run that goes on into a capitalised everyday noun names an event or a work, not a
+    person ("the Civil War unit", "Black History Month", "Earth Day"); so does one after a
+    mid-sentence "The" ("analyze The Great Gatsby")."""
+    first = words[run[0]]
+    if not first.capital:
+        return False
+    prev = _prev(words, run[0])
+    if prev is not None and prev.text == "The" and not prev.initial and _adjacent(text, prev, first):
+        return True
+    after = _next(words, run[-1])
+    if (
+        prev is not None
+        and prev.low in ("the", "this", "that")
+        and not prev.capital
+        and after is not None
+        and not after.capital
+        and _adjacent(text, words[run[-1]], after)
+        and after.text.isalpha()
+        and after.low not in OPENERS
+        and after.low not in VERBS
+        and not _FAMILY.fullmatch(after.low)
+    ):
+        return True  # "the Lincoln question", "the Gatsby essays" (but "the Garcia twins")
+    k = run[-1]
+    while k + 1 < len(words) and words[k + 1].capital and _adjacent(text, words[k], words[k + 1]):
+        k += 1
+    if k == run[0] or words[k].low in _SUBJECTS:
+        return False
+    # every word an English one ("Civil War", "Earth Day"); a given name makes it a person ("Will Stone")
+    return all(shape(w) in ("word", "surname-or-word", "rare-word") for w in words[run[0] : k + 1])
+
+
+@lru_cache(maxsize=1)
+def _titles() -> re.Pattern[str]:
+    words = (r"\s+".join(re.escape(w) for w in title.split()) for title in literary_titles())
+    return re.compile(r"(?i)(?<![\w'])(?:" + "|".join(words) + r")(?![\w'])")
+
+
+def _in_title(text: str, start: int, end: int) -> bool:
+    """Inside the words of a book's title: "Romeo and Juliet", "Diary of a Wimpy Kid"."""
+    return any(m.start() <= start and end <= m.end() for m in _titles().finditer(text, max(0, start - 60), end + 60))
+
+
 def _span(words: list[Word], run: list[int], marks: dict[int, str], text: str, topics: bool) -> NameSpan | None:
     part = [words[i] for i in run]
     start, end = part[0].start, part[-1].end
     if _public_name(part):
+        return NameSpan(start, end, "topic")  # "Malala Yousafzai and Wangari Maathai": the next is studied too
+    if _named_thing(words, run, text) or _in_title(text, start, end):
         return None
     if _is_topic(text, start, end):
         return NameSpan(start, end, "topic")
     title = re.search(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$", text[max(0, start - 8) : start])
     if title:
         start = max(0, start - 8) + title.start()
+        if " ".join(text[start:end].lower().split()) in _public():
+            return None  # "Dr. Seuss"
     return NameSpan(start, end, marks[run[0]])

@@ -29,7 +29,7 @@ PATTERNS: list[Pattern] = [
         re.compile(
             r"(?i)\b(?:pass(?:word|code|phrase)|pw|pwd|pin|log-?in|user\s*name|username|access\s+code|"
             r"class\s+code|join\s+code|lunch\s+(?:number|code|pin)|account)"
-            r"(?:\s+(?:for\s+\w+\s+)?(?:is|was|are)\s*|\s*[:=]\s*|\s+(?:number|code)\s+is\s*|\s+)[\"'\u201c]?"
+            r"(?:\s+(?:for\s+)?(?:[\w'\u2019]+\s+){0,6}?(?:is|was|are)\s*|\s*[:=]\s*|\s+(?:number|code)\s+is\s*|\s+)[\"'\u201c]?"
             r"((?=[^\s\"'\u201d]*[\d!@#$%^&*_\-])[^\s\"'\u201d]{3,}?)[\"'\u201d]?(?=[\s,;)]|[.?!](?:\s|$)|$)"
         ),
         group=1,
@@ -56,8 +56,11 @@ PATTERNS: list[Pattern] = [
         "date of birth",
         "[DATE OF BIRTH]",
         re.compile(
-            r"(?i)\b(?:born(?:\s+on)?|dob|date of birth|birthday)\s*(?:is|:)?\s*[\w/.,-]*\d[\w/.,-]*(?:\s+\d{4})?"
+            r"(?i)\b(?:born(?:\s+on)?|dob|date of birth|birthday)\s*(?:is|:|on)?\s*"
+            r"((?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+)?"
+            r"[\w/-]*\d(?:[\w/.,-]*[\w/])?(?:,?\s+\d{4})?)"
         ),
+        group=1,  # the date: "DOB" itself says nothing about anyone
     ),
 ]
 

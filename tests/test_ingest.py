@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,9 +193,45 @@ def test_one_write_commits_rebuilds_the_index_then_drops_old_versions(
     doc.write_text("# Field trips\n\nPermission slips are due three weeks before the trip.\n")
     report = ingestor(settings, embeddings).run([doc])
     assert report.updated == 1 and "two weeks" in seen_before_finish[0]
-    assert before.chunks([old_id]) == {}  # dropped once the write ended
+    assert store.chunks.get(ids=[old_id])["ids"] == []  # dropped from the store once the write ended
     saved = SearchIndex.load(index_folder(store))
     assert saved is not None and saved.generation == store.generation()
     after = hub.view()
     [new_id] = after.document_chunk_ids("field-trips.md")
     assert new_id != old_id and "three weeks" in after.chunks([new_id])[new_id].text
+
+
+def test_a_chunk_read_again_is_not_fetched_again_and_a_removed_one_is_not_served(
+    tmp_path: Path, settings: Settings, embeddings
+) -> None:
+    """A chunk id names one version of a document, so the store keeps what it read; a reader on the
+    current generation still never gets a chunk of a document that has been removed."""
+    from rag.search.index import IndexCache
+    from rag.search.view import ReadView
+    from rag.search.writes import writing
+
+    doc = tmp_path / "recess.md"
+    doc.write_text("# Recess\n\nRecess moves indoors below 20 degrees.\n")
+    ingestor(settings, embeddings).run([doc])
+    store = HubStore(settings)
+    [chunk_id] = ReadView(store, IndexCache(store).current()).document_chunk_ids("recess.md")
+    requests: list[list[str]] = []
+
+    class Counting:  # the real collection, with the reads that reach Chroma counted
+        def __init__(self, collection: Any) -> None:
+            self.collection = collection
+
+        def get(self, **kwargs: Any) -> Any:
+            requests.append(list(kwargs.get("ids") or []))
+            return self.collection.get(**kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.collection, name)
+
+    store.chunks = Counting(store.chunks)
+    first, again = store.read_chunks([chunk_id]), store.read_chunks([chunk_id])
+    assert first == again and "indoors" in first[chunk_id][0] and requests == [[chunk_id]]
+    with writing(store) as write:
+        write.remove("recess.md")
+    view = ReadView(store, IndexCache(store).current())  # the same store, its cache still holding the chunk
+    assert view.document_chunk_ids("recess.md") == [] and view.chunks([chunk_id]) == {}

@@ -102,7 +102,13 @@ def planted_reasons(units: list[str]) -> list[str]:
 
 def planted_flags(units: list[str]) -> list[bool]:
     """Which of a passage's consecutive sentences are planted: each match, and the commands after it."""
-    return [bool(r) for r in planted_reasons(units)]
+    return list(_planted_flags(tuple(units)))
+
+
+@lru_cache(maxsize=4096)
+def _planted_flags(units: tuple[str, ...]) -> tuple[bool, ...]:
+    """Memoised: the composer reads the same passages for question after question (~2 ms each)."""
+    return tuple(bool(r) for r in planted_reasons(list(units)))
 
 
 def _split(line: str) -> list[str]:

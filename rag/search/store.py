@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -68,6 +69,9 @@ def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+#: Chunks whose text and metadata a store keeps after reading them (~1.5 KB each).
+CHUNK_CACHE = 10_000
+
 #: Records read per request. Chroma 1.5.9 cannot read the metadata of a 100k-chunk collection in
 #: one request ("too many SQL variables": SQLite allows 32766 per statement).
 READ_BATCH = 10000
@@ -100,6 +104,7 @@ class HubStore:
         self._manifest: dict[str, DocRecord] | None = None
         self._manifest_generation: int | None = None
         self._lock = threading.Lock()
+        self._chunk_cache: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
 
     # -- the embedding model the store was built with -------------------------------------
     def check_model(self, model: str) -> None:
@@ -150,6 +155,28 @@ class HubStore:
 
     def chunk_count(self) -> int:
         return self.chunks.count()
+
+    def read_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of these chunks, those still stored. A chunk id names one version of
+        one document, so what it holds never changes: recent reads are kept (a request to Chroma
+        costs ~7 ms, and the same passages come back question after question)."""
+        with self._lock:
+            found = {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
+            for i in found:
+                self._chunk_cache.move_to_end(i)
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            got = self.chunks.get(ids=missing, include=["documents", "metadatas"])
+            fresh = {
+                chunk_id: (text or "", dict(meta or {}))
+                for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            }
+            with self._lock:
+                self._chunk_cache.update(fresh)
+                while len(self._chunk_cache) > CHUNK_CACHE:
+                    self._chunk_cache.popitem(last=False)
+            found.update(fresh)
+        return {i: found[i] for i in ids if i in found}
 
     def cached_embeddings(self, hashes: Iterable[str]) -> dict[str, list[float]]:
         """Embeddings already stored for chunks with these hashes (moved or unchanged text)."""
@@ -226,14 +253,13 @@ def get_chunks(store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecor
     stored. Read through ``rag.search.view.ReadView``, which holds the manifest of one generation."""
     if not ids:
         return {}
-    got = store.chunks.get(ids=list(ids), include=["documents", "metadatas"])
     out: dict[str, Hit] = {}
-    for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+    for chunk_id, (text, meta) in store.read_chunks(ids).items():
         if manifest is not None:
             record = manifest.get(str(meta.get("doc_id")))
             if record is None or record.version != meta.get("version"):
                 continue  # a version being replaced or removed right now
-        out[chunk_id] = Hit(id=chunk_id, text=text or "", metadata=dict(meta), score=0.0)
+        out[chunk_id] = Hit(id=chunk_id, text=text, metadata=dict(meta), score=0.0)
     return out
 
 

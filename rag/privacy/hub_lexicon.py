@@ -63,6 +63,7 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
     names._things.cache_clear()
     names._public.cache_clear()
     lexicon.is_english.cache_clear()
+    lexicon.english_vocabulary.cache_clear()
     lexicon.is_common.cache_clear()
     public: set[str] = set()
     people: set[str] = set()
@@ -101,6 +102,7 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
             names._things,
             names._public,
             lexicon.is_english,
+            lexicon.english_vocabulary,
             lexicon.is_common,
             lexicon.hub_lexicon,
         ):
@@ -113,6 +115,6 @@ def write(texts: Iterable[str], path: Path = lexicon.HUB_LEXICON) -> dict[str, l
     data = build(texts)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-    for fn in (lexicon.hub_lexicon, lexicon.is_english, lexicon.is_common):
+    for fn in (lexicon.hub_lexicon, lexicon.is_english, lexicon.english_vocabulary, lexicon.is_common):
         fn.cache_clear()
     return data

@@ -414,13 +414,26 @@ st.caption(
 
 def _take_question() -> None:
     """On submit, before the run: the question waits in ``asking`` until its answer is stored, so
-    a run interrupted by another click answers it again instead of losing it."""
-    state.asking = state.chat_question
+    a run interrupted by another click answers it again instead of losing it. One sent before the
+    browser has drawn the box disabled (a fast typist, a slow server) waits its turn behind it."""
+    if state.get("asking"):
+        state.queued = [*state.get("queued", []), state.chat_question]
+    else:
+        state.asking = state.chat_question
+
+
+def _next_question() -> None:
+    """The question just handled is done (stored, or refused with a reason): the next one waiting, if any."""
+    queued = state.get("queued", [])
+    if queued:
+        state.asking, state.queued = queued[0], queued[1:]
+    else:
+        state.pop("asking", None)
 
 
 def give_up(e: HubqaError) -> None:
     """The question is not answered: say why on a fresh run, where the chat box is enabled again."""
-    del state.asking
+    _next_question()
     state.question_problem = str(e)
     st.rerun()
 
@@ -484,7 +497,7 @@ if question:
         # Stored before anything else is drawn: nothing between here and the rerun can interrupt it.
         turn = {"question": final["question"], "answer": final, "filters": filters, "qid": record(final, mode, filters)}
         save_turn(user, turn, turns)
-        del state.asking
+        _next_question()
         if removed:
             state.just_removed = removed
     st.rerun()  # the answer shows from the conversation, and the box is enabled again

@@ -50,6 +50,8 @@ class Findings:
     passages: list[Hit]
     draft: extractive.Draft
     evidence: gate.Evidence
+    #: Term weights of the state of the hub searched (the grounding check weighs words with them).
+    idf: dict[str, float] = field(default_factory=dict)
     #: What the reader should know about the search (a reranker that failed).
     notes: list[str] = field(default_factory=list)
 
@@ -100,12 +102,12 @@ class Assistant:
             self._chat_model_loaded = True
         return self._chat_model
 
-    def checker(self) -> GroundingChecker:
+    def checker(self, idf: dict[str, float] | None = None) -> GroundingChecker:
+        """The grounding check, weighing words by ``idf`` (a question's own view's; else the hub's now)."""
         if self.settings.grounding_judge == "llm" and self._judge_model is None:
             self._judge_model = judge_model(self.settings)  # once, not per question
-        return make_checker(
-            self.settings, self.embeddings.embed_documents, self.retriever.view().idf, self._judge_model
-        )
+        idf = self.retriever.view().idf if idf is None else idf
+        return make_checker(self.settings, self.embeddings.embed_documents, idf, self._judge_model)
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         """Answer in one go (see ``stream`` for the arguments)."""
@@ -165,11 +167,11 @@ class Assistant:
 
         model = self.chat_model if use_llm else None
         if model is not None:
-            answer = yield from self._generate(model, standalone, hits, base, notes)
+            answer = yield from self._generate(model, standalone, hits, base, notes, found.idf)
             if answer is not None:
                 yield Event(answer=finish(answer))
                 return
-        answer = self._extractive(draft, found.passages, base, notes)
+        answer = self._extractive(draft, found.passages, base, notes, found.idf)
         yield Event(text=answer.answer)
         yield Event(answer=finish(answer))
 
@@ -219,7 +221,7 @@ class Assistant:
             question_vector=vector,
             passage_vectors=view.vectors([h.id for h in hits[:3]]),
         )
-        return Findings(intent, hits, passages, draft, found, notes)
+        return Findings(intent, hits, passages, draft, found, idf, notes)
 
     # -- answerers -----------------------------------------------------------------------
     def _extra_passages(
@@ -284,7 +286,9 @@ class Assistant:
                         extra.append(chunk)
         return extra
 
-    def _extractive(self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str]) -> Answer:
+    def _extractive(
+        self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str], idf: dict[str, float]
+    ) -> Answer:
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
@@ -301,7 +305,7 @@ class Assistant:
                     item.text, cites, True, 1.0, item.bullet, item.style, item.cells, item.header, item.number
                 )
             )
-        checker = self.checker()
+        checker = self.checker(idf)
         for sentence in sentences:
             verdict, _ = checker.best_support(
                 sentence.text, [citations[n - 1].hit.context or citations[n - 1].hit.text for n in sentence.citations]
@@ -321,12 +325,18 @@ class Assistant:
         )
 
     def _generate(
-        self, model: BaseChatModel, question: str, hits: list[Hit], base: dict[str, Any], notes: list[str]
+        self,
+        model: BaseChatModel,
+        question: str,
+        hits: list[Hit],
+        base: dict[str, Any],
+        notes: list[str],
+        idf: dict[str, float],
     ) -> Generator[Event, None, Answer | None]:
         """Stream a model's answer, each sentence only once it is checked; return None (nothing
         shown) so the caller falls back to the extractive answer when the model fails or loops."""
         passages = hits[:LLM_PASSAGES]
-        checked = CheckedStream(passages, self.checker(), self.settings.unsupported_sentences == "drop")
+        checked = CheckedStream(passages, self.checker(idf), self.settings.unsupported_sentences == "drop")
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         cancel = threading.Event()
         tokens = stream_tokens(model, question, passages, cancel)

@@ -282,8 +282,3 @@ class IndexCache:
                 return fallback
         msg = "The hub's index is being updated by another process: ask again in a moment."
         raise HubqaError(msg) from error
-
-    def latest(self) -> SearchIndex:
-        """The index the last ``current()`` returned, without asking the store again (for the
-        rest of a query that has just searched)."""
-        return self._index if self._index is not None else self.current()

@@ -25,7 +25,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from rag.chunks import parse_chunk_id
 from rag.errors import HubqaError
-from rag.records import Chunk, DocRecord, Hit
+from rag.records import Chunk, DocRecord
 from rag.settings import Settings
 
 logging.getLogger("chromadb").setLevel(logging.ERROR)
@@ -245,22 +245,6 @@ class HubStore:
         """Documents ranked by the similarity of their mean chunk vector to the query."""
         got = self.docs.query(query_embeddings=[list(embedding)], n_results=20, include=[])
         return {doc_id: rank for rank, doc_id in enumerate(got["ids"][0])}
-
-
-def get_chunks(store: HubStore, ids: Sequence[str], manifest: dict[str, DocRecord] | None) -> dict[str, Hit]:
-    """Chunks by id, as hits with no score yet: those of the versions ``manifest`` names current, or
-    (``manifest`` None: a snapshot, ids from an earlier complete index) whatever versions are still
-    stored. Read through ``rag.search.view.ReadView``, which holds the manifest of one generation."""
-    if not ids:
-        return {}
-    out: dict[str, Hit] = {}
-    for chunk_id, (text, meta) in store.read_chunks(ids).items():
-        if manifest is not None:
-            record = manifest.get(str(meta.get("doc_id")))
-            if record is None or record.version != meta.get("version"):
-                continue  # a version being replaced or removed right now
-        out[chunk_id] = Hit(id=chunk_id, text=text, metadata=dict(meta), score=0.0)
-    return out
 
 
 def _mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:

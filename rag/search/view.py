@@ -13,7 +13,7 @@ import numpy as np
 
 from rag.records import Hit
 from rag.search.index import IndexHit, SearchIndex
-from rag.search.store import HubStore, get_chunks
+from rag.search.store import HubStore
 
 
 class ReadView:
@@ -38,8 +38,16 @@ class ReadView:
         return self.index.idf
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Hit]:
-        """Chunks by id, as hits with no score yet (those of current versions, or of the snapshot's)."""
-        return get_chunks(self.store, ids, self.manifest)
+        """Chunks by id, as hits with no score yet: those of the versions the manifest names, or (a
+        snapshot) whatever versions the index listed that are still stored."""
+        out: dict[str, Hit] = {}
+        for chunk_id, (text, meta) in self.store.read_chunks(ids).items():
+            if self.manifest is not None:
+                record = self.manifest.get(str(meta.get("doc_id")))
+                if record is None or record.version != meta.get("version"):
+                    continue  # a version being replaced or removed right now
+            out[chunk_id] = Hit(id=chunk_id, text=text, metadata=dict(meta), score=0.0)
+        return out
 
     def document_chunk_ids(self, doc_id: str) -> list[str]:
         """One document's chunks, in document order."""

@@ -78,6 +78,7 @@ US_STATES = tuple(
     rhode island, south carolina, south dakota, tennessee, texas, utah, vermont, virginia, washington,
     west virginia, wisconsin, wyoming, dc""".split(",")
 )
+_CITY_STATE = re.compile(rf"(?i),\s*(?:{'|'.join(US_STATES)})\b")
 #: Words after a capitalised word that make it a place or an institution ("Lincoln Elementary").
 PLACE_WORDS = frozenset(
     """elementary middle high school schools academy university college district county city state
@@ -404,7 +405,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     for i, w in enumerate(words):
         if i not in marks and w.low in named:
             marks[i] = "a name the question uses elsewhere"
-    return _spans(words, marks, text, topics)
+    return _spans(words, shapes, marks, text, topics)
 
 
 _MARKUP = re.compile(
@@ -518,7 +519,7 @@ def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
         )
     ):
         return not _CUE_AFTER.match(text[words[i].end : words[i].end + 80])
-    if re.match(rf"(?i),\s*(?:{'|'.join(US_STATES)})\b", text[words[i].end : words[i].end + 20]):
+    if _CITY_STATE.match(text, words[i].end):
         return True  # "jackson, mississippi"
     return bool(
         re.search(
@@ -668,7 +669,9 @@ def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], te
     return changed
 
 
-def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = False) -> list[NameSpan]:
+def _spans(
+    words: list[Word], shapes: list[str], marks: dict[int, str], text: str, topics: bool = False
+) -> list[NameSpan]:
     spans: list[NameSpan | None] = []
     run: list[int] = []
     for i in sorted(marks):
@@ -676,10 +679,10 @@ def _spans(words: list[Word], marks: dict[int, str], text: str, topics: bool = F
             run.append(i)
             continue
         if run:
-            spans.append(_span(words, run, marks, text, topics))
+            spans.append(_span(words, shapes, run, marks, text))
         run = [i]
     if run:
-        spans.append(_span(words, run, marks, text, topics))
+        spans.append(_span(words, shapes, run, marks, text))
     out: list[NameSpan] = []
     last_topic = -10
     for span in spans:
@@ -700,7 +703,7 @@ _SUBJECTS = frozenset(
 )
 
 
-def _named_thing(words: list[Word], run: list[int], text: str) -> bool:
+def _named_thing(words: list[Word], shapes: list[str], run: list[int], text: str) -> bool:
     """A capitalised run that goes on into a capitalised everyday noun names an event or a work, not a
     person ("the Civil War unit", "Black History Month", "Earth Day"); so does one after a
     mid-sentence "The" ("analyze The Great Gatsby")."""
@@ -730,7 +733,7 @@ def _named_thing(words: list[Word], run: list[int], text: str) -> bool:
     if k == run[0] or words[k].low in _SUBJECTS:
         return False
     # every word an English one ("Civil War", "Earth Day"); a given name makes it a person ("Will Stone")
-    return all(shape(w) in ("word", "surname-or-word", "rare-word") for w in words[run[0] : k + 1])
+    return all(s in ("word", "surname-or-word", "rare-word") for s in shapes[run[0] : k + 1])
 
 
 @lru_cache(maxsize=1)
@@ -744,12 +747,12 @@ def _in_title(text: str, start: int, end: int) -> bool:
     return any(m.start() <= start and end <= m.end() for m in _titles().finditer(text, max(0, start - 60), end + 60))
 
 
-def _span(words: list[Word], run: list[int], marks: dict[int, str], text: str, topics: bool) -> NameSpan | None:
+def _span(words: list[Word], shapes: list[str], run: list[int], marks: dict[int, str], text: str) -> NameSpan | None:
     part = [words[i] for i in run]
     start, end = part[0].start, part[-1].end
     if _public_name(part):
         return NameSpan(start, end, "topic")  # "Malala Yousafzai and Wangari Maathai": the next is studied too
-    if _named_thing(words, run, text) or _in_title(text, start, end):
+    if _named_thing(words, shapes, run, text) or _in_title(text, start, end):
         return None
     if _is_topic(text, start, end):
         return NameSpan(start, end, "topic")

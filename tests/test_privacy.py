@@ -310,6 +310,18 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         ("a girl in my 4th period who is deaf wants to use captions", ["deaf"]),
         ("I have a 5th grader whose family is homeless, what apps work offline?", ["homeless"]),
         ("Femi's grandfather passed away last week", ["Femi", "passed away"]),
+        # a title before a lower-case surname; the noun that introduces a name stays ("her son")
+        ("email to mr. okonkwo about his daughter", ["okonkwo"]),
+        ("how do I tell mrs. brown her son kwabena copied", ["brown", "kwabena"]),
+        # names beside a name, whatever their case; a given name in capitals acting; a possessive
+        ("I want to compare the drafts from Siobhan and chidinma", ["Siobhan", "chidinma"]),
+        ("Can Grace and Hunter work together since they finish early?", ["Grace", "Hunter"]),
+        ("KAYLA keeps pasting her homework into a chatbot", ["KAYLA"]),
+        ("i'll start grading with oluwadamilare's essay since he's absent", ["oluwadamilare"]),
+        # singled out without "my", and more family circumstances and support needs
+        ("the girl in 2nd period who uses an AAC device wants to try the chatbot", ["AAC"]),
+        ("a boy in the 6th grade class got caught vaping, can AI help with his reflection?", ["vaping"]),
+        ("I have a student whose dad went to prison, how do I talk with her", ["went to prison"]),
     ],
 )
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -354,6 +366,9 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "A Dr. Seuss rhyme about recycling for my kindergarten?",
         "How do I support students who are grieving?",  # general: no one singled out
         "What's a good recipe for lasagna for 12 people?",  # a lower-case surname-like word after "for"
+        "Can my AP Chem kids use Quillbot for lab reports?",  # a course and a tool, capitalised
+        "Should we use Blooket or Gimkit for review day in May?",
+        "How do I support students who use AAC devices?",  # general: no one singled out
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

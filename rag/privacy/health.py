@@ -86,6 +86,10 @@ DETAILS: list[Detail] = [
                 r"speech\s+(?:impairment|delay|disorder)",
                 r"non-?verbal",
                 r"non-?speaking",
+                r"(?:uses\s+an?\s+)?AAC(?:\s+device)?",
+                r"wheelchair",
+                r"hearing\s+aids?",
+                r"cochlear\s+implants?",
                 r"selective\s+mutism",
                 r"language\s+disorder",
                 r"learning\s+disabilit(?:y|ies)",
@@ -173,6 +177,7 @@ DETAILS: list[Detail] = [
                 r"disciplinary\s+(?:referral|record|action|hearing)",
                 r"office\s+referrals?",
                 r"behaviou?r\s+referrals?",
+                r"(?:caught\s+)?vaping",
             )
             + r")\b"
         ),
@@ -212,8 +217,11 @@ DETAILS: list[Detail] = [
                 r"(?:going\s+through\s+a\s+)?(?:messy\s+)?divorce",
                 r"custody\s+(?:battle|dispute|case)",
                 r"incarcerated",
-                r"in\s+jail",
-                r"in\s+prison",
+                r"(?:in|went\s+to|sent\s+to|got\s+sent\s+to)\s+(?:jail|prison)",
+                r"locked\s+up",
+                r"living\s+in\s+(?:a|an|her|his|their|the)\s+(?:car|van|truck|motel|shelter)",
+                r"(?:homeless\s+)?shelter",
+                r"couch[- ]surfing",
                 r"CPS",
                 r"child\s+protective\s+services",
                 r"abused",
@@ -235,7 +243,7 @@ DETAILS: list[Detail] = [
 SINGLED_OUT = re.compile(
     r"(?i)\b(?:i\s+have|i've\s+got|there'?s)\s+(?:a|one|this)\s+(?:\w+\s+){0,2}"
     r"(?:student|kid|boy|girl|child|grader|learner|freshman|sophomore|junior|senior)\b"
-    r"|\b(?:student|kid|boy|girl|child|grader|learner)\s+(?:in|from)\s+my\s+(?:\w+\s+){0,2}"
+    r"|\b(?:student|kid|boy|girl|child|grader|learner)\s+(?:in|from)\s+(?:my\s+|the\s+)?(?:\w+\s+){0,2}"
     r"(?:class|period|homeroom|section|group|room)\b"
     r"|\bone\s+of\s+my\s+(?:\w+\s+)?(?:students|kids|graders|learners|boys|girls)\b"
 )

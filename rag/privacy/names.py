@@ -44,7 +44,9 @@ THINGS = frozenset(
     nearpod desmos duolingo alexa siri cortana dall midjourney firefly canva notion otter socrative
     youtube google microsoft openai anthropic meta apple amazon adobe chromebook ipad docs slides
     netflix hulu disney spotify roblox minecraft fortnite pinterest facebook twitter whatsapp gmail outlook
-    chrome safari firefox starbucks walmart costco
+    chrome safari firefox starbucks walmart costco quillbot gimkit blooket newsela brainpop ixl
+    flocabulary readworks commonlit nearpod wordwall formative clever classdojo remind
+    chem bio calc apush precalc stats econ psych physics
     classroom teams word excel powerpoint wikipedia reddit tiktok instagram snapchat discord zoom
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
@@ -98,6 +100,7 @@ OPENERS = frozenset(
 #: Title words before a surname.
 TITLES = frozenset("mr mrs ms miss mx dr coach principal dean professor prof sr sra señor señora".split())
 _TITLE_ABBREVIATIONS = frozenset("mr mrs ms mx dr".split())
+_TITLED = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$")
 #: Contractions typed without their apostrophe ("rustam hasnt turned anything in").
 _BARE_CONTRACTIONS = frozenset(
     "hasnt havent hadnt isnt arent wasnt werent doesnt dont didnt cant couldnt wouldnt shouldnt wont im ive".split()
@@ -346,6 +349,15 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
         ):
             marks[i] = marks[i + 1] = "a full name after " + _cue_text(before) if cued else "a full name (lower case)"
             continue
+        if (
+            kind == "acronym"
+            and len(w.text) >= 3
+            and w.low in first_names()
+            and w.low not in hub_lexicon()["acronyms"]
+            and _verb_follows(analysed, words, i)
+        ):
+            marks[i] = "a given name in capitals that acts in the sentence"  # "ZOE is refusing"
+            continue
         if kind in ("function", "thing", "acronym") or w.low in _PARTICLES:
             continue
         if cued and not w.capital and re.fullmatch(r"\w{3,}ing", w.low) and kind in ("unknown", "rare-word"):
@@ -359,6 +371,12 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
                 continue
+        if _TITLED.search(before) and kind not in ("function", "thing", "acronym") and not w.capital:
+            marks[i] = "a surname after " + _cue_text(before)  # "mrs. nguyen", "mr. brown"
+            continue
+        if not w.capital and kind == "unknown" and re.search(r"['\u2019]s$", w.text) and not _determined(words, i):
+            marks[i] = "a possessive name (lower case)"  # "start with priya's"
+            continue
         if _CUE_AFTER.match(after) and kind in _NAMEY + ("word",) and (w.capital or kind in ("given", "unknown")):
             if kind != "word" or (w.capital and not w.initial):
                 marks[i] = "a name before " + _cue_text(after, ahead=True)
@@ -559,6 +577,8 @@ def _extend(words: list[Word], shapes: list[str], marks: dict[int, str], text: s
                     continue
                 a, b = (words[i], words[j]) if step == 1 else (words[j], words[i])
                 w, kind = words[j], shapes[j]
+                if re.fullmatch(PERSON_NOUNS, w.low):
+                    continue  # "her son tuan": the noun that introduces the name is not part of it
                 gap = text[a.end : b.start]
                 if re.fullmatch(r"\s+", gap):
                     if w.low in _PARTICLES and step == 1:
@@ -646,6 +666,13 @@ def _coordinated(words: list[Word], shapes: list[str], marks: dict[int, str], te
                 continue
             w, kind = words[j], shapes[j]
             if w.capital != words[i].capital:
+                if not w.capital and kind in ("given", "unknown"):
+                    marks[j] = "one of several names"  # "Lachlan and ngozi": a name typed in lower case
+                    changed = True
+                continue
+            if w.capital and not w.initial and kind in ("function", "given-or-word") and w.low in all_given_names():
+                marks[j] = "one of several names"  # "Will and Hope can do": names that are words too
+                changed = True
                 continue
             if w.initial and w.capital:
                 if _pair_acts(words, shapes, j, i, text):

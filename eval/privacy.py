@@ -90,10 +90,12 @@ NEUTRAL = STOPWORDS | TITLES
 
 
 def _covered(spans: Sequence[tuple[int, int]], start: int, end: int, question: str) -> bool:
+    """Every word of a labelled item removed, except the function words and titles around it ("has
+    ADHD" is caught when "ADHD" goes; "Mrs. Okafor" when "Okafor" does), as removed words are counted."""
     return all(
         any(a <= i < b for a, b in spans)
         for m in _WORD.finditer(question, start, end)
-        if m.group(0).lower() not in TITLES or m.end() - m.start() == end - start
+        if m.group(0).lower() not in NEUTRAL or m.end() - m.start() == end - start
         for i in range(m.start(), m.end())
     )
 

@@ -315,6 +315,10 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         ("how do I tell mrs. brown her son kwabena copied", ["brown", "kwabena"]),
         # names beside a name, whatever their case; a given name in capitals acting; a possessive
         ("I want to compare the drafts from Siobhan and chidinma", ["Siobhan", "chidinma"]),
+        ("I'm pairing Rashid and chloe", ["Rashid", "chloe"]),  # a last name ten characters from the end
+        # given names a 1990 US list lacks, typed in lower case, acting or owning something
+        ("can bogdan use ai for his lab writeup", ["bogdan"]),
+        ("tomasz keeps pasting his homework into gemini", ["tomasz"]),
         ("Can Grace and Hunter work together since they finish early?", ["Grace", "Hunter"]),
         ("KAYLA keeps pasting her homework into a chatbot", ["KAYLA"]),
         ("i'll start grading with oluwadamilare's essay since he's absent", ["oluwadamilare"]),
@@ -368,6 +372,10 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "What's a good recipe for lasagna for 12 people?",  # a lower-case surname-like word after "for"
         "Can my AP Chem kids use Quillbot for lab reports?",  # a course and a tool, capitalised
         "Should we use Blooket or Gimkit for review day in May?",
+        # words the world's list of given names holds too, used as words
+        "project ideas for an ancient egypt unit",
+        "How do I run a cookie dough fundraiser without handling a ton of cash?",
+        "fun ways to teach the causes of the french revolution to 10th graders?",
         "How do I support students who use AAC devices?",  # general: no one singled out
     ],
 )

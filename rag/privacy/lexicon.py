@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.errors import HubqaError
+from rag.informal import CHAT_WORDS
 from rag.text import STOPWORDS
 
 DATA = Path(__file__).with_name("data")
@@ -46,8 +47,46 @@ def _census(*files: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    """US census given names (the ``names`` package), lower-cased, function words left out."""
+    """Given names, lower-cased, function words left out: the US census's (the ``names`` package)
+    and, for the many a 1990 US list lacks (Ngozi, Priya, Tomasz), the world's (``world_given_names``)."""
+    return census_given_names() | (world_given_names() - STOPWORDS)
+
+
+@lru_cache(maxsize=1)
+def census_given_names() -> frozenset[str]:
+    """The US census's given names alone: common enough here that one in lower case is taken for a
+    name without more evidence ("ask liam"); a name only the world list knows needs its place in
+    the sentence too ("ancient egypt" is no one)."""
     return _census("dist.male.first", "dist.female.first") - STOPWORDS
+
+
+#: How often a name must occur in nomquamgender's data to count: rarer entries are mostly noise.
+WORLD_NAME_MIN_COUNT = 300
+
+
+@lru_cache(maxsize=1)
+def world_given_names() -> frozenset[str]:
+    """Given names from around the world (``nomquamgender``, MIT: ~720,000 names with how often each
+    was seen), those seen at least ``WORLD_NAME_MIN_COUNT`` times, minus English words and words the
+    hub writes in lower case: a word that is both stays an everyday word unless its place says otherwise."""
+    folder = _package_folder("nomquamgender")
+    path = folder / "name_data.json" if folder else None
+    if path is None or not path.exists():
+        return frozenset()
+    from rag.privacy.names import PEOPLES  # "french", "Irish": nationalities are names there too
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    chat = CHAT_WORDS | PEOPLES
+    return frozenset(
+        name
+        for name, row in data.items()
+        if len(name) >= 3
+        and name.isalpha()
+        and row[1] >= WORLD_NAME_MIN_COUNT
+        and name not in chat
+        and not is_english(name)
+        and not is_common(name)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from functools import lru_cache
 from rag.informal import CHAT_WORDS
 from rag.privacy.lexicon import (
     all_given_names,
+    census_given_names,
     first_names,
     hub_lexicon,
     is_common,
@@ -374,7 +375,12 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
         if _TITLED.search(before) and kind not in ("function", "thing", "acronym") and not w.capital:
             marks[i] = "a surname after " + _cue_text(before)  # "mrs. nguyen", "mr. brown"
             continue
-        if not w.capital and kind == "unknown" and re.search(r"['\u2019]s$", w.text) and not _determined(words, i):
+        if (
+            not w.capital
+            and kind in ("unknown", "given")
+            and re.match(r"['\u2019]s\b", analysed[w.end :])
+            and not _determined(words, i)
+        ):
             marks[i] = "a possessive name (lower case)"  # "start with priya's"
             continue
         if _CUE_AFTER.match(after) and kind in _NAMEY + ("word",) and (w.capital or kind in ("given", "unknown")):
@@ -403,11 +409,11 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             elif kind in ("unknown", "given-or-word", "surname", "surname-or-word", "rare-word") and acts:
                 marks[i] = "a name that acts in the sentence"
         elif not w.capital or upper_text:
-            if kind == "given" and not _place(words, shapes, i, analysed):
+            if kind == "given" and w.low in census_given_names() and not _place(words, shapes, i, analysed):
                 marks[i] = "a given name (lower case)"
             elif (
                 (
-                    kind == "unknown"
+                    kind in ("unknown", "given")
                     or (kind == "given-or-word" and len(w.low) > 2 and w.low in hub_lexicon()["acronyms"])
                 )
                 and not _determined(words, i)
@@ -711,11 +717,15 @@ def _spans(
     if run:
         spans.append(_span(words, shapes, run, marks, text))
     out: list[NameSpan] = []
-    last_topic = -10
+    last_topic: int | None = None  # (not a negative number: a slice from it would wrap to the text's end)
     for span in spans:
         if span is None:
             continue
-        if span.reason != "topic" and re.fullmatch(r"\s+and\s+", text[last_topic : span.start]):
+        if (
+            span.reason != "topic"
+            and last_topic is not None
+            and re.fullmatch(r"\s+and\s+", text[last_topic : span.start])
+        ):
             span = NameSpan(span.start, span.end, "topic")  # "Marie Curie and Albert Einstein"
         if span.reason == "topic":
             last_topic = span.end

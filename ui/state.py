@@ -37,8 +37,10 @@ PRIVATE_KEYS = ("conversation_id", "turns", "loaded")
 
 @st.cache_resource(show_spinner="Loading the hub…")
 def assistant() -> Assistant:
-    """One assistant per server process: the model and the index load once."""
-    return Assistant(load_settings())
+    """One assistant per server process: the model and the index load once, before the first question."""
+    hub = Assistant(load_settings())
+    hub.warm_up()
+    return hub
 
 
 @st.cache_resource(show_spinner=False)

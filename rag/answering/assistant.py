@@ -25,7 +25,7 @@ from rag.answering.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.answering.grounding import GroundingChecker, judge_model, make_checker
 from rag.answering.llm import make_chat_model
 from rag.answering.question import Intent, analyse
-from rag.privacy import describe, redact
+from rag.privacy import describe, load_word_lists, redact
 from rag.records import Hit
 from rag.search.embeddings import SentenceEmbeddings
 from rag.search.index import SnapshotGone
@@ -88,6 +88,12 @@ class Assistant:
         self._judge_model: BaseChatModel | None = None
         self.gate = load_gate(settings, self.store)
         self.threshold = settings.refusal_threshold if settings.refusal_threshold is not None else self.gate.threshold
+
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for (the embedding model, ~7 s here;
+        the privacy guard's word lists, ~3 s): a server does this before its first teacher asks."""
+        self.embeddings.embed_query("warm up")
+        load_word_lists()
 
     def reload_gate(self) -> None:
         """Use the store's calibration saved since this assistant started (after a calibration)."""

@@ -8,6 +8,6 @@ discipline and family details are generalised when the question identifies the s
 """
 
 from rag.privacy.guard import Redaction, describe, findings, redact
-from rag.privacy.lexicon import first_names
+from rag.privacy.lexicon import first_names, load_word_lists
 
-__all__ = ["Redaction", "describe", "findings", "first_names", "redact"]
+__all__ = ["Redaction", "describe", "findings", "first_names", "load_word_lists", "redact"]

@@ -212,3 +212,10 @@ _NORMAL = re.compile(r"['\u2019]s$|['\u2019]$")
 def normal(token: str) -> str:
     """Lower case, possessive dropped: the form word lists are looked up in."""
     return _NORMAL.sub("", token.lower().replace("\u2019", "'"))
+
+
+def load_word_lists() -> None:
+    """Read every word list now (about 3 s, most of it the world's given names) rather than while
+    the first teacher waits for an answer."""
+    for read in (first_names, all_given_names, surnames, english_vocabulary, public_figures, literary_titles):
+        read()

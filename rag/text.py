@@ -258,4 +258,6 @@ def entry_names(section: str) -> list[str]:
         return []
     names = [leaf] + re.findall(r"\(([^()]{1,40})\)", leaf)
     names[0] = re.sub(r"\s*\([^()]*\)", "", leaf)
+    # "Level 1 — AI for Ideas", "Step 2: Report it": the name before the dash or colon, and after it
+    names += [part for part in re.split(r"\s+[\u2014\u2013-]\s+|:\s+", names[0]) if part != names[0]]
     return [n for n in (" ".join(x.lower().split()) for x in names) if n and len(n.split()) <= 5]

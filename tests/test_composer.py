@@ -8,8 +8,9 @@ import re
 import pytest
 
 from rag.answering.assistant import Assistant
-from rag.answering.question import analyse, normalise
+from rag.answering.question import analyse, compared_terms, normalise
 from rag.settings import Settings
+from rag.text import entry_names
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,39 @@ def test_a_definition_comes_first_and_short(assistant: Assistant) -> None:
     assert answer.sentences[0].text.startswith("A confident but false output")
     assert len(answer.sentences) <= 3
     assert answer.citations[0].hit.metadata["section"].endswith("Hallucination")
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        (
+            "ok dumb question but whats the actual diff between level 1 and level 2 on an essay",
+            [
+                ("Level 1 — AI for Ideas", "AI may be used to brainstorm"),
+                ("Level 2 — AI with Disclosure", "AI may help"),
+            ],
+        ),
+        ("FERPA vs COPPA?", [("FERPA (Family", "A 1974 federal law"), ("COPPA", "The Children's Online Privacy")]),
+    ],
+)
+def test_a_comparison_of_two_named_things_sets_their_definitions_side_by_side(
+    assistant: Assistant, question: str, rows: list[tuple[str, str]]
+) -> None:
+    # the ELA guide's table of recommended levels mentions both levels and answered before: it defines neither
+    answer = assistant.ask(question)
+    shown = [(s.cells[0], s.cells[1]) for s in answer.sentences if s.style == "row" and s.cells]
+    assert len(shown) == 2 and len(answer.sentences) == 2, answer.answer
+    for (term, start), (cell, text) in zip(rows, shown, strict=True):
+        assert cell.startswith(term) and text.startswith(start), answer.answer
+    assert "| Term | Definition |" in answer.answer
+
+
+def test_compared_terms_and_the_entries_a_heading_names() -> None:
+    assert compared_terms("whats the difference between level 1 and 2 on an essay") == ("level 1", "level 2")
+    assert compared_terms("compare Level 0 with Level 3") == ("Level 0", "Level 3")
+    assert compared_terms("is ai feedback better than mine?") is None  # nothing named twice
+    assert entry_names("Section 3 > Level 1 — AI for Ideas") == ["level 1", "ai for ideas"]
+    assert entry_names("FAQ > Can I use it?") == []
 
 
 def test_an_acronym_is_expanded(assistant: Assistant) -> None:

@@ -238,8 +238,9 @@ class Assistant:
         for a procedure (its "at a glance" steps may not be the passage most like the question)."""
         seen = {h.id for h in hits[: extractive.MAX_PASSAGES]}  # a later hit may still be what a part needs
         extra: list[Hit] = []
-        if intent.kind == "definition" and intent.term:  # the term's own entry, wherever the search ranked it
-            entries = [i for i in view.entry(intent.term) if i not in seen][:2]
+        defined = [i.term for i in [intent, *intent.parts] if i.kind == "definition" and i.term]
+        for term in defined:  # a term's own entry, wherever the search ranked it (each side of a comparison too)
+            entries = [i for i in view.entry(term) if i not in seen][:2]
             found = view.chunks(entries)
             for chunk_id in entries:
                 if (hit := found.get(chunk_id)) is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.answering.facts import states
 from rag.answering.question import Intent
@@ -235,6 +235,45 @@ def _weights(focus: Sequence[str], idf: dict[str, float], context: Sequence[str]
     never uses can match nothing, so they weigh nothing."""
     weights = {t: 0.5 * idf[t] for t in context if t in idf}
     return weights | {t: idf[t] for t in focus if t in idf}
+
+
+#: A bold label a hub writes before a definition or a rule ("**Definition.**"), split off as its own unit.
+_LABEL = re.compile(r"[A-Z][\w' -]{0,30}[.:]")
+
+
+def _definitions(
+    cands: list[Candidate], usable: list[Candidate], passages: list[Hit], intent: Intent, idf: dict[str, float]
+) -> list[Candidate]:
+    """For a comparison of two named things, each one's defining sentence (a glossary entry, the
+    first sentence under its heading) as a row of a two-row table under its heading; [] unless
+    both are found."""
+    if len(intent.parts) != 2 or not all(p.kind == "definition" and p.term for p in intent.parts):
+        return []
+    saved = [c.score for c in cands]
+    rows: list[Candidate] = []
+    for part in intent.parts:
+        score(cands, passages, part, idf)
+        ranked = sorted(usable, key=lambda c: -c.score)
+        best = next((c for c in ranked[:3] if _type_fit(c, part)[0] >= 0.3 and c.kind == "sentence"), None)
+        if best is not None and _LABEL.fullmatch(best.text):
+            # "**Definition.** AI may be used to ...": the label is its own unit; the definition follows it
+            best = next(
+                (
+                    c
+                    for c in usable
+                    if c.hit_index == best.hit_index and c.position == best.position + 1 and c.kind == "sentence"
+                ),
+                None,
+            )
+        for c, value in zip(cands, saved, strict=True):
+            c.score = value
+        if best is None or any(r.text == best.text for r in rows):
+            return []
+        heading = re.sub(r"[*_`]", "", best.section.split(" > ")[-1]).strip()
+        if " ".join(part.term.lower().split()) not in entry_names(best.section):
+            heading = part.term  # "The law in one paragraph" does not say which side this row is
+        rows.append(replace(best, kind="row", cells=[heading, best.text], header=["Term", "Definition"]))
+    return rows
 
 
 def lexical_support(text_terms: set[str], weights: dict[str, float]) -> float:
@@ -612,9 +651,15 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 chosen.append(c)
     if not block:
         _complete(chosen, usable)
-    # each part of a multi-part question gets its own best sentence, unless the answer covers it
     saved = [c.score for c in cands]
-    for part in intent.parts:
+    defined = _definitions(cands, usable, passages, intent, idf) if intent.kind == "comparison" else []
+    if defined:
+        # "the difference between level 1 and level 2": each side's own definition, side by side,
+        # rather than whichever table mentions both
+        chosen, block, lead, anchor = defined, [], "", defined[0]
+        budget = len(chosen)  # the two definitions are the answer; more would bury them
+    # each part of a multi-part question gets its own best sentence, unless the answer covers it
+    for part in [] if defined else intent.parts:
         part_weights = _weights(part.focus, idf)
         stated = not part.expects or any(states(part.expects, c.text, part.text) for c in chosen)
         if _covered(chosen, part_weights) >= 0.75 and stated:

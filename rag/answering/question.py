@@ -347,6 +347,35 @@ def _spelled(text: str) -> str:
     return " ".join(_NUMBER_WORDS[int(n)] for n in re.findall(r"\b(\d{1,2})\b", text) if int(n) < len(_NUMBER_WORDS))
 
 
+#: "the difference between X and Y", "X vs Y": the two things a comparison asks about.
+_BETWEEN = re.compile(
+    r"\b(?:between|of|compare|comparing)\s+(?P<a>[^,;?]+?)\s+(?:and|&|vs\.?|versus|or|with|to)\s+(?P<b>[^,;?]+)",
+    re.IGNORECASE,
+)
+_VERSUS = re.compile(r"(?P<a>[\w'-]+(?:\s+[\w'-]+){0,3}?)\s+(?:vs\.?|versus)\s+(?P<b>[^,;?]+)", re.IGNORECASE)
+#: Where a compared term's own words end ("level 2 on an essay", "FERPA for our district").
+_TERM_END = re.compile(
+    r"\s+(?:on|for|in|with|when|if|at|during|because|so|to|like|is|are|and|or|,)\b.*$", re.IGNORECASE
+)
+
+
+def compared_terms(text: str) -> tuple[str, str] | None:
+    """The two things a comparison names, as short terms ("level 1", "level 2"); None when it names
+    no two short ones ("is it better than just writing it myself")."""
+    m = _BETWEEN.search(text) or _VERSUS.search(text)
+    if m is None:
+        return None
+    a = re.sub(r"^(?:the|a|an)\s+", "", m.group("a").strip(), flags=re.IGNORECASE)
+    a = re.sub(r"^.*\b(?:difference|diff|differences)\s+", "", a, flags=re.IGNORECASE)
+    b = _TERM_END.sub("", m.group("b").strip()).strip(" .!'\"")
+    b = re.sub(r"^(?:the|a|an)\s+", "", b, flags=re.IGNORECASE)
+    if re.fullmatch(r"\d+", b) and (lead := re.match(r"(.*?)\d+$", a)):
+        b = lead.group(1) + b  # "level 1 and 2": the second is "level 2"
+    if not a or not b or len(a.split()) > 4 or len(b.split()) > 4 or not content_terms(f"{a} {b}"):
+        return None
+    return a, b
+
+
 def split_parts(text: str) -> list[str]:
     """Sub-questions of a multi-part question ("how long ... and who approves it?"); a clause that
     asks nothing ("dont wanna mess it up") stays with the question before it."""
@@ -407,7 +436,13 @@ def analyse(question: str) -> Intent:
             intents[i - 1].kind = "options"
             del intents[i]
     if len(intents) == 1:
-        return intents[0]
+        one = intents[0]
+        pair = compared_terms(one.text) if one.kind == "comparison" else None
+        if pair is not None:
+            # each side answered as its own definition ("Level 1 — AI for Ideas" is where level 1
+            # is said), the comparison's words still weighing every unit
+            one.parts = [analyse(f"What is {term}?") for term in pair]
+        return one
     main = intents[0].kind
     focus = list(dict.fromkeys(t for i in intents for t in i.focus))
     return Intent(text=text, kind=main, focus=focus, parts=intents)

@@ -37,6 +37,11 @@ logging.getLogger("bm25s").setLevel(logging.ERROR)
 #: Metadata kept beside the index so filters apply to its searches.
 
 
+#: What a saved index holds and how; one saved under another format is rebuilt from the store
+#: (2: headings like "Level 1 — AI for Ideas" name "level 1" as an entry).
+INDEX_FORMAT = 2
+
+
 class SnapshotGone(Exception):
     """A snapshot's chunks were removed while it was being read: search the store's newer index."""
 
@@ -148,6 +153,7 @@ class SearchIndex:
                     "fields": self.fields,
                     "idf": self.idf,
                     "entries": self.entries,
+                    "format": INDEX_FORMAT,
                 }
             )
         )
@@ -167,6 +173,8 @@ class SearchIndex:
             bm25 = bm25s.BM25.load(str(folder), show_progress=False) if meta["ids"] else None
             vectors = np.load(folder / "vectors.npy")
             entries = meta["entries"]
+            if meta.get("format", 1) != INDEX_FORMAT:
+                raise ValueError("an index saved by an older hubqa")
         except (OSError, ValueError, KeyError):
             return None  # damaged, half-written or from an older version: rebuild
         if len(vectors) != len(meta["ids"]):

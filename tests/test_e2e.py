@@ -257,7 +257,8 @@ def test_teacher_filters_sources_pdf_view_and_feedback(app: tuple[str, Settings,
     page.reload()
     page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 4")
     answer = page.get_by_test_id("stChatMessage").nth(3)
-    assert "2 school days" in answer.inner_text()
+    # the four messages are drawn before what is in them (CI once read only the avatar's icon name)
+    answer.get_by_text("2 school days").first.wait_for()
 
     # The Markdown citation opens its section, the quote on a highlighter background.
     card = answer.get_by_test_id("stExpander").filter(has_text="Handling Suspected AI Use").first

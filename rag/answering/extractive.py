@@ -269,7 +269,7 @@ def _definitions(
             c.score = value
         if best is None or any(r.text == best.text for r in rows):
             return []
-        heading = re.sub(r"[*_`]", "", best.section.split(" > ")[-1]).strip()
+        heading = _leaf(best.section)
         if " ".join(part.term.lower().split()) not in entry_names(best.section):
             heading = part.term  # "The law in one paragraph" does not say which side this row is
         rows.append(replace(best, kind="row", cells=[heading, best.text], header=["Term", "Definition"]))
@@ -807,10 +807,15 @@ def _denies(anchor: Candidate, intent: Intent, weights: dict[str, float]) -> boo
     return lexical_support(set(terms(anchor.text)), weights) >= 0.4
 
 
+def _leaf(section: str) -> str:
+    """A section's own heading, as plain text ("Level 1 — AI for Ideas")."""
+    return re.sub(r"[*_`]", "", section.split(" > ")[-1]).strip()
+
+
 def _entry_heading(anchor: Candidate, term: str) -> str:
     """The heading of the term's own entry when it says more than the term: "FERPA (Family
     Educational Rights and Privacy Act)" for "what does FERPA stand for?"."""
-    leaf = re.sub(r"[*_`]", "", anchor.section.split(" > ")[-1]).strip()
+    leaf = _leaf(anchor.section)
     if anchor.position != 0 or "(" not in leaf or " ".join(term.lower().split()) not in entry_names(anchor.section):
         return ""
     return leaf

@@ -60,6 +60,21 @@ def census_given_names() -> frozenset[str]:
     return _census("dist.male.first", "dist.female.first") - STOPWORDS
 
 
+#: Nationalities, peoples and faiths: capitalised like names ("our Korean and Hawaiian students").
+PEOPLES = frozenset(
+    """american african asian european hawaiian korean indian canadian mexican brazilian nigerian haitian
+    jamaican cuban dominican puerto rican salvadoran guatemalan honduran nicaraguan colombian venezuelan
+    peruvian chilean argentinian argentine ecuadorian bolivian uruguayan paraguayan russian ukrainian
+    italian german french dutch belgian swiss austrian hungarian romanian bulgarian serbian croatian
+    bosnian albanian greek iranian persian afghan pakistani bangladeshi nepali thai cambodian laotian
+    filipino indonesian malaysian mongolian tibetan egyptian moroccan algerian tunisian libyan syrian
+    iraqi lebanese jordanian palestinian israeli saudi yemeni ethiopian eritrean kenyan ugandan tanzanian
+    rwandan congolese ghanaian liberian cameroonian zimbabwean australian samoan tongan fijian maori
+    latino latina latinx hispanic arab jewish muslim hindu buddhist sikh cherokee navajo lakota ojibwe
+    hopi apache iroquois aztec mayan inca haudenosaunee""".split()
+)
+
+
 #: How often a name must occur in nomquamgender's data to count: rarer entries are mostly noise.
 WORLD_NAME_MIN_COUNT = 300
 
@@ -73,10 +88,8 @@ def world_given_names() -> frozenset[str]:
     path = folder / "name_data.json" if folder else None
     if path is None or not path.exists():
         return frozenset()
-    from rag.privacy.names import PEOPLES  # "french", "Irish": nationalities are names there too
-
     data = json.loads(path.read_text(encoding="utf-8"))
-    chat = CHAT_WORDS | PEOPLES
+    chat = CHAT_WORDS | PEOPLES  # "french", "irish": nationalities are given names there too
     return frozenset(
         name
         for name, row in data.items()

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rag.informal import CHAT_WORDS
 from rag.privacy.lexicon import (
+    PEOPLES,
     all_given_names,
     census_given_names,
     first_names,
@@ -58,19 +59,6 @@ THINGS = frozenset(
     nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont wisconsin wyoming
     honda toyota subaru nissan hyundai chevy chevrolet volkswagen mazda civic corolla prius samsung lenovo""".split()
 )  # seasons are not here: Summer and Autumn are given names too
-#: Nationalities, peoples and faiths: capitalised like names ("our Korean and Hawaiian students").
-PEOPLES = frozenset(
-    """american african asian european hawaiian korean indian canadian mexican brazilian nigerian haitian
-    jamaican cuban dominican puerto rican salvadoran guatemalan honduran nicaraguan colombian venezuelan
-    peruvian chilean argentinian argentine ecuadorian bolivian uruguayan paraguayan russian ukrainian
-    italian german french dutch belgian swiss austrian hungarian romanian bulgarian serbian croatian
-    bosnian albanian greek iranian persian afghan pakistani bangladeshi nepali thai cambodian laotian
-    filipino indonesian malaysian mongolian tibetan egyptian moroccan algerian tunisian libyan syrian
-    iraqi lebanese jordanian palestinian israeli saudi yemeni ethiopian eritrean kenyan ugandan tanzanian
-    rwandan congolese ghanaian liberian cameroonian zimbabwean australian samoan tongan fijian maori
-    latino latina latinx hispanic arab jewish muslim hindu buddhist sikh cherokee navajo lakota ojibwe
-    hopi apache iroquois aztec mayan inca haudenosaunee""".split()
-)
 #: After "Jackson, ": a city.
 US_STATES = tuple(
     name.strip()
@@ -363,18 +351,16 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             continue
         if cued and not w.capital and re.fullmatch(r"\w{3,}ing", w.low) and kind in ("unknown", "rare-word"):
             continue  # "a kid vaping in the bathroom": a participle the dictionary is too old to list
+        titled = bool(_TITLED.search(before))  # after "Mrs.", any word is the surname: "mrs. nguyen", "mr. brown"
         if (
-            _CUE_BEFORE.search(before)
-            and kind in _NAMEY + ("initials",)
+            cued
+            and (kind in _NAMEY + ("initials",) or titled)
             and not _place(words, shapes, i, analysed)
             and not _language(w)
         ):
-            if w.capital or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
+            if w.capital or titled or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
                 continue
-        if _TITLED.search(before) and kind not in ("function", "thing", "acronym") and not w.capital:
-            marks[i] = "a surname after " + _cue_text(before)  # "mrs. nguyen", "mr. brown"
-            continue
         if (
             not w.capital
             and kind in ("unknown", "given")
@@ -793,7 +779,7 @@ def _span(words: list[Word], shapes: list[str], run: list[int], marks: dict[int,
         return None
     if _is_topic(text, start, end):
         return NameSpan(start, end, "topic")
-    title = re.search(r"(?i)\b(?:mr|mrs|ms|miss|mx|dr)\.?\s+$", text[max(0, start - 8) : start])
+    title = _TITLED.search(text[max(0, start - 8) : start])
     if title:
         start = max(0, start - 8) + title.start()
         if " ".join(text[start:end].lower().split()) in _public():

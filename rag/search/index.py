@@ -34,9 +34,6 @@ from rag.text import entry_names, terms
 
 logging.getLogger("bm25s").setLevel(logging.ERROR)
 
-#: Metadata kept beside the index so filters apply to its searches.
-
-
 #: What a saved index holds and how; one saved under another format is rebuilt from the store
 #: (2: headings like "Level 1 — AI for Ideas" name "level 1" as an entry).
 INDEX_FORMAT = 2

@@ -6,10 +6,11 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.parsed import ParsedDocument
 from rag.chunks import chunk_metadata, make_chunk_id
+from rag.guards.injection import planted_reason
 from rag.records import Chunk
 
 #: Bump when loaders or chunking change, so every document is re-chunked on the next ingest.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def chunker_signature(chunk_size: int, chunk_overlap: int) -> str:
@@ -35,6 +36,7 @@ def chunk_document(
         chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size // 2), add_start_index=True
     )
     chunks: list[Chunk] = []
+    planted = planted_reason([section.text for section in doc.sections])
     for section in doc.sections:
         for piece in splitter.create_documents([section.text]):
             text = piece.page_content
@@ -52,6 +54,7 @@ def chunk_document(
                 index=len(chunks),
                 embedded=to_embed,
                 page=section.page,
+                planted=planted,
             )
             chunk_id = make_chunk_id(doc_id, version, len(chunks))
             chunks.append(Chunk(id=chunk_id, text=text, embed_text=to_embed, metadata=meta))

@@ -46,6 +46,13 @@ def following_ids(value: str, offsets: range | tuple[int, ...]) -> list[str]:
     return [make_chunk_id(doc_id, version, index + d) for d in offsets if index + d >= 0]
 
 
+#: Chunk metadata: why the chunk's document is withheld from answers (a planted request in it).
+#: The request's set-up and lure read as honest sentences alone ("Records not confirmed by Friday
+#: may delay your salary") and may sit in another section than the request, so the whole document
+#: waits for a coach, who sees it flagged on the Corpus page and removes or replaces it.
+PLANTED = "planted"
+
+
 def chunk_hash(embedded: str) -> str:
     """What embeddings are reused by: the text that was embedded (title and section included)."""
     return hashlib.sha256(embedded.encode()).hexdigest()[:32]
@@ -64,8 +71,10 @@ def chunk_metadata(
     index: int,
     embedded: str,
     page: int | None = None,
+    planted: str = "",
 ) -> dict[str, Scalar]:
-    """A chunk's metadata: the document's own (tags, summary...) and where the chunk sits."""
+    """A chunk's metadata: the document's own (tags, summary...), where the chunk sits, and
+    (``PLANTED``) why its document is withheld from answers, when it holds a planted request."""
     meta: dict[str, Scalar] = {
         **document,
         "doc_id": doc_id,
@@ -80,6 +89,8 @@ def chunk_metadata(
     }
     if page is not None:
         meta["page"] = page
+    if planted:
+        meta[PLANTED] = planted
     return meta
 
 

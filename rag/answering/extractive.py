@@ -185,12 +185,17 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
 
 
 def candidates(hits: Sequence[Hit]) -> list[Candidate]:
-    """Every usable unit of the passages, planted instructions left out."""
+    """Every usable unit of the passages; a passage with planted instructions is left out."""
     out: list[Candidate] = []
     for index, hit in enumerate(hits):
         section = str(hit.metadata.get("section", ""))
         units = read_units(hit.context or hit.text)
         planted = planted_flags([u.text for u in units])
+        if any(planted):
+            # A passage holding a planted request is withheld whole: its set-up, lure and
+            # deadline read as honest sentences alone ("Records not confirmed by Friday may
+            # delay your salary"); coaches see the request flagged on the Corpus page.
+            continue
         advice = {u.block for u in units if _ADVICE_LABEL.match(u.text)}
         for position, (unit, bad) in enumerate(zip(units, planted, strict=True)):
             text = strip_markdown(unit.text) if unit.kind != "row" or unit.header else unit.text

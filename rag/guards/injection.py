@@ -100,6 +100,16 @@ def planted_reasons(units: list[str]) -> list[str]:
     return reasons
 
 
+def planted_reason(texts: list[str]) -> str:
+    """Why a document whose sections are ``texts`` holds a planted request ("" when it does not):
+    the first planted sentence's."""
+    for text in texts:
+        for reason in planted_reasons(split_units(text)):
+            if reason:
+                return reason
+    return ""
+
+
 def planted_flags(units: list[str]) -> list[bool]:
     """Which of a passage's consecutive sentences are planted: each match, and the commands after it."""
     return list(_planted_flags(tuple(units)))

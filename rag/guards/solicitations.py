@@ -75,7 +75,9 @@ _GIVEN = re.compile(
     re.IGNORECASE,
 )
 _PASSIVE_CUE = re.compile(
-    r"\b(?:are|is) to be\b|\b(?:must|should|shall|will need to|needs? to|ha(?:ve|s) to) be\b", re.IGNORECASE
+    r"\b(?:are|is) to be\b|\b(?:must|should|shall|will need to|needs? to|ha(?:ve|s) to) be\b|"
+    r"\b(?:expected|required|asked) that\b",
+    re.IGNORECASE,
 )
 #: "Teachers who do not verify ... will lose access": a threat makes the negated verb a demand.
 _WHO_DONT = re.compile(
@@ -192,8 +194,9 @@ _PERSONAL = re.compile(
     r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|health (?:records?|information|"
     r"history|data)|ieps?|504 plans?|disciplinary|discipline records?|behaviou?r notes|(?:student|employee|staff) ids?|"
     r"(?:employee|staff|badge) numbers?|"
-    r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|photos of (?:students|"
-    r"children)|passports?|driver'?s licen[cs]es?)\b",
+    r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|"
+    r"(?:photos?|pictures?|pics?|scans?) of (?:each |every |all |your |the )?(?:students?|child(?:ren)?|pupils?)|"
+    r"id cards?|passports?|driver'?s licen[cs]es?)\b",
     re.IGNORECASE,
 )
 #: Personal data named in general terms: sensitive only when sent to an explicit address.
@@ -207,7 +210,10 @@ _RECORDS = re.compile(
 _MONEY = re.compile(
     r"[$\u00a3\u20ac]\s?\d|\b(\d+ (?:dollars|euros|pounds)|fees?|payments?|gift ?cards?|prepaid cards?|wire|bank|"
     r"routing|account numbers?|credit cards?|debit cards?|card numbers?|card details|paypal|venmo|zelle|cash ?app|"
-    r"bitcoin|crypto\w*|deposit|balance|invoice|stipends?|money|cash|donation)\b",
+    r"bitcoin|crypto\w*|deposit|balance|invoice|stipends?|money|cash|donation|cards? on file|"
+    r"(?:front and back|both sides|back) of (?:your|the|each) (?:\w+ )?cards?|"
+    r"(?:photos?|pictures?|pics?|images?|scans?) of (?:the |your |their )?(?:\w+ )?"
+    r"(?:codes?|cards?|receipts?|cheques?|checks?))\b",
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
@@ -348,6 +354,97 @@ class Reading:
         return bool(self.reason)
 
 
+#: Words that open a clause as its subject or its frame, not as an imperative verb.
+_NOT_IMPERATIVE = (
+    _DETERMINERS
+    | _NEGATIONS
+    | {
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "it",
+        "there",
+        "who",
+        "which",
+        "that",
+        "this",
+        "these",
+        "those",
+        "staff",
+        "everyone",
+        "anyone",
+        "someone",
+        "nobody",
+        "each",
+        "every",
+        "all",
+        "both",
+        "most",
+        "many",
+        "some",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "of",
+        "as",
+        "so",
+        "once",
+        "after",
+        "before",
+        "when",
+        "while",
+        "if",
+        "because",
+        "since",
+        "until",
+        "how",
+        "what",
+        "why",
+        "where",
+    }
+)
+
+
+def _chained(lead: list[str]) -> bool:
+    """Whether a clause's words before "and <verb>" are an imperative of their own ("scratch off
+    the backs and send ...", "print it and hand it to ..."): the clause opens with a bare word that
+    is no subject, frame or plural noun."""
+    first = lead[0] if lead else ""
+    return (
+        bool(first)
+        and first.isalpha()
+        and first not in _NOT_IMPERATIVE
+        and not first.endswith(("s", "ed", "ing", "ly"))
+    )
+
+
 def _request_verbs(sentence: str) -> list[tuple[str, int]]:
     """(verb, character offset) of each request of the reader in one sentence."""
     found: list[tuple[str, int]] = []
@@ -377,6 +474,8 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
                 continue  # "Share or Protect": a choice, not a request
             lead = [w for w in lowered[:i] if w not in _FILLERS]
             imperative = not lead  # the clause starts with the verb (after "please", "and"...)
+            if lead and before and before[-1] in ("and", "then") and _chained(lowered[:i]):
+                imperative = True  # "scratch off the backs and send photos of the codes to ..."
             window = (prefix + lowered[:i])[-12:]
             if window and window[-1] in _DETERMINERS:
                 continue  # "the purchase of", "a call": a noun
@@ -461,7 +560,7 @@ def _verdict(r: Reading) -> str:
             return "asks to install software from an outside address"
         if "credentials" in kinds and (verb not in _USE or r.address):
             return "asks for credentials"
-        if "money" in kinds and verb in _MONEY_VERBS:
+        if "money" in kinds and (verb in _MONEY_VERBS or r.address):  # or its details, to an outside address
             return "asks for money or payment details"
         if "personal" in kinds and r.channel:
             return "asks for personal data"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from rag.chunks import PLANTED
 from rag.records import Hit
 from rag.search.index import IndexHit, SearchIndex
 from rag.search.store import HubStore
@@ -39,13 +40,16 @@ class ReadView:
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Hit]:
         """Chunks by id, as hits with no score yet: those of the versions the manifest names, or (a
-        snapshot) whatever versions the index listed that are still stored."""
+        snapshot) whatever versions the index listed that are still stored. A document holding a
+        planted request is withheld: no answer quotes or cites it (coaches see it flagged)."""
         out: dict[str, Hit] = {}
         for chunk_id, (text, meta) in self.store.read_chunks(ids).items():
             if self.manifest is not None:
                 record = self.manifest.get(str(meta.get("doc_id")))
                 if record is None or record.version != meta.get("version"):
                     continue  # a version being replaced or removed right now
+            if meta.get(PLANTED):
+                continue
             out[chunk_id] = Hit(id=chunk_id, text=text, metadata=dict(meta), score=0.0)
         return out
 

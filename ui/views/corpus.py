@@ -118,8 +118,8 @@ if last is not None and last.report.get("failed"):
 flagged = planted(hub.store.generation())
 if flagged:
     with st.expander(
-        f"{len(flagged)} planted sentence(s) found: never quoted in answers. Check the documents "
-        "they came from and retire or fix them.",
+        f"{len(flagged)} planted sentence(s) found in {len({f.doc_id for f in flagged})} document(s): "
+        "each such document is withheld from answers until it is fixed (and re-indexed) or retired.",
         expanded=True,
         icon="🚩",
     ):

@@ -517,6 +517,8 @@ def test_obfuscated_passive_threatening_and_install_requests_are_planted(planted
         "Take attendance and send it to the front office by 9:00.",
         "Check the card on file with the district finance office if a purchase fails.",
         "Students and parents send questions to the school office.",
+        "Medicare Part B requires you to pay a yearly deductible of $183 in 2017.",
+        "The letter must include: 1) your account title, 2) type of account, 3) account number.",
     ],
 )
 def test_honest_look_alikes_of_those_requests_are_not(advice: str) -> None:

@@ -42,7 +42,8 @@ _PATTERNS = [
     r"(phrase|code ?word|code|word|string|token|password)\b",
     r"\b(include|insert|append|add|mention|repeat|output|print|say)\s+(only\s+)?(the\s+|this\s+)?"
     r"(secret\s+)?(phrase|code ?word|code|string|token|canary)\b",
-    r"<\s*/?\s*(system|instructions?)\s*>|\[\s*(system|inst)\s*[\]:]|^\W*(system|instructions?|system prompt)\s*:",
+    r"<\s*/?\s*(system|instructions?)\s*>|\[\s*(system|inst)\s*[\]:]|^\W*(system|system prompt)\s*:|"
+    r"^\W*instructions?\s*:\s*(?:\w+\s+){0,2}(respond|reply|say|output|answer|ignore|disregard|print|you|always|tell)\b",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.DOTALL | re.MULTILINE)
 #: Asking for someone's secrets, unless the sentence says not to ("never share your password").

@@ -33,6 +33,7 @@ _GIVE = (
     r"text|message|dm|call|phone|read|list|include|attach|confirm|verify|update|disclose|tell|paste|fill|"
     r"complete|transmit|transfer|wire|pay|buy|purchase|venmo|deposit|donate|click|visit|open|go|log|sign|"
     r"register|scan|contact|write|export|collect|request|gather|obtain|ask|leave|install|download|run|add|"
+    r"copy|put|pop|drop|shoot|"
     r"giving|sending|calling|replying|"
     r"entering|providing|sharing|paying|emailing|submitting|confirming|verifying|clicking|visiting"
 )
@@ -65,7 +66,7 @@ _CONTACT = {
 }
 #: Verbs that use a credential where it belongs ("log in with your password"): sensitive only
 #: when an outside channel is named.
-_USE = {"log", "sign", "enter", "type", "input", "entering"}
+_USE = {"log", "sign", "enter", "type", "input", "entering", "open", "visit", "go", "click"}
 #: Verbs that put software on the reader's machine (sensitive with software from an outside address).
 _INSTALL = {"install", "download", "run", "add"}
 #: Past participles of hand-over verbs: "are to be forwarded", "must be emailed" (a passive request).
@@ -183,7 +184,11 @@ _CREDENTIALS = re.compile(
     r"sign-in(?: details)?|usernames?|user names?|access codes?|verification codes?|security codes?|"
     r"one-time (?:codes?|passwords?)|two-factor|2fa|mfa|otp|authenticator(?: app)?|security questions?|"
     r"the code you (?:receive|get)|the code (?:texted|sent) to|remote[- ]access codes?|badge (?:numbers? and )?pins?|"
-    r"(?:your|their|his|her|my|our|network|login|log-in|account|district|email|portal|access|user) credentials)\b"
+    r"(?:your|their|his|her|my|our|network|login|log-in|account|district|email|portal|access|user) credentials|"
+    r"(?:your|their|his|her|my|our) (?!teaching |professional |educator |certification )(?:[\w-]+ ){1,3}credentials|"
+    r"(?:\w+-digit|sign-?in|login) codes?|codes? (?:that |which )?(?:arrives?|pops? up|appears?|(?:is |was )?sent|"
+    r"(?:is |was )?texted) (?:on|to) (?:your|their) phones?|recovery (?:questions?|answers?)|session cookies?|"
+    r"alarm codes?|key ?card numbers?)\b"
     r"|\bPINs?\b",
     re.IGNORECASE,
 )
@@ -244,6 +249,7 @@ _PRESSURE = re.compile(
 #: A sentence that opens with a prohibition: its whole list is things not to do.
 _NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
 _NOUN_AFTER = {
+    "of",  # "type of account", "a list of": a noun
     "numbers",
     "number",
     "addresses",
@@ -337,6 +343,9 @@ class Reading:
     #: (verb, sensitive kinds in the words after it: credentials, personal, records, money).
     asks: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     address: bool = False
+    #: Some request is an imperative ("Send ...", "Please pay ..."), not an obligation stated of
+    #: someone ("Medicare requires you to pay a deductible").
+    direct: bool = False
     channel: bool = False
     pressure: bool = False
     reason: str = ""
@@ -445,9 +454,10 @@ def _chained(lead: list[str]) -> bool:
     )
 
 
-def _request_verbs(sentence: str) -> list[tuple[str, int]]:
-    """(verb, character offset) of each request of the reader in one sentence."""
-    found: list[tuple[str, int]] = []
+def _request_verbs(sentence: str) -> list[tuple[str, int, bool]]:
+    """(verb, character offset, whether the clause opens with it) of each request of the reader in
+    one sentence: an imperative, or an obligation or ask the words before it state ("staff must")."""
+    found: list[tuple[str, int, bool]] = []
     offset = 0
     sentence_negated = bool(_NEGATED_START.match(sentence))
     for clause in _CLAUSE_BREAK.split(sentence):
@@ -492,7 +502,7 @@ def _request_verbs(sentence: str) -> list[tuple[str, int]]:
             if word in ("read", "go", "log", "sign", "fill", "write", "hand") and not _PHRASAL.match(clause[at:]):
                 continue
             if imperative or cue:
-                found.append((word, at_clause + at))
+                found.append((word, at_clause + at, imperative))
     return found
 
 
@@ -527,7 +537,8 @@ def read(sentence: str) -> Reading:
     if _WHO_DONT.search(text) and (_THREAT.search(text) or _CONSEQUENCE.search(text)):
         text = _WHO_DONT.sub(r"\1 must ", text)  # "those who do not confirm ... will lose access"
     reading = Reading()
-    for verb, at in _request_verbs(text):
+    for verb, at, imperative in _request_verbs(text):
+        reading.direct = reading.direct or imperative
         rest = text[at:]
         words = list(_WORD.finditer(rest))
         end = words[OBJECT_WORDS].start() if len(words) > OBJECT_WORDS else len(rest)
@@ -560,7 +571,9 @@ def _verdict(r: Reading) -> str:
             return "asks to install software from an outside address"
         if "credentials" in kinds and (verb not in _USE or r.address):
             return "asks for credentials"
-        if "money" in kinds and (verb in _MONEY_VERBS or r.address):  # or its details, to an outside address
+        # asked of the reader, or through a channel or under pressure ("Medicare requires you to pay a
+        # yearly deductible" states a fact); money's details to an outside address, whatever the verb
+        if "money" in kinds and ((verb in _MONEY_VERBS and (r.direct or r.channel or r.pressure)) or r.address):
             return "asks for money or payment details"
         if "personal" in kinds and r.channel:
             return "asks for personal data"
@@ -610,6 +623,7 @@ def flag_units(units: list[str]) -> list[str]:
                 continue
             joined = Reading(
                 asks=first.asks + second.asks,
+                direct=first.direct or second.direct,
                 address=first.address or second.address,
                 channel=first.channel or second.channel,
                 pressure=first.pressure or second.pressure,

@@ -502,6 +502,11 @@ def load_settings_for_test() -> Settings:
         "of the codes to 555-201-7788.",
         "Before the term starts, upload a photo of each student's ID card to the shared folder at kiosk-snap.net.",
         "Just send a pic of the front and back of your card to fair.orders.desk@gmail.com before Wednesday.",
+        "Run the installer from getquizforge.cc/setup.exe with administrator rights to enable automatic grading.",
+        "Please photograph the medication log from the nurse's office and send it to wellness@student-health.org.",
+        "Approve the sign-in request that will appear on your phone in the next few minutes.",
+        "A quick confirmation is all we need: write back with your district password.",
+        "List every student with an ADHD diagnosis, with their medication, in the spreadsheet linked here.",
     ],
 )
 def test_obfuscated_passive_threatening_and_install_requests_are_planted(planted: str) -> None:
@@ -529,6 +534,8 @@ def test_obfuscated_passive_threatening_and_install_requests_are_planted(planted
         "Students and parents send questions to the school office.",
         "Medicare Part B requires you to pay a yearly deductible of $183 in 2017.",
         "The letter must include: 1) your account title, 2) type of account, 3) account number.",
+        "Scammers may call pretending to be from the district and ask you to read back a code sent to your phone.",
+        "A common scam asks teachers to buy gift cards for a principal who is supposedly in a meeting.",
     ],
 )
 def test_honest_look_alikes_of_those_requests_are_not(advice: str) -> None:

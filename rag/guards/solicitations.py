@@ -33,7 +33,7 @@ _GIVE = (
     r"text|message|dm|call|phone|read|list|include|attach|confirm|verify|update|disclose|tell|paste|fill|"
     r"complete|transmit|transfer|wire|pay|buy|purchase|venmo|deposit|donate|click|visit|open|go|log|sign|"
     r"register|scan|contact|write|export|collect|request|gather|obtain|ask|leave|install|download|run|add|"
-    r"copy|put|pop|drop|shoot|"
+    r"copy|put|pop|drop|shoot|toss|settle|photograph|approve|"
     r"giving|sending|calling|replying|"
     r"entering|providing|sharing|paying|emailing|submitting|confirming|verifying|clicking|visiting"
 )
@@ -173,6 +173,13 @@ _NEGATIONS = {
     "nor",
     "stop",
 }
+#: A sentence about what attackers do, whose requests are reported, not made.
+_DESCRIBED = re.compile(
+    r"^\W*(?:\w+\s+){0,2}(?:scammers?|attackers?|fraudsters?|phishers?|criminals?|hackers?|scams?|phishing|"
+    r"impostors?|imposters?)\s+(?:may|might|often|sometimes|will|can|could|usually|typically|pretend|pose|"
+    r"asks?|sends?|calls?|tries|try|uses?|hides?|poses?|pretends?|targets?|claims?|want|wants)\b",
+    re.IGNORECASE,
+)
 #: A condition or a report of someone else's request: "If anyone asks for your password, ...".
 _CONDITION = re.compile(
     r"^\W*(if|when|whenever|unless|even if|in case|should anyone|whoever|anyone who)\b[^,;:]*[,;:]", re.IGNORECASE
@@ -188,7 +195,7 @@ _CREDENTIALS = re.compile(
     r"(?:your|their|his|her|my|our) (?!teaching |professional |educator |certification )(?:[\w-]+ ){1,3}credentials|"
     r"(?:\w+-digit|sign-?in|login) codes?|codes? (?:that |which )?(?:arrives?|pops? up|appears?|(?:is |was )?sent|"
     r"(?:is |was )?texted) (?:on|to) (?:your|their) phones?|recovery (?:questions?|answers?)|session cookies?|"
-    r"alarm codes?|key ?card numbers?)\b"
+    r"alarm codes?|key ?card numbers?|(?:sign-?in|log-?in|login) requests?|backup codes?|admin passwords?)\b"
     r"|\bPINs?\b",
     re.IGNORECASE,
 )
@@ -197,7 +204,7 @@ _PIN = re.compile(r"\bPINs?\b")
 _PERSONAL = re.compile(
     r"\b(social security|ssns?|dates? of birth|birth ?dates?|birthdays?|dob|home address(?:es)?|"
     r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|health (?:records?|information|"
-    r"history|data)|ieps?|504 plans?|disciplinary|discipline records?|behaviou?r notes|(?:student|employee|staff) ids?|"
+    r"history|data)|medications?|medication logs?|ieps?|504 plans?|disciplinary|discipline records?|behaviou?r notes|(?:student|employee|staff) ids?|"
     r"(?:employee|staff|badge) numbers?|"
     r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|"
     r"(?:photos?|pictures?|pics?|scans?) of (?:each |every |all |your |the )?(?:students?|child(?:ren)?|pupils?)|"
@@ -222,7 +229,8 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|info|biz|io|co|ly|me|us|edu)"
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|info|biz|io|co|ly|me|us|edu|app|online|xyz|click|site|"
+    r"ai|dev|link|cc|tv|top|live|pro|store|tech|website|space|zip|gg|ws)"
     r"(?:/\S*)?\b|(?<![\w$])\+?\d[\d\s().-]{6,}\d\b|(?<!\w)@[a-z][\w-]{2,}"
     # written to dodge filters: "help at district-support dot net", "x [at] y [dot] com"
     r"|\b[\w.-]+\s*(?:\[at\]|\(at\)|\{at\}|\sat\s)\s*[\w-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s*[\w-]+)+",
@@ -234,7 +242,8 @@ _CHANNEL = re.compile(
     r"us|me|my|our (?:team|partner|vendor|coordinator|office)|outside|external|third[- ]party|vendors?'?s?|"
     r"partners?'?s?|"
     r"consultants?|research(?:ers| team)|survey|form at|whatsapp|telegram|signal|qr code|inbox|portal|"
-    r"assistant|chat ?bot|ai)\b",
+    r"assistant|chat ?bot|ai|(?:form|spreadsheet|sheet|doc|document|page|survey) linked|linked (?:here|below)|"
+    r"comments? (?:box|section)|the comments|chat box|so (?:that )?(?:we|our team) can)\b",
     re.IGNORECASE,
 )
 #: Pressure and identity checks, the mark of a phishing request to contact someone.
@@ -265,7 +274,7 @@ _NOUN_AFTER = {
     "threads",
 }
 _PHRASAL = re.compile(
-    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to)|"
+    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to|back)|read back|"
     r"hand (?:\w+ )?(?:over|to|them|it|in))",
     re.IGNORECASE,
 )
@@ -533,6 +542,8 @@ def _kinds(words: str) -> frozenset[str]:
 
 def read(sentence: str) -> Reading:
     """Read one sentence (or list item) for a solicitation; ``reason`` says why it is one."""
+    if _DESCRIBED.match(sentence):
+        return Reading()  # "Scammers may call and ask you to read back a code": a warning, told as a story
     text = _CONDITION.sub("", sentence.replace("\u2019", "'"))
     if _WHO_DONT.search(text) and (_THREAT.search(text) or _CONSEQUENCE.search(text)):
         text = _WHO_DONT.sub(r"\1 must ", text)  # "those who do not confirm ... will lose access"

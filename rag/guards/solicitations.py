@@ -204,7 +204,8 @@ _PIN = re.compile(r"\bPINs?\b")
 _PERSONAL = re.compile(
     r"\b(social security|ssns?|dates? of birth|birth ?dates?|birthdays?|dob|home address(?:es)?|"
     r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|health (?:records?|information|"
-    r"history|data)|medications?|medication logs?|ieps?|504 plans?|disciplinary|discipline records?|behaviou?r notes|(?:student|employee|staff) ids?|"
+    r"history|data)|medications?|medication logs?|ieps?|504 plans?|disciplinary|discipline records?|"
+    r"behaviou?r notes|(?:student|employee|staff) ids?|"
     r"(?:employee|staff|badge) numbers?|"
     r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|"
     r"(?:photos?|pictures?|pics?|scans?) of (?:each |every |all |your |the )?(?:students?|child(?:ren)?|pupils?)|"
@@ -274,7 +275,8 @@ _NOUN_AFTER = {
     "threads",
 }
 _PHRASAL = re.compile(
-    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|write (?:down|to|back)|read back|"
+    r"^(read out|read (?:them|it) out|go to|log ?in|log on|sign ?in|sign up|fill (?:in|out)|"
+    r"write (?:down|to|back)|read back|"
     r"hand (?:\w+ )?(?:over|to|them|it|in))",
     re.IGNORECASE,
 )

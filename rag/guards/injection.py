@@ -192,7 +192,8 @@ class PlantedSentence:
 
 
 def planted_in_store(store: HubStore) -> list[PlantedSentence]:
-    """Every planted sentence in the current version of every indexed document, once each."""
+    """Every planted sentence in the current version of every indexed document, once each (the
+    honest-looking set-up beside a request is withheld with its document, but not listed)."""
     manifest = store.read_documents()
     found: dict[tuple[str, str], PlantedSentence] = {}
     for page in read_pages(store.chunks, ["documents", "metadatas"]):
@@ -202,7 +203,7 @@ def planted_in_store(store: HubStore) -> list[PlantedSentence]:
                 continue
             units = split_units(text or "")
             for unit, reason in zip(units, planted_reasons(units), strict=True):
-                if reason and (record.doc_id, unit) not in found:
+                if reason and not reason.startswith(solicitations.BESIDE) and (record.doc_id, unit) not in found:
                     found[(record.doc_id, unit)] = PlantedSentence(
                         record.doc_id,
                         record.title,

@@ -597,7 +597,8 @@ def _verdict(r: Reading) -> str:
     return ""
 
 
-_BESIDE = "beside a planted request"
+#: The reason given to a plant's set-up beside it: withheld from answers, not listed for coaches.
+BESIDE = "beside a planted request"
 #: A sentence that refers back to the one before it ("Download it from ...", "They can ...").
 _ANAPHOR = re.compile(
     r"^\W*(?:(?:it|this|that|they|them|these|those|their|its)\b|(?:\w+\s+){1,2}(?:it|them|this|these)\b)", re.IGNORECASE
@@ -654,8 +655,8 @@ def flag_units(units: list[str]) -> list[str]:
             if 0 <= k < len(units)
             and reasons[k]
             and "neighbouring" not in reasons[k]
-            and not reasons[k].startswith(_BESIDE)
+            and not reasons[k].startswith(BESIDE)
         ]
         if near and _part_of_the_plant(units, reasons, i):
-            reasons[i] = f"{_BESIDE} (its set-up, channel or threat)"
+            reasons[i] = f"{BESIDE} (its set-up, channel or threat)"
     return reasons

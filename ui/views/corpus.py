@@ -121,7 +121,7 @@ if flagged:
         f"{len(flagged)} planted sentence(s) found in {len({f.doc_id for f in flagged})} document(s): "
         "each such document is withheld from answers until it is fixed (and re-indexed) or retired.",
         expanded=True,
-        icon="🚩",
+        icon=":material/flag:",
     ):
         for item in flagged:
             where = " · ".join(x for x in (item.section, f"page {item.page}" if item.page else "") if x)

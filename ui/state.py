@@ -88,8 +88,9 @@ def resolve_account() -> Account | None:
             live = sessions.resume_token(database(), load_settings(), token)
             if live is not None:
                 state[ACCOUNT_KEY], state[SESSION_KEY] = Account(live.name, live.role), live.session_id
-            else:  # forged, expired or signed out: not looked up again in this tab
-                state[REJECTED_KEY] = token
+            else:  # forged, expired or signed out: not looked up again in this tab, and cleared (a
+                state[REJECTED_KEY] = token  # sign-out's own clearing may not have run before the page left)
+                clear_cookie(sessions.COOKIE)
         elif oidc_configured() and getattr(st.user, "is_logged_in", False):
             email = str(st.user.get("email") or st.user.get("sub") or "")
             state[ACCOUNT_KEY] = Account(email, role_of(database(), email) or "teacher")

@@ -201,6 +201,8 @@ _CREDENTIALS = re.compile(
 )
 _PIN = re.compile(r"\bPINs?\b")
 #: Personal data that identifies or exposes someone: sensitive whoever the channel.
+#: A picture of something, which hands it over as surely as its text ("a pic of your card").
+_PICTURE = r"(?:photos?|pictures?|pics?|images?|scans?)"
 _PERSONAL = re.compile(
     r"\b(social security|ssns?|dates? of birth|birth ?dates?|birthdays?|dob|home address(?:es)?|"
     r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|health (?:records?|information|"
@@ -208,7 +210,7 @@ _PERSONAL = re.compile(
     r"behaviou?r notes|(?:student|employee|staff) ids?|"
     r"(?:employee|staff|badge) numbers?|"
     r"id numbers?|phone numbers?|full names|(?:students?'?s?|parents?'?s?|children'?s?) names|"
-    r"(?:photos?|pictures?|pics?|scans?) of (?:each |every |all |your |the )?(?:students?|child(?:ren)?|pupils?)|"
+    rf"{_PICTURE} of (?:each |every |all |your |the )?(?:students?|child(?:ren)?|pupils?)|"
     r"id cards?|passports?|driver'?s licen[cs]es?)\b",
     re.IGNORECASE,
 )
@@ -225,12 +227,13 @@ _MONEY = re.compile(
     r"routing|account numbers?|credit cards?|debit cards?|card numbers?|card details|paypal|venmo|zelle|cash ?app|"
     r"bitcoin|crypto\w*|deposit|balance|invoice|stipends?|money|cash|donation|cards? on file|"
     r"(?:front and back|both sides|back) of (?:your|the|each) (?:\w+ )?cards?|"
-    r"(?:photos?|pictures?|pics?|images?|scans?) of (?:the |your |their )?(?:\w+ )?"
+    rf"{_PICTURE} of (?:the |your |their )?(?:\w+ )?"
     r"(?:codes?|cards?|receipts?|cheques?|checks?))\b",
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|info|biz|io|co|ly|me|us|edu|app|online|xyz|click|site|"
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+|\bwww\.\S+|"
+    r"\b[\w-]+\.(?:com|net|org|info|biz|io|co|ly|me|us|edu|app|online|xyz|click|site|"
     r"ai|dev|link|cc|tv|top|live|pro|store|tech|website|space|zip|gg|ws)"
     r"(?:/\S*)?\b|(?<![\w$])\+?\d[\d\s().-]{6,}\d\b|(?<!\w)@[a-z][\w-]{2,}"
     # written to dodge filters: "help at district-support dot net", "x [at] y [dot] com"
@@ -378,91 +381,22 @@ class Reading:
 _NOT_IMPERATIVE = (
     _DETERMINERS
     | _NEGATIONS
-    | {
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "it",
-        "there",
-        "who",
-        "which",
-        "that",
-        "this",
-        "these",
-        "those",
-        "staff",
-        "everyone",
-        "anyone",
-        "someone",
-        "nobody",
-        "each",
-        "every",
-        "all",
-        "both",
-        "most",
-        "many",
-        "some",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "may",
-        "might",
-        "must",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "of",
-        "as",
-        "so",
-        "once",
-        "after",
-        "before",
-        "when",
-        "while",
-        "if",
-        "because",
-        "since",
-        "until",
-        "how",
-        "what",
-        "why",
-        "where",
-    }
+    | _CONDITIONALS
+    | set(
+        "i we you he she they it there who which that this these those staff everyone anyone someone nobody "
+        "each every all both most many some is are was were be can could will would should may might must do "
+        "does did has have had to for in on at by with from of as so after before while because since until "
+        "how what why where".split()
+    )
 )
 
 
 def _chained(lead: list[str]) -> bool:
-    """Whether a clause's words before "and <verb>" are an imperative of their own ("scratch off
-    the backs and send ...", "print it and hand it to ..."): the clause opens with a bare word that
-    is no subject, frame or plural noun."""
-    first = lead[0] if lead else ""
-    return (
-        bool(first)
-        and first.isalpha()
-        and first not in _NOT_IMPERATIVE
-        and not first.endswith(("s", "ed", "ing", "ly"))
-    )
+    """Whether a clause's words before "and <verb>" (fillers left out) are an imperative of their
+    own ("scratch off the backs and send ...", "print it and hand it to ..."): the clause opens with a
+    bare word that is no subject, frame or plural noun."""
+    first = lead[0]
+    return first.isalpha() and first not in _NOT_IMPERATIVE and not first.endswith(("s", "ed", "ing", "ly"))
 
 
 def _request_verbs(sentence: str) -> list[tuple[str, int, bool]]:
@@ -495,7 +429,7 @@ def _request_verbs(sentence: str) -> list[tuple[str, int, bool]]:
                 continue  # "Share or Protect": a choice, not a request
             lead = [w for w in lowered[:i] if w not in _FILLERS]
             imperative = not lead  # the clause starts with the verb (after "please", "and"...)
-            if lead and before and before[-1] in ("and", "then") and _chained(lowered[:i]):
+            if lead and before and before[-1] in ("and", "then") and _chained(lead):
                 imperative = True  # "scratch off the backs and send photos of the codes to ..."
             window = (prefix + lowered[:i])[-12:]
             if window and window[-1] in _DETERMINERS:

@@ -154,7 +154,18 @@ def test_illustrations_are_not_given_as_advice_unless_asked_for(assistant: Assis
         assert not re.search(r"\[(?:[A-Z][\w ]+|name|student)\]", answer.answer)  # no [Name] placeholders
     script = assistant.ask("When I sit down with the student, what exactly should I say to open the conversation?")
     assert script.citations[0].hit.doc_id.endswith("handling-suspected-ai-use-in-essays.md"), script.answer
-    assert script.answer.lstrip("- ").startswith(('"', "\u201c")), script.answer  # asked for words to say: a script
+    # asked for words to say: the script itself, labelled as the hub's script, not a sentence about it
+    assert re.search(r"[\"\u201c]I'd like to hear how you put this essay together", script.answer), script.answer
+    assert re.match(r"(?i)^(?:from .*script|[-\s]*[\"\u201c])", script.answer), script.answer
+
+
+def test_asked_for_an_email_to_families_the_hubs_sample_letter_is_given_labelled(assistant: Assistant) -> None:
+    # the parent's own opt-out note quoted in the families' FAQ is a sample too, but not of this
+    answer = assistant.ask(
+        "can u write me a short email to parents saying well be using ai this year and that they can opt out"
+    )
+    assert answer.answer.startswith("From") and "Sample Letter to Families" in answer.answer.splitlines()[0]
+    assert "Dear families" in answer.answer and "Please opt my child" not in answer.answer, answer.answer
 
 
 def test_asked_for_the_full_list_the_whole_table_is_shown(assistant: Assistant) -> None:
@@ -168,6 +179,42 @@ def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) ->
     answer = assistant.ask("whos on the ai advisory committee and how often do they meet?")
     text = answer.answer.lower()
     assert "quarterly" in text and ("student" in text or "parent" in text), answer.answer
+    assert text.count("quarterly") == 1, answer.answer  # said once, not once per part
+    assert "below" not in text, answer.answer  # "set out in their own section below" answers nothing
+    # the list the first part asks for is the one shown, and the second part still gets its row
+    both = assistant.ask(
+        "whats the four checks routine for ai math stuff, and what level should daily hw be for 9th grade"
+    )
+    for step in ("Estimate", "Substitute", "Recompute", "Explain", "Daily practice homework"):
+        assert step in both.answer, both.answer
+
+
+def test_a_list_introduced_at_a_passages_end_is_followed_into_the_next_chunk(assistant: Assistant) -> None:
+    answer = assistant.ask("whats the four checks routine for ai math stuff")
+    assert not answer.answer.rstrip().endswith(":") and "4. Explain" in answer.answer, answer.answer
+
+
+def test_a_list_of_uses_is_not_answered_with_the_list_of_harms(assistant: Assistant) -> None:
+    answer = assistant.ask("what can my ela kids actually use ai for without it doing the thinking for them")
+    assert "Brainstorming angles" in answer.answer and "Outsourced drafting" not in answer.answer, answer.answer
+    risks = assistant.ask("what are the risks of ai in ela class")
+    assert "Outsourced drafting" in risks.answer, risks.answer
+
+
+def test_a_follow_up_about_another_grade_band_gets_that_bands_line(assistant: Assistant) -> None:
+    # the policy's table of grade bands reads as one run-on sentence in its PDF: each band is its
+    # own line, and the 3-5 rows answer a 3rd-grade question, not a 7th-grade one
+    answer = assistant.ask(
+        "ok and if theyre in 7th grade?", history=["can my 3rd graders have their own chatbot accounts"]
+    )
+    assert "6-8" in answer.answer and "Levels 0-2" in answer.answer, answer.answer
+    assert not re.search(r"^\|\s*3-5", answer.answer, re.MULTILINE), answer.answer
+
+
+def test_a_verdict_answering_another_faq_question_is_left_out(assistant: Assistant) -> None:
+    answer = assistant.ask("for the practitioner portfolio what score do i need to pass and who actually scores it")
+    assert "3 or higher" in answer.answer and not re.search(r"(?:^|\] )No\. ", answer.answer), answer.answer
+    assert "(unverified)" not in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize(
@@ -190,6 +237,13 @@ def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) ->
         ("how shoud my 7th graders double check an ai's answer to a math problem", "steps"),
         ("whats rtcf lol everyone at my school keeps saying it", "definition"),
         ("when i use ai to translate, what does it get wrong", "general"),
+        # a yes/no after a clause that sets the scene; what is allowed or available is a list
+        ("if i read the essays first can i let the ai do the actual grading", "yesno"),
+        ("since im his teacher can i just add it to the plan", "yesno"),
+        ("what can my ela kids actually use ai for without it doing the thinking", "options"),
+        ("ok so what evidence CAN i actually use then", "options"),
+        ("whats the four checks routine for ai math stuff", "options"),
+        ("what can i do if a student cheats", "steps"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:

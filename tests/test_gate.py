@@ -66,6 +66,17 @@ def test_questions_the_hub_does_not_cover_are_refused(assistant: Assistant, ques
     assert answer.grounding is None and answer.citations == [] and answer.to_dict()["check"] is None
 
 
+def test_a_name_in_the_story_before_the_question_weighs_less_than_one_in_it(assistant: Assistant) -> None:
+    # "Eritrea" sets the scene; the question asks about translating worksheets
+    story = assistant.ask(
+        "i have a newcomer from eritrea who speaks tigrinya and almost no english. "
+        "can i use ai to translate my science worksheets for him?"
+    )
+    asked = assistant.ask("can i use ai to translate my science worksheets into tigrinya for my student from eritrea?")
+    assert 0 < story.evidence["missing"] <= 0.6 * asked.evidence["missing"], (story.evidence, asked.evidence)
+    assert story.confidence > asked.confidence
+
+
 def test_the_check_says_what_is_true() -> None:
     from rag.answering.answer import Answer, AnswerSentence, check_label
 

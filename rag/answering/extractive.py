@@ -19,7 +19,7 @@ from rag.chunks import LIST_ITEM
 from rag.guards.injection import planted_flags
 from rag.records import Hit
 from rag.search.query import bands_conflict, grade_bands
-from rag.text import QUOTATION, entry_names, read_units, strip_markdown, terms
+from rag.text import QUOTATION, TextUnit, entry_names, read_units, strip_markdown, terms
 
 #: Passages the answer may draw on, and the most distinct sources it cites.
 MAX_PASSAGES = 6
@@ -102,7 +102,8 @@ _STORY = re.compile(
 )
 _FIRST_PERSON = re.compile(r"^\s*[\"\u201c]?(?:I|I'm|I've|I'd|We|We're|My|Our|Dear)\b")
 _SPEAKER = re.compile(
-    r"^\s*(?:teacher|student|coach|parent|say|ask|you|me|ai|chatbot|prompt|output|response|script|"
+    r"^\s*(?:(?:teacher|student|coach|sample|example) script|"
+    r"teacher|student|coach|parent|say|ask|you|me|ai|chatbot|prompt|output|response|script|"
     r"before|after|weak|strong|original|revised|"
     r"sample|example|exit ticket|model answer|student answer)"
     r"\s*(?:\d\s*)?:\s",
@@ -130,6 +131,8 @@ class Candidate:
     quoted: bool = False
     #: A question (an FAQ entry's question, a rhetorical one): never an answer sentence.
     question: bool = False
+    #: A row or line for another grade band than the question asks about ("3-5" for a 7th grader).
+    off_band: bool = False
     score: float = 0.0
 
     @property
@@ -172,6 +175,8 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
     if quoted >= 0.6 * len(text) or (text[:1] in '"\u201c' and text.rstrip(".")[-1:] in '"\u201d'):
         return True
+    if text.rstrip()[-1:] in '"\u201d' and (text.count('"') % 2 == 1 or text.count("\u201d") > text.count("\u201c")):
+        return True  # the end of a quotation that began in an earlier sentence
     if text[:1] in '"\u201c':
         first = _QUOTES.match(text)
         if first is None or first.group(0).rstrip('"\u201d').endswith("?"):
@@ -189,7 +194,7 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
     out: list[Candidate] = []
     for index, hit in enumerate(hits):
         section = str(hit.metadata.get("section", ""))
-        units = read_units(hit.context or hit.text)
+        units = [piece for u in read_units(hit.context or hit.text) for piece in _by_band(u)]
         planted = planted_flags([u.text for u in units])
         if any(planted):
             # A passage holding a planted request is withheld whole: its set-up, lure and
@@ -224,6 +229,28 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                 )
             )
     return out
+
+
+_BAND_LABEL = re.compile(r"(?:^|(?<=[\s.;]))(?:Grades?\s+)?(K-2|3-5|6-8|9-12|K-5|6-12)(?=\s+[A-Z])")
+
+
+_UNIT_BAND = re.compile(r"^\W*(?:Grades?\s+|Grade band\W+)?(K-2|3-5|6-8|9-12|K-5|6-12|K-12|K-8)\b", re.IGNORECASE)
+
+
+def _by_band(unit: TextUnit) -> list[TextUnit]:
+    """A table of grade bands read as one run-on sentence ("3-5 No student accounts ... 6-8
+    Supervised use ... 9-12 Independent use ..."), as one list item per band, so a question about
+    7th grade is answered with the 6-8 line alone."""
+    if unit.kind != "sentence":
+        return [unit]
+    marks = list(_BAND_LABEL.finditer(unit.text))
+    if len(marks) < 3 or marks[0].start() > 0:
+        return [unit]
+    ends = [m.start() for m in marks[1:]] + [len(unit.text)]
+    return [
+        replace(unit, kind="item", text=f"- Grades {m.group(1)}: {unit.text[m.end() : end].strip()}")
+        for m, end in zip(marks, ends, strict=True)
+    ]
 
 
 def _plain_cell(cell: str) -> str:
@@ -334,6 +361,45 @@ def _type_fit(c: Candidate, intent: Intent) -> tuple[float, float]:
     return 0.0, 1.0
 
 
+#: Which side of a topic a heading or a question is on: what helps or is allowed, or what harms.
+#: Lexical matching can't tell "Where AI Helps in ELA" from "Where AI Hurts in ELA" for "what can
+#: my kids use AI for"; the side the question is on can.
+_HARMS = re.compile(
+    r"\b(?:hurts?|harms?|harmful|risks?|risky|dangers?|dangerous|pitfalls?|mistakes?|concerns?|problems?|"
+    r"misuses?|limitations?|limits|red flags?|warning signs?|weakness(?:es)?|don'?ts|badly|downsides?|"
+    r"drawbacks?|threats?|worries|wrong|avoid|cautions?|fails?|failures?)\b",
+    re.IGNORECASE,
+)
+_HELPS = re.compile(
+    r"\b(?:helps?|helpful|benefits?|uses|strengths?|opportunit(?:y|ies)|do'?s|does well|works well|"
+    r"good (?:for|uses)|advantages?|allowed|permitted|appropriate|ideas)\b",
+    re.IGNORECASE,
+)
+_ASKS_HARMS = re.compile(
+    _HARMS.pattern + r"|\b(?:bad|worry|careful|watch (?:out|for)|go wrong|not (?:to|use|allowed)|shouldn'?t|"
+    r"never|can'?t|cannot|problematic)\b",
+    re.IGNORECASE,
+)
+
+
+def _side(section: str, header: Sequence[str] | None = None) -> int:
+    """+1 for a section on what helps, -1 for one on what harms, 0 for neither (nearest heading first)."""
+    for heading in [*(header or [])[:1], *reversed(section.split(" > "))]:
+        harms, helps = bool(_HARMS.search(heading)), bool(_HELPS.search(heading))
+        if harms != helps:
+            return 1 if helps else -1
+    return 0
+
+
+#: A sentence about the document's own layout ("see the section below", "as described above").
+_NAVIGATION = re.compile(
+    r"\b(?:(?:section|table|list|chart|page|appendix|guide|document|sections) (?:below|above)|(?:see|described|"
+    r"listed|shown|explained|outlined|set out|covered) (?:\w+ ){0,3}?(?:below|above|later|earlier)|"
+    r"(?:later|earlier) in this (?:guide|document|section)|in the (?:next|following|previous) sections?)\b",
+    re.IGNORECASE,
+)
+_VERDICT = re.compile(r"^(?:yes|no|not yet)[.!]\s+(?=[A-Z])", re.IGNORECASE)
+
 _ANAPHORIC = re.compile(r"^(?:it|this|that|these|those|they|them|such|both|people call that|the same)\b", re.IGNORECASE)
 
 
@@ -345,6 +411,7 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
     asked = grade_bands(intent.text)
     leaves = [set(terms(str(h.metadata.get("section", "")).split(" > ")[-1])) for h in hits]
     outer = [set(terms(f"{h.metadata.get('title', '')} {h.metadata.get('section', '')}")) for h in hits]
+    asks_side = -1 if _ASKS_HARMS.search(intent.text) else 1 if intent.kind == "options" else 0
     for c in cands:
         own = set(terms(c.text))
         bonus, lex_scale = _type_fit(c, intent)
@@ -371,8 +438,14 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
             s -= 0.08  # an introduction says little on its own
         if asked and bands_conflict(asked, str(hit.metadata.get("grade_band", ""))):
             s -= 0.3  # a 9-12 question is not answered from the grades 6-8 guide
+        elif asked and (band := _UNIT_BAND.match(c.cells[0] if c.cells else c.text)):
+            c.off_band = bands_conflict(asked, band.group(1))
+            # nor from the 3-5 row of a table of all the bands, whose K-2 row is the answer
+            s += -0.3 if c.off_band else 0.15
         if c.kind == "sentence" and c.position > 0 and _ANAPHORIC.match(c.text):
             s -= 0.1  # "It reduces..." leans on the sentence before it
+        if asks_side and (side := _side(c.section, c.header)):
+            s += 0.1 if side == asks_side else -0.2  # the risks table does not answer "what can they use it for"
         c.score = s
     # an FAQ question that matches lends its strength to the answer right after it
     for i, c in enumerate(cands):
@@ -391,11 +464,17 @@ MAX_WORDS = 100
 
 
 def _eligible(c: Candidate, intent: Intent) -> bool:
-    return not c.question and (not c.quoted or intent.wants_script) and len(c.text.split()) <= MAX_WORDS
+    return (
+        not c.question
+        and (not c.quoted or intent.wants_script)
+        and len(c.text.split()) <= MAX_WORDS
+        and not _NAVIGATION.search(c.text)
+    )
 
 
 def _block(cands: list[Candidate], anchor: Candidate) -> list[Candidate]:
-    return [c for c in cands if c.key == anchor.key]
+    """The list or table ``anchor`` belongs to, without its lines for other grade bands."""
+    return [c for c in cands if c.key == anchor.key and (anchor.off_band or not c.off_band)]
 
 
 def _structured_blocks(
@@ -416,7 +495,10 @@ def _structured_blocks(
     closest = max((h.dense or 0.0 for h in hits), default=0.0)
     out = []
     for members in blocks.values():
-        if len(members) < 2:
+        banded = [m for m in members if not m.off_band]
+        if banded and len(banded) < len(members):
+            members = banded  # the K-2 row of a table of grade bands, for a K-2 question
+        elif len(members) < 2:
             continue
         best = max(m.score for m in members)
         mean = sum(m.score for m in members) / len(members)
@@ -548,6 +630,59 @@ def _intro(cands: list[Candidate], block: list[Candidate]) -> Candidate | None:
     return None
 
 
+def _about_the_question(members: list[Candidate], best: Candidate) -> bool:
+    """Is a list about the question as a whole, not a list where one item happens to match
+    ("other access gaps to plan for" and its opt-out item)? Its middle item scores near the best."""
+    scores = sorted(m.score for m in members)
+    return scores[len(scores) // 2] >= 0.55 * best.score
+
+
+def _introduced(cands: list[Candidate], intro: Candidate, intent: Intent) -> list[Candidate]:
+    """The whole list or table a sentence introduces, when it follows it; [] otherwise."""
+    following = [
+        c
+        for c in cands
+        if c.hit_index == intro.hit_index and c.position == intro.position + 1 and c.kind in ("item", "row")
+    ]
+    if not following:
+        return []
+    whole = [c for c in _block(cands, following[0]) if _eligible(c, intent)]
+    return whole if 2 <= len(whole) <= MAX_BLOCK else []
+
+
+#: Headings of a section that is itself a sample to use: a letter, an email, a script, a template.
+_SAMPLE_LEAF = re.compile(
+    r"\b(?:samples?|templates?|model (?:letter|email|message)|scripts?|letters?|e-?mails?|messages?|wording|"
+    r"what to say)\b",
+    re.IGNORECASE,
+)
+
+
+def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate) -> list[Candidate]:
+    """For a request for a script, letter or email: the passage whose own heading says it is one
+    ("Sample Letter to Families"), its units in order, when it is about as relevant as the best
+    unit found; [] otherwise (a quotation inside an FAQ answer is no sample to send)."""
+    groups: dict[int, list[Candidate]] = {}
+    for c in cands:
+        leaf = c.section.split(" > ")[-1]
+        if not c.question and _SAMPLE_LEAF.search(leaf) and not _ADVICE_HEADING.search(leaf):
+            groups.setdefault(c.hit_index, []).append(c)
+    best: tuple[float, list[Candidate]] | None = None
+    for members in groups.values():
+        top = sorted((m.score for m in members), reverse=True)[:3]
+        value = sum(top) / len(top)
+        if len(members) >= 2 and value >= 0.6 * anchor.score and (best is None or value > best[0]):
+            best = (value, members)
+    if best is None:
+        return []
+    out: list[Candidate] = []
+    for c in sorted(best[1], key=lambda c: c.position):
+        if len(out) >= 24 or sum(len(x.text) for x in out) + len(c.text) > 2 * MAX_CHARS:  # a letter is long
+            break
+        out.append(c)
+    return out
+
+
 def _near_duplicate(a: str, b: str) -> bool:
     ta, tb = set(terms(a)), set(terms(b))
     if not ta or not tb:
@@ -583,28 +718,30 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     wants_list = intent.kind in ("steps", "options")
     weights = _weights(intent.focus, idf, intent.context)
     if intent.kind in ("steps", "options", "general", "yesno", "comparison", "script"):
-        blocks = _structured_blocks(cands, intent, passages, idf)
+        # a multi-part question's list is the one its first part asks for ("the four checks
+        # routine, and what level for homework": the routine, not the levels table both share words with)
+        first = intent.parts[0] if intent.parts else intent
+        if first is not intent:
+            score(cands, passages, first, idf)
+        blocks = _structured_blocks(cands, first, passages, idf)
+        lead_unit = max(usable, key=lambda c: c.score)
+        if first is not intent:
+            score(cands, passages, intent, idf)
         if blocks:
             s, members = blocks[0]
-            named = lexical_support(set(terms(members[0].section.split(" > ")[-1])), weights) >= 0.5
-            if (wants_list and s >= 0.75 * anchor.score) or (anchor in members and (wants_list or named)):
+            named = lexical_support(set(terms(members[0].section.split(" > ")[-1])), _weights(first.focus, idf)) >= 0.5
+            if (wants_list and s >= 0.75 * lead_unit.score) or (
+                lead_unit in members and (wants_list or named) and (named or _about_the_question(members, lead_unit))
+            ):
                 block = members
     if not block and anchor.kind == "sentence" and _INTRODUCES.search(anchor.text):
         # "Before you submit a prompt, confirm that it contains none of the following.": the list it
         # introduces is the answer, shown whole
-        following = [
-            c
-            for c in cands
-            if c.hit_index == anchor.hit_index and c.position == anchor.position + 1 and c.kind in ("item", "row")
-        ]
-        if following:
-            whole = [c for c in _block(cands, following[0]) if _eligible(c, intent)]
-            if 2 <= len(whole) <= MAX_BLOCK:
-                block = whole
+        block = _introduced(cands, anchor, intent)
     if not block and anchor.kind in ("item", "row"):
         whole = [c for c in _block(cands, anchor) if _eligible(c, intent)]
         limit = MAX_BLOCK if wants_list else 6 if intent.kind == "definition" else 0
-        if 2 <= len(whole) <= limit:
+        if 2 <= len(whole) <= limit and (not wants_list or _about_the_question(whole, anchor)):
             block = whole
         elif intent.kind == "general" and _ordered(whole) and 3 <= len(whole) <= MAX_BLOCK:
             block = whole  # numbered steps are shown whole or not at all: "1 ... 4" reads as broken
@@ -623,6 +760,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         # is what the question names: "the five ground rules")
         best_rows = sorted(block, key=lambda c: -c.score)[:3]
         block = [c for c in block if c in best_rows and c.score >= 0.6 * best_rows[0].score]
+    sample = _sample(cands, intent, anchor) if intent.kind == "script" and not block else []
     if block:
         intro = _intro(cands, block)
         if intro is not None:
@@ -641,6 +779,11 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         ]
         chosen += closing  # "Follow the steps in this order. ..."
         budget = len(chosen)
+    elif sample:
+        # "write me an email to parents about...": the hub's own sample, whole and labelled
+        chosen, anchor = sample, sample[0]
+        lead = _lead(passages[anchor.hit_index], intent, sample)
+        budget = len(chosen)
     else:
         chosen.append(anchor)
         # what follows the best sentence in its paragraph usually completes it
@@ -654,7 +797,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 and not c.text.endswith(":")
             ):
                 chosen.append(c)
-    if not block:
+    if not block and not sample:
         _complete(chosen, usable)
     saved = [c.score for c in cands]
     defined = _definitions(cands, usable, passages, intent, idf) if intent.kind == "comparison" else []
@@ -670,7 +813,11 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         if _covered(chosen, part_weights) >= 0.75 and stated:
             continue  # (its words are there, and the figure or date it asks for)
         score(cands, passages, part, idf)
-        best = max((c for c in usable if c not in chosen), key=lambda c: c.score, default=None)
+        best = max(
+            (c for c in usable if c not in chosen and not any(_near_duplicate(c.text, x.text) for x in chosen)),
+            key=lambda c: c.score,
+            default=None,
+        )
         # a sentence stating the figure asked for needs fewer of the part's words ("Each lesson runs
         # about 45 minutes." for "how long are the lessons for middle school")
         if best is not None:
@@ -681,7 +828,13 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 said |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
                 bar = 0.15
             if lexical_support(said, part_weights) >= bar:
-                chosen.append(best)
+                if best.kind == "sentence" and best.text.endswith(":"):
+                    # "Post this routine ...:" says nothing without the list it introduces
+                    listed = [c for c in _introduced(cands, best, part) if c not in chosen]
+                    chosen += [best, *listed] if listed else []
+                    budget += len(listed)
+                else:
+                    chosen.append(best)
         for c, value in zip(cands, saved, strict=True):
             c.score = value
     # then support from up to MAX_SOURCES sources, most relevant first, nothing said twice
@@ -733,14 +886,23 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             draft.lead = f"**{entry}:**"  # the entry's own heading spells the acronym out
     if intent.kind == "yesno" and not intent.parts and _denies(anchor, intent, weights):
         draft.lead = "**No.**" + (f" {draft.lead}" if draft.lead else "")  # the verdict the rule states
+    item_keys = [c.key for c in chosen if c.kind == "item"]
     for c in chosen:
         style = "text"
-        if c.kind == "item":
+        if c.kind == "item" and item_keys.count(c.key) > 1:  # one item alone reads as a sentence, not a list
             style = "number" if _NUMBERED.match(c.raw) else "bullet"
         elif c.kind == "row":
             style = "row" if c.cells else "bullet"
         own = _NUMBERED.match(c.raw)
         text = _as_sentence(c.text)
+        verdict = _VERDICT.match(text)
+        if verdict is not None and not any(
+            part.kind == "yesno" and lexical_support(set(terms(_leaf(c.section))), _weights(part.focus, idf)) >= 0.5
+            for part in intent.parts or [intent]
+        ):
+            # "No. A passing portfolio needs ...": the verdict answers its FAQ's own question, which
+            # is not the one asked; the rule after it stands alone
+            text = text[verdict.end() :]
         if _BARE_REPLY.match(c.text.strip()):
             # a bare "Yes." answers its own FAQ question, which may not be the teacher's ("Can I
             # suggest a tool at the meeting?" beside "can I add one to the plan?"): it is the verdict

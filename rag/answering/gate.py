@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.answering.extractive import Draft, lexical_support
 from rag.answering.facts import unmet
-from rag.answering.question import Intent, content_terms, normalise
+from rag.answering.question import Intent, asking_sentence, content_terms, normalise
 from rag.informal import FILLER
 from rag.privacy.lexicon import is_english
 from rag.records import Hit
@@ -215,12 +215,21 @@ def evidence(
     # a year or a figure the question names must appear in what was found ("guidance released in 2025")
     found_text = " ".join(f"{h.context or h.text}" for h in hits[:3])
     missing += [n for n in re.findall(r"\b(?:19|20)\d\d\b", asked) if n not in found_text]
+    # a word only in the story before the question ("a newcomer from Afghanistan who speaks Dari.
+    # Can I use AI to translate ...?") sets the scene; the question rests on the words it asks with
+    asking = set(words(asking_sentence(asked))) if asked.count("?") or "." in asked.rstrip(".") else set()
+    setting = [w for w in missing if asking and w not in asking]
+    asked_missing = [w for w in missing if w not in setting]
+    weight = max(
+        missing_weight(asked_missing, embed, question_vector, passage_vectors),
+        0.5 * missing_weight(setting, embed, question_vector, passage_vectors),
+    )
     return Evidence(
         dense=max(0.0, dense),
         coverage=lexical_support(passage_terms, weights) if weights else 0.0,
         answer_coverage=lexical_support(answer_terms, weights) if weights else 0.0,
         together=draft.best_unit_coverage,
-        missing=missing_weight(missing, embed, question_vector, passage_vectors),
+        missing=weight,
         unmet=max(
             (unmet(p.expects, [s.text for s in draft.sentences], p.text) for p in intent.parts or [intent]), default=0.0
         ),

@@ -155,11 +155,12 @@ def capitalised_terms(text: str) -> set[str]:
 
 def negated_terms(text: str, scope: int = 4) -> set[str]:
     """Stemmed content words within a few words after a negation ("not", "never", "isn't"...)."""
-    tokens = words(text)
     out: set[str] = set()
-    for i, token in enumerate(tokens):
-        if token in NEGATIONS or token.endswith("n't"):
-            out |= {stem(t) for t in tokens[i + 1 : i + 1 + scope] if t not in STOPWORDS and t not in NEGATIONS}
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):  # a bare "No." negates nothing after it
+        tokens = words(sentence)
+        for i, token in enumerate(tokens):
+            if token in NEGATIONS or token.endswith("n't"):
+                out |= {stem(t) for t in tokens[i + 1 : i + 1 + scope] if t not in STOPWORDS and t not in NEGATIONS}
     return out
 
 

@@ -26,6 +26,20 @@ _YESNO = re.compile(
     r"are (?:we|they|students) allowed)\b",
     re.IGNORECASE,
 )
+#: A yes/no asked after a clause that sets the scene ("if i read the essays first can i let the ai
+#: grade?", "since im his teacher can i just add it?"): the question is the inverted clause.
+_YESNO_AFTER = re.compile(
+    r"^(?:if|when|since|because|as|once|after|before|while|so)\b[^?]{3,120}?"
+    r"(?<!what)(?<!how)(?<!why)(?<!where)(?<!which)(?<!who)(?<!when)\s(?:can|could|may|should|do|does|"
+    r"is|are|am|must|will|would)\s+(?:i|we|they|you|he|she|it|students?|kids?|my|our|the|a|an|this|that)\b",
+    re.IGNORECASE,
+)
+#: "what can my ela kids use ai for", "what evidence can i use": what is allowed or available, a list.
+_WHAT_CAN = re.compile(
+    r"\bwhat (?:\w+ )?(?:can|could|may|should) (?:i|we|they|you|students?|kids?|(?:my|our|the) (?:\w+ ){0,2}?\w+)"
+    r" (?:\w+ ){0,2}?(?:use|do|try|give|offer|assign|accept|count|show)\b(?! (?:if|when|about)\b)",
+    re.IGNORECASE,
+)
 _STEPS = re.compile(
     r"\b(?:what (?:should|do|can|would|must) (?:i|we|you) do|what do (?:i|we) do|what to do|how (?:do|should|can|would) "
     r"(?:i|we|you|teachers?|students?) (?:handle|deal|respond|approach|go about|start|set up|run|report|get|request)|"
@@ -50,7 +64,7 @@ _FACT = re.compile(
     re.IGNORECASE,
 )
 _OPTIONS = re.compile(
-    r"\bwhat are the (?:\w+ )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+) |"
+    r"\bwhat (?:are|is) the (?:\w+ )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+) |"
     r"\bwhat (?:\w+ ){0,2}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
     r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
     r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
@@ -224,17 +238,24 @@ def classify(text: str) -> str:
         return "definition"
     if _STEPS.search(stripped):
         return "steps"
+    if _ASKS_OPTIONS.match(stripped):
+        return "options"  # "what are some alternatives for a kid who's opted out": not a "who" question
     if _FACT.search(stripped):
         return "fact"
-    if _OPTIONS.search(stripped):
+    if _OPTIONS.search(stripped) or _WHAT_CAN.search(stripped):
         return "options"
     if _WHOLE_LIST.search(text):
         return "options"  # "what can't I paste? need the whole list": said beside the question
-    if _YESNO.search(stripped):
+    if _YESNO.search(stripped) or _YESNO_AFTER.search(stripped):
         return "yesno"
     return "general"
 
 
+_ASKS_OPTIONS = re.compile(
+    r"(?:what (?:are|r) (?:some|my|our|your|any)\b|any (?:ideas|alternatives|options|suggestions|tips)\b|"
+    r"what (?:other )?(?:options|alternatives|choices) )",
+    re.IGNORECASE,
+)
 _WHOLE_LIST = re.compile(r"\b(?:full|whole|complete|entire|actual|exact) list\b", re.IGNORECASE)
 
 

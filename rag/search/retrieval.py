@@ -230,9 +230,10 @@ _BLOCK_LINE = re.compile(rf"^\s*(?:\||{LIST_MARK}\s)")
 
 
 def _ends_in_block(text: str) -> bool:
-    """Does the text end on a table row or a list item (so the block may go on)?"""
+    """Does the text end on a table row or a list item (so the block may go on), or on the line
+    that introduces one ("Post this routine and use it every time:")?"""
     lines = [line for line in text.rstrip().splitlines() if line.strip()]
-    return bool(lines) and bool(_BLOCK_LINE.match(lines[-1]))
+    return bool(lines) and (bool(_BLOCK_LINE.match(lines[-1])) or lines[-1].rstrip().endswith(":"))
 
 
 def make_retriever(settings: Settings, store: HubStore, embeddings: SentenceEmbeddings, **kwargs: Any) -> HubRetriever:

@@ -106,6 +106,13 @@ def test_a_comparison_of_two_named_things_sets_their_definitions_side_by_side(
     assert "| Term | Definition |" in answer.answer
 
 
+def test_a_comparison_is_not_read_as_a_multi_part_question(assistant: Assistant) -> None:
+    # its two sides are parts of one question: the table comparing them answers it, not the list
+    # of the first side's fields
+    answer = assistant.ask("whats the diff between a disclosure statement and a reflection")
+    assert "About 150 words" in answer.answer and "Disclosure statement" in answer.answer, answer.answer
+
+
 def test_compared_terms_and_the_entries_a_heading_names() -> None:
     assert compared_terms("whats the difference between level 1 and 2 on an essay") == ("level 1", "level 2")
     assert compared_terms("compare Level 0 with Level 3") == ("Level 0", "Level 3")

@@ -75,6 +75,10 @@ def test_a_name_in_the_story_before_the_question_weighs_less_than_one_in_it(assi
     asked = assistant.ask("can i use ai to translate my science worksheets into tigrinya for my student from eritrea?")
     assert 0 < story.evidence["missing"] <= 0.6 * asked.evidence["missing"], (story.evidence, asked.evidence)
     assert story.confidence > asked.confidence
+    # what is said after the question is part of what is asked ("... need numbers for a grant app")
+    after = assistant.ask("is there research showing ai tutoring raises test scores? need numbers for a grant app")
+    before = assistant.ask("need numbers for a grant app. is there research showing ai tutoring raises test scores?")
+    assert after.evidence["missing"] > before.evidence["missing"], (after.evidence, before.evidence)
 
 
 def test_the_check_says_what_is_true() -> None:

@@ -719,8 +719,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     weights = _weights(intent.focus, idf, intent.context)
     if intent.kind in ("steps", "options", "general", "yesno", "comparison", "script"):
         # a multi-part question's list is the one its first part asks for ("the four checks
-        # routine, and what level for homework": the routine, not the levels table both share words with)
-        first = intent.parts[0] if intent.parts else intent
+        # routine, and what level for homework": the routine, not the levels table both share words
+        # with); a comparison's parts are the definitions of its two sides, not questions in turn
+        first = intent.parts[0] if intent.parts and intent.kind != "comparison" else intent
         if first is not intent:
             score(cands, passages, first, idf)
         blocks = _structured_blocks(cands, first, passages, idf)

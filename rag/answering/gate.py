@@ -215,10 +215,12 @@ def evidence(
     # a year or a figure the question names must appear in what was found ("guidance released in 2025")
     found_text = " ".join(f"{h.context or h.text}" for h in hits[:3])
     missing += [n for n in re.findall(r"\b(?:19|20)\d\d\b", asked) if n not in found_text]
-    # a word only in the story before the question ("a newcomer from Afghanistan who speaks Dari.
+    # a word only in the story before the question ("a newcomer from Eritrea who speaks Tigrinya.
     # Can I use AI to translate ...?") sets the scene; the question rests on the words it asks with
-    asking = set(words(asking_sentence(asked))) if asked.count("?") or "." in asked.rstrip(".") else set()
-    setting = [w for w in missing if asking and w not in asking]
+    question = asking_sentence(asked)
+    before = asked[: asked.find(question)] if question in asked else ""
+    story = set(words(before)) - set(words(asked[len(before) :]))
+    setting = [w for w in missing if w in story]
     asked_missing = [w for w in missing if w not in setting]
     weight = max(
         missing_weight(asked_missing, embed, question_vector, passage_vectors),

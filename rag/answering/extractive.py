@@ -102,7 +102,7 @@ _STORY = re.compile(
 )
 _FIRST_PERSON = re.compile(r"^\s*[\"\u201c]?(?:I|I'm|I've|I'd|We|We're|My|Our|Dear)\b")
 _SPEAKER = re.compile(
-    r"^\s*(?:(?:teacher|student|coach|sample|example) script|"
+    r"^\s*(?:(?:teacher|student|coach|sample|example) script|script for [^:]{3,60}|"
     r"teacher|student|coach|parent|say|ask|you|me|ai|chatbot|prompt|output|response|script|"
     r"before|after|weak|strong|original|revised|"
     r"sample|example|exit ticket|model answer|student answer)"
@@ -202,7 +202,12 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
             # delay your salary"); coaches see the request flagged on the Corpus page.
             continue
         advice = {u.block for u in units if _ADVICE_LABEL.match(u.text)}
+        inside: int | None = None  # the block of a quotation still open ("Script: "This source ...)
         for position, (unit, bad) in enumerate(zip(units, planted, strict=True)):
+            within = inside == unit.block and unit.kind == "sentence"
+            opened = unit.text.count('"') % 2 == 1 or unit.text.count("\u201c") > unit.text.count("\u201d")
+            closed = unit.text.count('"') % 2 == 1 or unit.text.count("\u201d") > unit.text.count("\u201c")
+            inside = (None if closed else inside) if within else (unit.block if opened else None)
             text = strip_markdown(unit.text) if unit.kind != "row" or unit.header else unit.text
             if unit.kind == "row" and not unit.header:
                 text = strip_markdown(unit.text)
@@ -221,7 +226,7 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                     section=section,
                     cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
                     header=[_plain_cell(h) for h in unit.header] if unit.header else None,
-                    quoted=_is_quoted(unit.text, text, section, unit.block in advice),
+                    quoted=within or _is_quoted(unit.text, text, section, unit.block in advice),
                     # an FAQ's question; not a step that ends by asking ("Substitute. ... Does it work?")
                     question=text.rstrip().rstrip("\"'\u201d)").endswith("?")
                     and unit.kind != "row"

@@ -196,6 +196,22 @@ def test_each_part_of_a_multi_part_question_is_answered(assistant: Assistant) ->
         assert step in both.answer, both.answer
 
 
+def test_a_part_answered_by_an_faq_gets_that_answer(assistant: Assistant) -> None:
+    # "At Level 2, yes, with disclosure" shares no word with the part; its FAQ question does
+    answer = assistant.ask(
+        "whats the three step citation check for science, and can my kids use ai to write the intro of their lab report"
+    )
+    assert "Match it" in answer.answer and "At Level 2, yes" in answer.answer, answer.answer
+
+
+def test_a_list_read_from_two_overlapping_chunks_is_shown_whole(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "ok so one of my 9th graders turned in an essay that def sounds like chatgpt wrote it. "
+        "what are the steps im supposed to follow before i do anything"
+    )
+    assert "Pause and do not accuse" in answer.answer and "Document and follow policy" in answer.answer, answer.answer
+
+
 def test_a_list_introduced_at_a_passages_end_is_followed_into_the_next_chunk(assistant: Assistant) -> None:
     answer = assistant.ask("whats the four checks routine for ai math stuff")
     assert not answer.answer.rstrip().endswith(":") and "4. Explain" in answer.answer, answer.answer

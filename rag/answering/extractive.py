@@ -535,7 +535,17 @@ def _structured_blocks(
             if any(p and first.section.startswith(p + " > ") for p in procedures):
                 s -= 0.2
         out.append((s, members))
-    return sorted(out, key=lambda x: -x[0])
+    # the same list read from two overlapping chunks: the one that holds all of it ("5. Document and
+    # follow policy" as well), scored as the better of the two
+    texts = [{m.text for m in members} for _, members in out]
+    whole = []
+    for i, (s, members) in enumerate(out):
+        wider = [j for j, other in enumerate(texts) if j != i and texts[i] < other]
+        if wider:
+            continue
+        same = [out[j][0] for j, other in enumerate(texts) if texts[i] <= other or other < texts[i]]
+        whole.append((max([s, *same]), members))
+    return sorted(whole, key=lambda x: -x[0])
 
 
 #: Share of the question's weighted terms an FAQ heading must hold to be the question asked.
@@ -633,6 +643,16 @@ def _intro(cands: list[Candidate], block: list[Candidate]) -> Candidate | None:
     ):
         return before[-1]
     return None
+
+
+def _asked_by(cands: list[Candidate], c: Candidate) -> set[str]:
+    """The words of the FAQ question a unit answers ("Can students use AI to write a lab report's
+    introduction?" before "At Level 2, yes, with disclosure"): the question just before it in its
+    passage, or its section's heading when that is a question."""
+    before = [q for q in cands if q.hit_index == c.hit_index and c.position - 3 <= q.position < c.position]
+    asked = next((q for q in reversed(before) if q.question), None)
+    leaf = c.section.split(" > ")[-1]
+    return set(terms(asked.text if asked is not None else leaf if leaf.rstrip().endswith("?") else ""))
 
 
 def _about_the_question(members: list[Candidate], best: Candidate) -> bool:
@@ -827,7 +847,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         # a sentence stating the figure asked for needs fewer of the part's words ("Each lesson runs
         # about 45 minutes." for "how long are the lessons for middle school")
         if best is not None:
-            said = set(terms(best.text))
+            said = set(terms(best.text)) | _asked_by(cands, best)  # an FAQ answer says what its question asks
             bar = 0.5
             if part.expects == "number" and states(part.expects, best.text, part.text):
                 hit = passages[best.hit_index]

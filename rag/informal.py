@@ -60,6 +60,8 @@ SPELLING = {
     "hs": "high school",
     "ms": "middle school",
     "elem": "elementary",
+    "schoolers": "school students",  # "high schoolers", "middle schoolers"
+    "schooler": "school student",
     "sped": "special education",
     "gpt": "ChatGPT",
     "chatgpt": "ChatGPT",

@@ -91,6 +91,13 @@ def test_follow_up_replaces_what_it_changes_and_standalone_questions_stay(assist
     assert standalone_question("How do I cite ChatGPT in MLA?", [middle]) == "How do I cite ChatGPT in MLA?"
     asked = standalone_question("ok and who do i tell", ["I pasted student names into ChatGPT, what do I do?"])
     assert asked.startswith("Who do I report to or contact?") and "pasted student names" in asked
+    # a new question about the same case, not the case with "student" swapped for "parents"
+    pasted = "what should i do if a student pastes another kids info into a chatbot"
+    tell = standalone_question("do i need to tell the parents", [pasted])
+    assert tell.startswith("Do I need to tell the parents?") and "a student pastes" in tell, tell
+    assert standalone_question("what about high schoolers", ["can my 3rd graders use chatgpt"]).startswith(
+        "can high school students use"
+    )
 
 
 def test_a_conversation_answers_each_turn_for_its_own_grade_band(assistant: Assistant) -> None:

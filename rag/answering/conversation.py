@@ -107,6 +107,10 @@ def _replace_slots(previous: str, rest: str) -> str | None:
     leftover = content_terms(_strip_slots(rest))
     if leftover and not all(t in {"too", "instead", "same", "either"} for t in leftover):
         return None
+    if _PERSON_SPAN.search(rest) and _QUESTION_WORD.search(_PERSON_SPAN.sub(" ", rest)):
+        # "do i need to tell the parents?" asks something new about the same case; only "what
+        # about parents?" swaps who the question is about
+        return None
     question = previous.rstrip("?.! ")
     changed = False
     for pattern in _SLOTS:

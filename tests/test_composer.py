@@ -173,6 +173,10 @@ def test_asked_for_an_email_to_families_the_hubs_sample_letter_is_given_labelled
     )
     assert answer.answer.startswith("From") and "Sample Letter to Families" in answer.answer.splitlines()[0]
     assert "Dear families" in answer.answer and "Please opt my child" not in answer.answer, answer.answer
+    # shown as the hub wrote it: one block quote in its paragraphs, cited once at its end
+    quoted = [line for line in answer.answer.splitlines() if line.startswith(">")]
+    assert len([line for line in quoted if line.strip() == ">"]) >= 2, answer.answer
+    assert answer.answer.count("[1]") == 1, answer.answer
 
 
 def test_asked_for_the_full_list_the_whole_table_is_shown(assistant: Assistant) -> None:

@@ -20,12 +20,15 @@ class AnswerSentence:
     supported: bool = True
     score: float = 1.0
     bullet: bool = False
-    #: How it is shown: "text", "bullet", "number", or "row" (a table row: ``cells`` under ``header``).
+    #: How it is shown: "text", "bullet", "number", "row" (a table row: ``cells`` under ``header``) or
+    #: "quote" (a sample: a block quote, cited once at its end).
     style: str = "text"
     cells: list[str] | None = None
     header: list[str] | None = None
     #: A numbered item's own number in the hub, so a list shown in part is not renumbered.
     number: int | None = None
+    #: A "quote" (a sample the question asked for, shown as the hub wrote it) starts a new paragraph here.
+    paragraph: bool = False
 
 
 @dataclass
@@ -144,6 +147,14 @@ def render(lead: str, sentences: list[AnswerSentence]) -> str:
         elif style == "number":
             number = sentence.number if sentence.number is not None else number + 1
             group.append(f"{number}. {sentence.text}{marks}")
+        elif style == "quote":
+            last = i + 1 == len(sentences) or sentences[i + 1].style != "quote"
+            mark = marks if last else "" if sentence.supported else " (unverified)"
+            if group and not sentence.paragraph:
+                group[-1] += f" {sentence.text}{mark}"
+            else:
+                group += [">"] if group else []
+                group.append(f"> {sentence.text}{mark}")
         elif style == "bullet":
             group.append(f"- {sentence.text}{marks}")
         else:

@@ -309,7 +309,16 @@ class Assistant:
                 citations[numbers[index] - 1].quotes.append(item.text)
             sentences.append(
                 AnswerSentence(
-                    item.text, cites, True, 1.0, item.bullet, item.style, item.cells, item.header, item.number
+                    item.text,
+                    cites,
+                    True,
+                    1.0,
+                    item.bullet,
+                    item.style,
+                    item.cells,
+                    item.header,
+                    item.number,
+                    item.paragraph,
                 )
             )
         checker = self.checker(idf)

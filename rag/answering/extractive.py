@@ -153,6 +153,8 @@ class DraftSentence:
     header: list[str] | None = None
     #: A numbered item's own number in the hub ("3."), kept when only some items are shown.
     number: int | None = None
+    #: A sample's unit that starts a new paragraph (style "quote").
+    paragraph: bool = False
 
 
 @dataclass
@@ -708,6 +710,20 @@ def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate) -> list[C
     return out
 
 
+def _paragraph_breaks(sample: list[Candidate], passages: Sequence[Hit]) -> set[int]:
+    """The units of a sample that start a new line in the hub (``id`` of each): a letter's
+    paragraphs are kept when it is shown."""
+    out: set[int] = set()
+    at = 0
+    for c in sample:
+        text = passages[c.hit_index].context or passages[c.hit_index].text
+        start = text.find(c.raw, at)
+        if start > 0 and text[start - 1] == "\n" and c is not sample[0]:
+            out.add(id(c))
+        at = start + len(c.raw) if start >= 0 else at
+    return out
+
+
 def _near_duplicate(a: str, b: str) -> bool:
     ta, tb = set(terms(a)), set(terms(b))
     if not ta or not tb:
@@ -847,8 +863,10 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         # a sentence stating the figure asked for needs fewer of the part's words ("Each lesson runs
         # about 45 minutes." for "how long are the lessons for middle school")
         if best is not None:
-            said = set(terms(best.text)) | _asked_by(cands, best)  # an FAQ answer says what its question asks
+            said = set(terms(best.text))
             bar = 0.5
+            if lexical_support(_asked_by(cands, best), part_weights) >= SAME_QUESTION:
+                said |= _asked_by(cands, best)  # an FAQ answer says what its question asks, when it asks this
             if part.expects == "number" and states(part.expects, best.text, part.text):
                 hit = passages[best.hit_index]
                 said |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
@@ -913,6 +931,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     if intent.kind == "yesno" and not intent.parts and _denies(anchor, intent, weights):
         draft.lead = "**No.**" + (f" {draft.lead}" if draft.lead else "")  # the verdict the rule states
     item_keys = [c.key for c in chosen if c.kind == "item"]
+    breaks = _paragraph_breaks(sample, passages)
     for c in chosen:
         style = "text"
         if c.kind == "item" and item_keys.count(c.key) > 1:  # one item alone reads as a sentence, not a list
@@ -943,12 +962,16 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             ):
                 draft.lead = f"**{text}**" + (f" {draft.lead}" if draft.lead else "")
             continue
+        paragraph = False
+        if c in sample:  # the sample asked for, as the hub wrote it: one block quote, its paragraphs kept
+            style, paragraph = "quote", id(c) in breaks
         draft.sentences.append(
             DraftSentence(
                 text=text,
                 cites=[c.hit_index],
-                bullet=style != "text",
+                bullet=style not in ("text", "quote"),
                 style=style,
+                paragraph=paragraph,
                 cells=c.cells,
                 header=c.header,
                 number=int(own.group(0).strip(" .)")) if own and c.kind == "item" else None,

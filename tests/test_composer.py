@@ -208,6 +208,14 @@ def test_a_part_answered_by_an_faq_gets_that_answer(assistant: Assistant) -> Non
     assert "Match it" in answer.answer and "At Level 2, yes" in answer.answer, answer.answer
 
 
+def test_words_to_use_after_a_label_are_a_script_not_advice(assistant: Assistant) -> None:
+    # 'Print this on your syllabus: "Translation apps count as AI.' is the wording to print, not a rule
+    answer = assistant.ask(
+        "Do TI-84s and Desmos count as AI under the levels? What about those snap-a-photo solver apps?"
+    )
+    assert "Photo-solving apps" in answer.answer and "Print this on your syllabus" not in answer.answer, answer.answer
+
+
 def test_a_list_read_from_two_overlapping_chunks_is_shown_whole(assistant: Assistant) -> None:
     answer = assistant.ask(
         "ok so one of my 9th graders turned in an essay that def sounds like chatgpt wrote it. "

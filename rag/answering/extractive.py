@@ -177,6 +177,8 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
     if quoted >= 0.6 * len(text) or (text[:1] in '"\u201c' and text.rstrip(".")[-1:] in '"\u201d'):
         return True
+    if re.match(r'^[^"\u201c:]{3,60}:\s*["\u201c]', text) and len(_QUOTES.findall(text)) <= 1:
+        return True  # 'Print this on your syllabus: "Translation apps count as AI.': the words to use, a script
     if text.rstrip()[-1:] in '"\u201d' and (text.count('"') % 2 == 1 or text.count("\u201d") > text.count("\u201c")):
         return True  # the end of a quotation that began in an earlier sentence
     if text[:1] in '"\u201c':

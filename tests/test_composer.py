@@ -216,6 +216,15 @@ def test_words_to_use_after_a_label_are_a_script_not_advice(assistant: Assistant
     assert "Photo-solving apps" in answer.answer and "Print this on your syllabus" not in answer.answer, answer.answer
 
 
+def test_a_table_row_labelled_by_its_header_is_not_a_script(assistant: Assistant) -> None:
+    # 'Question: "Is this tool approved in my district?"; Ask: AI Lead Teacher' is a table row, not a quotation
+    answer = assistant.ask(
+        "My course progress just vanished. Who do I contact about that, and who do I ask if I want to know "
+        "whether a tool is approved in my district?"
+    )
+    assert "Help desk" in answer.answer and "AI Lead Teacher" in answer.answer, answer.answer
+
+
 def test_a_list_read_from_two_overlapping_chunks_is_shown_whole(assistant: Assistant) -> None:
     answer = assistant.ask(
         "ok so one of my 9th graders turned in an essay that def sounds like chatgpt wrote it. "

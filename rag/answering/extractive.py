@@ -169,7 +169,7 @@ class Draft:
     cited_terms: set[str] = field(default_factory=set)
 
 
-def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
+def _is_quoted(raw: str, text: str, section: str, advice: bool = False, kind: str = "sentence") -> bool:
     """Illustration rather than advice: a placeholder, a speaker's line, a quotation, a script's
     lines, or anything in an example or scenario except its labelled advice ("What to do: ...")."""
     if _PLACEHOLDER.search(raw) or _SPEAKER.match(text) or _STORY.match(text):
@@ -177,7 +177,7 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False) -> bool:
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
     if quoted >= 0.6 * len(text) or (text[:1] in '"\u201c' and text.rstrip(".")[-1:] in '"\u201d'):
         return True
-    if re.match(r'^[^"\u201c:]{3,60}:\s*["\u201c]', text) and len(_QUOTES.findall(text)) <= 1:
+    if kind != "row" and re.match(r'^[^"\u201c:]{3,60}:\s*["\u201c]', text) and len(_QUOTES.findall(text)) <= 1:
         return True  # 'Print this on your syllabus: "Translation apps count as AI.': the words to use, a script
     if text.rstrip()[-1:] in '"\u201d' and (text.count('"') % 2 == 1 or text.count("\u201d") > text.count("\u201c")):
         return True  # the end of a quotation that began in an earlier sentence
@@ -230,7 +230,7 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                     section=section,
                     cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
                     header=[_plain_cell(h) for h in unit.header] if unit.header else None,
-                    quoted=within or _is_quoted(unit.text, text, section, unit.block in advice),
+                    quoted=within or _is_quoted(unit.text, text, section, unit.block in advice, unit.kind),
                     # an FAQ's question; not a step that ends by asking ("Substitute. ... Does it work?")
                     question=text.rstrip().rstrip("\"'\u201d)").endswith("?")
                     and unit.kind != "row"

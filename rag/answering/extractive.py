@@ -110,6 +110,18 @@ _SPEAKER = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = re.compile(r"[\"\u201c][^\"\u201c\u201d]{3,}[\"\u201d]")
+
+
+def _opens(text: str) -> bool:
+    """Does the text open a quotation it does not close?"""
+    return text.count('"') % 2 == 1 or text.count("\u201c") > text.count("\u201d")
+
+
+def _closes(text: str) -> bool:
+    """Does the text close a quotation opened before it?"""
+    return text.count('"') % 2 == 1 or text.count("\u201d") > text.count("\u201c")
+
+
 _ITEM_MARK = LIST_ITEM
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 
@@ -179,7 +191,7 @@ def _is_quoted(raw: str, text: str, section: str, advice: bool = False, kind: st
         return True
     if kind != "row" and re.match(r'^[^"\u201c:]{3,60}:\s*["\u201c]', text) and len(_QUOTES.findall(text)) <= 1:
         return True  # 'Print this on your syllabus: "Translation apps count as AI.': the words to use, a script
-    if text.rstrip()[-1:] in '"\u201d' and (text.count('"') % 2 == 1 or text.count("\u201d") > text.count("\u201c")):
+    if text.rstrip()[-1:] in '"\u201d' and _closes(text):
         return True  # the end of a quotation that began in an earlier sentence
     if text[:1] in '"\u201c':
         first = _QUOTES.match(text)
@@ -209,9 +221,10 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
         inside: int | None = None  # the block of a quotation still open ("Script: "This source ...)
         for position, (unit, bad) in enumerate(zip(units, planted, strict=True)):
             within = inside == unit.block and unit.kind == "sentence"
-            opened = unit.text.count('"') % 2 == 1 or unit.text.count("\u201c") > unit.text.count("\u201d")
-            closed = unit.text.count('"') % 2 == 1 or unit.text.count("\u201d") > unit.text.count("\u201c")
-            inside = (None if closed else inside) if within else (unit.block if opened else None)
+            if within:
+                inside = None if _closes(unit.text) else inside
+            else:
+                inside = unit.block if _opens(unit.text) else None
             text = strip_markdown(unit.text) if unit.kind != "row" or unit.header else unit.text
             if unit.kind == "row" and not unit.header:
                 text = strip_markdown(unit.text)
@@ -240,10 +253,10 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
     return out
 
 
-_BAND_LABEL = re.compile(r"(?:^|(?<=[\s.;]))(?:Grades?\s+)?(K-2|3-5|6-8|9-12|K-5|6-12)(?=\s+[A-Z])")
-
-
-_UNIT_BAND = re.compile(r"^\W*(?:Grades?\s+|Grade band\W+)?(K-2|3-5|6-8|9-12|K-5|6-12|K-12|K-8)\b", re.IGNORECASE)
+#: Grade bands as a hub labels them: a line that opens with one is that band's line.
+_BANDS = r"(K-2|3-5|6-8|9-12|K-5|6-12|K-12|K-8)"
+_BAND_LABEL = re.compile(rf"(?:^|(?<=[\s.;]))(?:Grades?\s+)?{_BANDS}(?=\s+[A-Z])")
+_UNIT_BAND = re.compile(rf"^\W*(?:Grades?\s+|Grade band\W+)?{_BANDS}\b", re.IGNORECASE)
 
 
 def _by_band(unit: TextUnit) -> list[TextUnit]:
@@ -542,13 +555,11 @@ def _structured_blocks(
     # the same list read from two overlapping chunks: the one that holds all of it ("5. Document and
     # follow policy" as well), scored as the better of the two
     texts = [{m.text for m in members} for _, members in out]
-    whole = []
-    for i, (s, members) in enumerate(out):
-        wider = [j for j, other in enumerate(texts) if j != i and texts[i] < other]
-        if wider:
-            continue
-        same = [out[j][0] for j, other in enumerate(texts) if texts[i] <= other or other < texts[i]]
-        whole.append((max([s, *same]), members))
+    whole = [
+        (max(t for (t, _), other in zip(out, texts, strict=True) if other <= own), members)
+        for (_, members), own in zip(out, texts, strict=True)
+        if not any(own < other for other in texts)
+    ]
     return sorted(whole, key=lambda x: -x[0])
 
 
@@ -765,12 +776,13 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         # routine, and what level for homework": the routine, not the levels table both share words
         # with); a comparison's parts are the definitions of its two sides, not questions in turn
         first = intent.parts[0] if intent.parts and intent.kind != "comparison" else intent
+        kept = [c.score for c in cands]
         if first is not intent:
             score(cands, passages, first, idf)
         blocks = _structured_blocks(cands, first, passages, idf)
         lead_unit = max(usable, key=lambda c: c.score)
-        if first is not intent:
-            score(cands, passages, intent, idf)
+        for c, value in zip(cands, kept, strict=True):
+            c.score = value
         if blocks:
             s, members = blocks[0]
             named = lexical_support(set(terms(members[0].section.split(" > ")[-1])), _weights(first.focus, idf)) >= 0.5
@@ -867,8 +879,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         if best is not None:
             said = set(terms(best.text))
             bar = 0.5
-            if lexical_support(_asked_by(cands, best), part_weights) >= SAME_QUESTION:
-                said |= _asked_by(cands, best)  # an FAQ answer says what its question asks, when it asks this
+            faq = _asked_by(cands, best)
+            if lexical_support(faq, part_weights) >= SAME_QUESTION:
+                said |= faq  # an FAQ answer says what its question asks, when it asks this
             if part.expects == "number" and states(part.expects, best.text, part.text):
                 hit = passages[best.hit_index]
                 said |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
@@ -991,8 +1004,7 @@ def _complete(chosen: list[Candidate], usable: list[Candidate]) -> None:
         whole = [anchor] + [c for c in section if c is not anchor] + chosen[1:]
         chosen[:] = [c for i, c in enumerate(whole) if all(c is not d for d in whole[:i])]
         return
-    opened = anchor.text.count('"') % 2 == 1 or anchor.text.count("\u201c") > anchor.text.count("\u201d")
-    if opened:
+    if _opens(anchor.text):
         following = sorted(
             (c for c in usable if c.hit_index == anchor.hit_index and c.position > anchor.position),
             key=lambda c: c.position,

@@ -23,21 +23,12 @@ KINDS = ("steps", "yesno", "definition", "fact", "options", "comparison", "scrip
 _YESNO = re.compile(
     r"^(?:can|could|may|might|is|are|am|do|does|did|should|shall|will|would|must|has|have|was|were)\b"
     r"|\b(?:allowed to|permitted to|is it (?:ok|okay|fine|safe|legal|true)|am i (?:allowed|supposed)|"
-    r"are (?:we|they|students) allowed)\b",
-    re.IGNORECASE,
-)
-#: A yes/no asked after a clause that sets the scene ("if i read the essays first can i let the ai
-#: grade?", "since im his teacher can i just add it?"): the question is the inverted clause.
-_YESNO_AFTER = re.compile(
-    r"^(?:if|when|since|because|as|once|after|before|while|so)\b[^?]{3,120}?"
+    r"are (?:we|they|students) allowed)\b"
+    # after a clause that sets the scene ("if i read the essays first can i let the ai grade?",
+    # "since im his teacher can i just add it?"): the question is the inverted clause
+    r"|^(?:if|when|since|because|as|once|after|before|while|so)\b[^?]{3,120}?"
     r"(?<!what)(?<!how)(?<!why)(?<!where)(?<!which)(?<!who)(?<!when)\s(?:can|could|may|should|do|does|"
     r"is|are|am|must|will|would)\s+(?:i|we|they|you|he|she|it|students?|kids?|my|our|the|a|an|this|that)\b",
-    re.IGNORECASE,
-)
-#: "what can my ela kids use ai for", "what evidence can i use": what is allowed or available, a list.
-_WHAT_CAN = re.compile(
-    r"\bwhat (?:\w+ )?(?:can|could|may|should) (?:i|we|they|you|students?|kids?|(?:my|our|the) (?:\w+ ){0,2}?\w+)"
-    r" (?:\w+ ){0,2}?(?:use|do|try|give|offer|assign|accept|count|show)\b(?! (?:if|when|about)\b)",
     re.IGNORECASE,
 )
 _STEPS = re.compile(
@@ -69,7 +60,10 @@ _OPTIONS = re.compile(
     r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
     r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
     r"list of|which tools|recommend(?:ations?)?|activities|tips|"
-    r"(?:full|whole|complete|entire|actual|exact) list|list (?:all|every|everything))\b",
+    r"(?:full|whole|complete|entire|actual|exact) list|list (?:all|every|everything))\b|"
+    # what is allowed or available: "what can my ela kids use ai for", "what evidence can i use"
+    r"\bwhat (?:\w+ )?(?:can|could|may|should) (?:i|we|they|you|students?|kids?|(?:my|our|the) (?:\w+ ){0,2}?\w+)"
+    r" (?:\w+ ){0,2}?(?:use|do|try|give|offer|assign|accept|count|show)\b(?! (?:if|when|about)\b)",
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(
@@ -242,11 +236,11 @@ def classify(text: str) -> str:
         return "options"  # "what are some alternatives for a kid who's opted out": not a "who" question
     if _FACT.search(stripped):
         return "fact"
-    if _OPTIONS.search(stripped) or _WHAT_CAN.search(stripped):
+    if _OPTIONS.search(stripped):
         return "options"
     if _WHOLE_LIST.search(text):
         return "options"  # "what can't I paste? need the whole list": said beside the question
-    if _YESNO.search(stripped) or _YESNO_AFTER.search(stripped):
+    if _YESNO.search(stripped):
         return "yesno"
     return "general"
 

@@ -98,6 +98,17 @@ def test_follow_up_replaces_what_it_changes_and_standalone_questions_stay(assist
     assert standalone_question("what about high schoolers", ["can my 3rd graders use chatgpt"]).startswith(
         "can high school students use"
     )
+    # "that ... too" with only who it is about: the earlier question for them
+    assert standalone_question(
+        "does that apply to subs too?", ["What should teachers never paste into a chatbot?"]
+    ) == ("What should subs never paste into a chatbot?")
+    # a follow-up to a follow-up keeps the first question's topic
+    chain = ["What goes in a Level 2 disclosure statement?", "Do my 9th graders write their own?"]
+    third = standalone_question("what about middle schoolers?", chain)
+    assert third.startswith("Do middle school students write their own?") and "disclosure statement" in third, third
+    # a question that names its own subject is not a follow-up, whatever pronoun it uses
+    own = "What is Copilot and is it allowed for high schoolers?"
+    assert standalone_question(own, [middle]) == own
 
 
 def test_a_conversation_answers_each_turn_for_its_own_grade_band(assistant: Assistant) -> None:

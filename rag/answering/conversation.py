@@ -28,7 +28,7 @@ _STARTS_CONNECTED = re.compile(
 )
 _ANAPHORA = re.compile(
     r"\b(?:it|that|this|those|these|they|them|there|he|she|one|ones|same|too|also|either|"
-    r"instead)\b",
+    r"instead)\b|\b(?:their|its|his|her|my|our|your)\s+own\s*[?.!]*$",
     re.IGNORECASE,
 )
 _QUESTION_WORD = re.compile(
@@ -62,6 +62,27 @@ _PERSON_SPAN = re.compile(
 )
 _SLOTS = (_GRADE_SPAN, _SUBJECT_SPAN, _PERSON_SPAN)
 _BANDS = ["K-2", "3-5", "6-8", "9-12"]
+#: Words (as content_terms stems them) that only say the earlier answer holds for someone else:
+#: "does that go for high school too?", "same rule for subs?", "is it still ok for 3rd grade?"
+_SAME_AGAIN = {
+    "too",
+    "instead",
+    "same",
+    "either",
+    "go",
+    "appli",
+    "work",
+    "count",
+    "hold",
+    "true",
+    "allow",
+    "fine",
+    "ok",
+    "okay",
+    "rule",
+    "still",
+    "valid",
+}
 
 
 def is_follow_up(question: str) -> bool:
@@ -76,14 +97,27 @@ def is_follow_up(question: str) -> bool:
     rest = _strip_slots(text)
     if not content_terms(rest) and len(content) <= 3:
         return True  # "high school?", "for parents?"
-    return bool(_ANAPHORA.search(text)) and len(content) <= 3
+    # a pointer back with little topic of its own: few words, or none but who it is about and
+    # that the earlier answer holds ("does that go for my high schoolers too?")
+    return bool(_ANAPHORA.search(text)) and (
+        len(content) <= 3 or all(t in _SAME_AGAIN or t.isdigit() for t in content_terms(rest))
+    )
 
 
 def standalone_question(question: str, history: Sequence[str]) -> str:
-    """The question made self-contained from the earlier (already standalone) questions."""
+    """The question made self-contained from the earlier questions. Each earlier question is made
+    self-contained from those before it first, so a follow-up to a follow-up keeps the first
+    question's topic (questions already standalone come back unchanged)."""
     if not history or not is_follow_up(question):
         return question
-    previous = history[-1].strip()
+    previous = history[0].strip()
+    for earlier in history[1:]:
+        previous = _rewrite(earlier, previous) if is_follow_up(earlier) else earlier.strip()
+    return _rewrite(question, previous)
+
+
+def _rewrite(question: str, previous: str) -> str:
+    """The follow-up ``question`` made self-contained from the standalone question before it."""
     text = normalise(question).strip()
     rest = _CONNECTIVE.sub("", text, count=1).strip().rstrip("?.! ")
     if not rest:
@@ -105,9 +139,9 @@ def _replace_slots(previous: str, rest: str) -> str | None:
     """When the follow-up only names a different grade, subject or person, the earlier question
     with that part replaced (or added); None when the follow-up asks something else."""
     leftover = content_terms(_strip_slots(rest))
-    if leftover and not all(t in {"too", "instead", "same", "either"} for t in leftover):
+    if leftover and not all(t in _SAME_AGAIN for t in leftover):
         return None
-    if _PERSON_SPAN.search(rest) and _QUESTION_WORD.search(_PERSON_SPAN.sub(" ", rest)):
+    if not leftover and _PERSON_SPAN.search(rest) and _QUESTION_WORD.search(_PERSON_SPAN.sub(" ", rest)):
         # "do i need to tell the parents?" asks something new about the same case; only "what
         # about parents?" swaps who the question is about
         return None
@@ -127,7 +161,9 @@ def _replace_slots(previous: str, rest: str) -> str | None:
         else:
             question = f"{question} for {value}"
         changed = True
-    return f"{question}?" if changed else None
+    if not changed:
+        return None
+    return question if question.endswith(")") else f"{question}?"
 
 
 def _resolve_relative(span: str, previous: str) -> str:

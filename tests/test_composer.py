@@ -288,6 +288,11 @@ def test_a_verdict_answering_another_faq_question_is_left_out(assistant: Assista
         ("ok so what evidence CAN i actually use then", "options"),
         ("whats the four checks routine for ai math stuff", "options"),
         ("what can i do if a student cheats", "steps"),
+        # a named set asks for its members; without "the" it asks what they are
+        ("what are the 5 steps", "steps"),
+        ("what are the phases of the coaching cycle", "steps"),
+        ("what r the disclosure fields", "options"),
+        ("what are hallucinations", "definition"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:

@@ -228,6 +228,8 @@ def classify(text: str) -> str:
         return "script"
     if _COMPARISON.search(stripped):
         return "comparison"
+    if m := _THE_PLURAL.match(stripped):
+        return "steps" if re.search(r"\b(?:steps|stages|phases)$", m.group("what"), re.IGNORECASE) else "options"
     if _definition_term(stripped):
         return "definition"
     if _STEPS.search(stripped):
@@ -251,6 +253,12 @@ _ASKS_OPTIONS = re.compile(
     re.IGNORECASE,
 )
 _WHOLE_LIST = re.compile(r"\b(?:full|whole|complete|entire|actual|exact) list\b", re.IGNORECASE)
+#: "what are the five steps", "what are the disclosure fields": a named set asks for its members,
+#: not a definition (that would be "what are hallucinations", without "the")
+_THE_PLURAL = re.compile(
+    r"^what(?:\s+are|'re|\s+r)\s+the\s+(?P<what>(?:[\w-]+\s+){0,3}[\w-]*[^\Ws]s)(?:\s+(?:of|for|in|on|at)\s+[\w\s-]{1,40})?\s*\??$",
+    re.IGNORECASE,
+)
 
 
 _EXPECTS = (

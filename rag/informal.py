@@ -106,6 +106,15 @@ SPELLING = {
     "wifi": "internet",
     "wi-fi": "internet",
 }
+#: AI products teachers name, by the kind of tool each is: a hub that covers the kind covers the
+#: product ("my 4th graders' own gemini accounts" asks about student chatbot accounts).
+PRODUCTS = {
+    **dict.fromkeys("gemini bard claude copilot perplexity grok llama mistral deepseek poe".split(), "chatbot"),
+    **dict.fromkeys("turnitin gptzero zerogpt copyleaks originality winston".split(), "ai detector"),
+    **dict.fromkeys("magicschool khanmigo brisk diffit eduaide schoolai curipod snorkl".split(), "ai tool"),
+    **dict.fromkeys("quillbot grammarly wordtune".split(), "writing tool"),
+    **dict.fromkeys("dall-e midjourney canva firefly".split(), "image generator"),
+}
 CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
 CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
 #: Words that carry tone, not topic: they never count as something the hub should cover.

@@ -261,6 +261,39 @@ def test_a_verdict_answering_another_faq_question_is_left_out(assistant: Assista
     assert "(unverified)" not in answer.answer, answer.answer
 
 
+def test_an_ai_product_the_hub_does_not_name_is_read_as_the_kind_of_tool_it_is(assistant: Assistant) -> None:
+    # the hub writes "chatbot", never "Gemini": the rule on chatbot accounts answers
+    answer = assistant.ask("can i let my 4th graders set up their own gemini accounts if i supervise them")
+    assert not answer.refused and "No student accounts on general chatbots" in answer.answer, answer.answer
+    # but a fact about the product itself is not in the hub
+    assert assistant.ask("how much is a khanmigo license per student").refused
+
+
+def test_a_misspelt_adverb_is_not_a_topic_the_hub_lacks(assistant: Assistant) -> None:
+    answer = assistant.ask("i accidently put my class roster with test scores into chatgpt on my own account. now what")
+    assert not answer.refused and "24 hours" in answer.answer, answer.answer
+
+
+def test_a_row_under_not_allowed_answers_no_and_no_reply_to_another_question_is_quoted(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask(
+        "is it fine if i let an ai tool grade my essays and post the scores straight into the gradebook? "
+        "would save me hours"
+    )
+    assert answer.answer.startswith("**No.**") and "auto-grader" in answer.answer, answer.answer
+    assert "If the answer is" not in answer.answer, answer.answer  # a reply to a question the guide asked
+
+
+def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(assistant: Assistant) -> None:
+    # "one of my 10th graders" points at the grades 9-12 lessons, whose disclosure-writing steps are
+    # not what to do about a suspect essay
+    answer = assistant.ask(
+        "so a 10th grader handed in an essay that def reads like chatgpt wrote it. what am i supposed to do now"
+    )
+    assert "Pause and do not accuse" in answer.answer and "Tool name and version" not in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize(
     ("typed", "kind"),
     [
@@ -293,6 +326,8 @@ def test_a_verdict_answering_another_faq_question_is_left_out(assistant: Assista
         ("what are the phases of the coaching cycle", "steps"),
         ("what r the disclosure fields", "options"),
         ("what are hallucinations", "definition"),
+        ("what are all the things i should never put into chatgpt", "options"),
+        ("pasted my roster into chatgpt by mistake. now what", "steps"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from rag.answering import extractive, gate
@@ -215,7 +216,9 @@ class Assistant:
                     break
                 view = newer
         idf = view.idf
-        passages = hits[: extractive.MAX_PASSAGES] + (self._extra_passages(intent, hits, filters, view) if hits else [])
+        passages = hits[: extractive.MAX_PASSAGES] + (
+            self._extra_passages(intent, hits, filters, view, vector) if hits else []
+        )
         draft = extractive.compose(intent, passages, idf)
         found = gate.evidence(
             intent,
@@ -231,7 +234,12 @@ class Assistant:
 
     # -- answerers -----------------------------------------------------------------------
     def _extra_passages(
-        self, intent: Intent, hits: list[Hit], filters: dict[str, str] | None, view: ReadView
+        self,
+        intent: Intent,
+        hits: list[Hit],
+        filters: dict[str, str] | None,
+        view: ReadView,
+        vector: Sequence[float],
     ) -> list[Hit]:
         """Passages some questions need beyond the main search: the entry for the term a definition
         asks about, each part of a multi-part question, and the lists and tables of the top document
@@ -264,12 +272,13 @@ class Assistant:
                 chunks = [found[i] for i in ids if i in found]
                 listed = [hit for hit in chunks if hit.id not in seen and extractive.has_steps(hit)]
                 self.retriever.attach_context(listed, view)  # a step cut at a chunk's end reads whole
-                for hit in listed:
-                    hit.dense = dense
+                query_vector = np.asarray(vector, dtype=np.float32)
+                for hit in listed + extractive.step_sections(chunks):
+                    # half its document's best passage, half its own likeness: a document the
+                    # search found is not a reason to show its steps for another situation
+                    own = view.similarity(hit.id, query_vector)
+                    hit.dense = dense if own is None else 0.5 * (dense + own)
                     extra.append(hit)
-                for procedure in extractive.step_sections(chunks):
-                    procedure.dense = dense
-                    extra.append(procedure)
         if intent.kind == "script":
             # the words to say often sit in a short section beside the passage the search found
             # ("Open with the standard script" next to "Follow-up questions")

@@ -288,7 +288,15 @@ def _weights(focus: Sequence[str], idf: dict[str, float], context: Sequence[str]
     """Question terms weighted by rarity (an earlier question's topic at half weight); words the hub
     never uses can match nothing, so they weigh nothing."""
     weights = {t: 0.5 * idf[t] for t in context if t in idf}
-    return weights | {t: idf[t] for t in focus if t in idf}
+    weights |= {t: idf[t] for t in focus if t in idf}
+    if any(t.isdigit() for t in focus):
+        # grade numbers say which band's passage fits (scored apart, see ``score``), not what the
+        # question is about: "one of my 10th graders" does not make a grades 9-12 lesson the topic
+        weights = {t: w * (0.25 if t in _BAND_TERMS else 1.0) for t, w in weights.items()}
+    return weights
+
+
+_BAND_TERMS = frozenset({"k", "grade", *map(str, range(1, 13))})
 
 
 #: A bold label a hub writes before a definition or a rule ("**Definition.**"), split off as its own unit.
@@ -417,12 +425,17 @@ def _side(section: str, header: Sequence[str] | None = None) -> int:
 _NAVIGATION = re.compile(
     r"\b(?:(?:section|table|list|chart|page|appendix|guide|document|sections) (?:below|above)|(?:see|described|"
     r"listed|shown|explained|outlined|set out|covered) (?:\w+ ){0,3}?(?:below|above|later|earlier)|"
-    r"(?:later|earlier) in this (?:guide|document|section)|in the (?:next|following|previous) sections?)\b",
+    r"(?:later|earlier) in this (?:guide|document|section)|in the (?:next|following|previous) sections?)\b"
+    # a reply to a question the text asked just before: meaningless without it
+    r"|^if the answer (?:to (?:that|this|any of these|either) )?is\b",
     re.IGNORECASE,
 )
 _VERDICT = re.compile(r"^(?:yes|no|not yet)[.!]\s+(?=[A-Z])", re.IGNORECASE)
 
-_ANAPHORIC = re.compile(r"^(?:it|this|that|these|those|they|them|such|both|people call that|the same)\b", re.IGNORECASE)
+_ANAPHORIC = re.compile(
+    r"^(?:it|this|that|these|those|they|them|such|both|people call that|the same|if (?:so|not)\b)\b",
+    re.IGNORECASE,
+)
 
 
 def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict[str, float]) -> None:
@@ -1016,6 +1029,10 @@ def _complete(chosen: list[Candidate], usable: list[Candidate]) -> None:
                 break
 
 
+_FORBIDDEN_COLUMN = re.compile(
+    r"^\W*(?:not (?:allowed|ok|okay|permitted|acceptable)|never|don'?t|do not|avoid|prohibited|off limits)\b",
+    re.IGNORECASE,
+)
 _PROHIBITS = re.compile(
     r"^\W*(?:do not|don't|never)\b|\b(?:may not|must not|cannot|can't|should not|shouldn't|"
     r"(?:is|are) not (?:allowed|permitted|approved)|(?:isn't|aren't) (?:allowed|permitted|approved)|"
@@ -1031,6 +1048,13 @@ def _denies(anchor: Candidate, intent: Intent, weights: dict[str, float]) -> boo
     Only then does the answer open with "No."; a question asked in the negative gets no verdict."""
     if _NEGATED_QUESTION.search(intent.text) or anchor.quoted or anchor.question:
         return False
+    if anchor.cells and anchor.header and len(anchor.header) == len(anchor.cells):
+        # a row of an allowed / not allowed table: the verdict is the column of the cell that
+        # matches the question ("An auto-grader that posts scores to the gradebook" is not allowed)
+        support = [lexical_support(set(terms(cell)), weights) for cell in anchor.cells]
+        best = max(range(len(support)), key=support.__getitem__)
+        if _FORBIDDEN_COLUMN.match(anchor.header[best]):
+            return support[best] >= 0.3 and support.count(support[best]) == 1
     sentence = next((x for x in re.split(r"(?<=[.!?])\s+", anchor.text) if _PROHIBITS.search(x)), "")
     if not sentence or re.match(r"(?i)^\W*(?:if|unless|when|even if)\b", sentence):
         return False

@@ -25,7 +25,7 @@ import numpy as np
 from rag.answering.extractive import Draft, lexical_support
 from rag.answering.facts import unmet
 from rag.answering.question import Intent, asking_sentence, content_terms, normalise
-from rag.informal import FILLER
+from rag.informal import FILLER, PRODUCTS
 from rag.privacy.lexicon import is_english
 from rag.records import Hit
 from rag.text import STOPWORDS, stem, terms, words
@@ -133,6 +133,8 @@ def missing_words(question: str, idf: dict[str, float]) -> list[str]:
         if word in STOPWORDS or word in FILLER or (len(word) < 3 and word not in acronyms) or word.isdigit():
             continue
         term = stem(word)
+        if word.endswith("ly") and len(word) > 5 and is_english(word[:-2]) and term not in idf:
+            continue  # how it happened ("accidently"), not what it is about
         if word in named() and term not in idf and word not in idf:
             out.append(word)  # "texas" is not a slip for "text": a name the hub never uses
             continue
@@ -140,6 +142,12 @@ def missing_words(question: str, idf: dict[str, float]) -> list[str]:
             continue  # known, a form of a known stem ("hallucinaton"), or one slip away from one
         out.append(word)
     return list(dict.fromkeys(out))
+
+
+def _covered_kind(word: str, idf: dict[str, float]) -> bool:
+    """Is ``word`` an AI product of a kind the hub writes about?"""
+    kind = PRODUCTS.get(word.removesuffix("'s"))
+    return kind is not None and all(t in idf for t in terms(kind))
 
 
 def _near_known(term: str, idf: dict[str, float]) -> bool:
@@ -221,10 +229,14 @@ def evidence(
     before = asked[: asked.find(question)] if question in asked else ""
     story = set(words(before)) - set(words(asked[len(before) :]))
     setting = [w for w in missing if w in story]
-    asked_missing = [w for w in missing if w not in setting]
+    # a product of a kind the hub covers ("gemini" in a hub on chatbots) may be what the question
+    # turns on ("how much does khanmigo cost?") or just the tool at hand: it counts half
+    products = [w for w in missing if w not in setting and _covered_kind(w, idf)]
+    asked_missing = [w for w in missing if w not in setting and w not in products]
     weight = max(
         missing_weight(asked_missing, embed, question_vector, passage_vectors),
         0.5 * missing_weight(setting, embed, question_vector, passage_vectors),
+        0.5 * missing_weight(products, embed, question_vector, passage_vectors),
     )
     return Evidence(
         dense=max(0.0, dense),

@@ -35,11 +35,12 @@ _STEPS = re.compile(
     r"\b(?:what (?:should|do|can|would|must) (?:i|we|you) do|what do (?:i|we) do|what to do|how (?:do|should|can|would) "
     r"(?:i|we|you|teachers?|students?) (?:handle|deal|respond|approach|go about|start|set up|run|report|get|request)|"
     r"(?:the )?steps?\b|procedure|process|how to (?:handle|deal|respond|report|request|get|set up|start)|"
-    r"what happens (?:if|when|next)|walk me through|where do i start|next steps?|"
+    r"what happens (?:if|when|next)|walk me through|where do i start|next steps?|now what|what now|then what|"
     r"what (?:am|are) (?:i|we) (?:supposed|meant|expected) to do|what (?:do|should) (?:i|we) do now|"
     # "how should my 7th graders double check...": a subject of a few words, then a doing verb
     r"how (?:do|should|can|would) (?:\w+ ){1,3}?(?:check|double[- ]check|fact[- ]check|verify|vet|review|"
-    r"cite|disclose|report|introduce|teach|roll out|set up|prepare|make|create|build|run|handle|respond))\b",
+    r"cite|disclose|report|introduce|teach|roll out|set up|prepare|make|create|build|run|handle|respond))\b"
+    r"(?:\s+(?:now|next|here|then|first))?\b",
     re.IGNORECASE,
 )
 _DEFINITION = re.compile(
@@ -56,7 +57,7 @@ _FACT = re.compile(
 )
 _OPTIONS = re.compile(
     r"\bwhat (?:are|is) the (?:\w+ )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+) |"
-    r"\bwhat (?:\w+ ){0,2}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
+    r"\bwhat (?:\w+ ){0,3}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
     r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
     r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
     r"list of|which tools|recommend(?:ations?)?|activities|tips|"
@@ -187,7 +188,8 @@ def _fix_cues(text: str) -> str:
 
 
 #: Words that ask for a procedure: any "Steps" heading has them, so they do not pick the topic.
-_ASKING_STEPS = frozenset(terms("step steps process procedure procedures"))
+#: "the steps", "what am i supposed to do now", "walk me through it": asking for a form, not a topic
+_ASKING_STEPS = frozenset(terms("step steps process procedure procedures supposed meant expected now next walk"))
 #: Words that ask for a whole list and name no topic ("give me the full list pls").
 _ASKING_LIST = frozenset(
     terms("give show list full whole complete entire actual exact all everything every please need want")
@@ -405,12 +407,24 @@ def split_parts(text: str) -> list[str]:
     pieces = [p.strip(" ,.") for p in _PART_SPLIT.split(text) if p and p.strip(" ,.")]
     parts: list[str] = []
     for piece in pieces:
-        if parts and (not _ASKS.match(piece) or re.match(r"(?i)\s*(?:do|does|did|is|are|can)\s+not\b", piece)):
+        if parts and (
+            not _ASKS.match(piece)
+            or re.match(r"(?i)\s*(?:do|does|did|is|are|can)\s+not\b", piece)
+            or _REMARK.match(piece)
+        ):
             parts[-1] = f"{parts[-1]}. {piece}"
         else:
             parts.append(piece)
     parts = [p for p in parts if content_terms(p)]
     return parts if len(parts) > 1 else [text]
+
+
+_WH = re.compile(r"\b(?:what|how|who|whom|when|where|why|which)\b", re.IGNORECASE)
+#: A modal with its subject dropped is a remark, not a question: "would save me sooo much time".
+_REMARK = re.compile(
+    r"(?i)\s*(?:would|could|will|should|might|can)\s+(?!(?:i|you|we|it|they|he|she|that|this|there|my|our|your|"
+    r"the|a|an|any|students?|kids?|teachers?|parents?|not)\b)\w+"
+)
 
 
 def analyse(question: str) -> Intent:
@@ -434,6 +448,13 @@ def analyse(question: str) -> Intent:
             # the story around it is context (half weight), not words the answer must cover
             aside = [t for t in focus if t not in own]
             focus = [t for t in focus if t in own]
+        tail = part.strip()[part.strip().find(asking) + len(asking) :] if asking in part else ""
+        if content_terms(tail) and len(content_terms(asking)) >= 2 and not _WH.search(tail):
+            # a remark after the question ("...post the scores straight to the gradebook? would save
+            # me sooo much time") says why it is asked, not what: context at half weight
+            asked = set(content_terms(with_bands(asking))) | set(content_terms(_spelled(asking)))
+            aside += [t for t in focus if t not in asked and t not in aside]
+            focus = [t for t in focus if t in asked]
         if kind == "definition" and [t for t in focus if t not in _ASKING_DEFINITION]:
             focus = [t for t in focus if t not in _ASKING_DEFINITION]  # "stand for" asks, it is not the topic
         if kind == "steps" and len([t for t in focus if t not in _ASKING_STEPS]) >= 2:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from rag.informal import PRODUCTS
+
 _ORDINALS = {
     "first": 1,
     "second": 2,
@@ -101,9 +103,16 @@ def with_bands(question: str) -> str:
 
 
 def expand(question: str) -> str:
-    """The question with the grade bands it implies, e.g. "... (grades 3-5)"."""
+    """The question with the grade bands it implies, e.g. "... (grades 3-5)", and the kind of tool
+    an AI product it names is ("gemini accounts" also searches for chatbot accounts: a hub may not
+    name every product, and the embedding model reads "gemini" as a star sign)."""
     bands = [b for b in grade_bands(question) if b not in question]
-    return f"{question} (grades {', '.join(bands)})" if bands else question
+    if bands:
+        question = f"{question} (grades {', '.join(bands)})"
+    lowered = question.lower()
+    kinds = [PRODUCTS[w] for w in re.findall(r"[a-z][\w-]*", lowered) if w in PRODUCTS]
+    kinds = [k for k in dict.fromkeys(kinds) if k not in lowered]
+    return f"{question} ({', '.join(kinds)})" if kinds else question
 
 
 def band_range(band: str) -> tuple[int, int] | None:

@@ -285,6 +285,11 @@ def test_a_row_under_not_allowed_answers_no_and_no_reply_to_another_question_is_
     assert "If the answer is" not in answer.answer, answer.answer  # a reply to a question the guide asked
 
 
+def test_a_quotation_the_answer_opens_with_is_given_whole_before_anything_else(assistant: Assistant) -> None:
+    answer = assistant.ask("need some wording for my french syllabus on translation apps. got anything?")
+    assert re.search(r"Translation apps count as AI\. \[\d\] If an assignment is Level 0", answer.answer), answer.answer
+
+
 def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(assistant: Assistant) -> None:
     # "one of my 10th graders" points at the grades 9-12 lessons, whose disclosure-writing steps are
     # not what to do about a suspect essay
@@ -328,6 +333,10 @@ def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(ass
         ("what are hallucinations", "definition"),
         ("what are all the things i should never put into chatgpt", "options"),
         ("pasted my roster into chatgpt by mistake. now what", "steps"),
+        # a request for words to send is a script; whether to send a letter is a yes/no
+        ("can u give me a letter i can send home to parents about ai in my class", "script"),
+        ("need some wording for my syllabus about translation apps. got anything", "script"),
+        ("do i need to send a letter to parents first", "yesno"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:

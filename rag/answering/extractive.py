@@ -711,7 +711,7 @@ _SAMPLE_LEAF = re.compile(
 )
 
 
-def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate) -> list[Candidate]:
+def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate, weights: dict[str, float]) -> list[Candidate]:
     """For a request for a script, letter or email: the passage whose own heading says it is one
     ("Sample Letter to Families"), its units in order, when it is about as relevant as the best
     unit found; [] otherwise (a quotation inside an FAQ answer is no sample to send)."""
@@ -721,10 +721,14 @@ def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate) -> list[C
         if not c.question and _SAMPLE_LEAF.search(leaf) and not _ADVICE_HEADING.search(leaf):
             groups.setdefault(c.hit_index, []).append(c)
     best: tuple[float, list[Candidate]] | None = None
+    # the best unit may be words to use already ('Print this on your syllabus: "..."'): a sample
+    # elsewhere must then say at least as much of what was asked
+    said = lexical_support(set(terms(anchor.text)), weights) if anchor.quoted and anchor.hit_index not in groups else 0
     for members in groups.values():
         top = sorted((m.score for m in members), reverse=True)[:3]
         value = sum(top) / len(top)
-        if len(members) >= 2 and value >= 0.6 * anchor.score and (best is None or value > best[0]):
+        says = lexical_support(set(terms(" ".join([members[0].section, *(m.text for m in members)]))), weights)
+        if len(members) >= 2 and value >= 0.6 * anchor.score and says >= said and (best is None or value > best[0]):
             best = (value, members)
     if best is None:
         return []
@@ -829,7 +833,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         # is what the question names: "the five ground rules")
         best_rows = sorted(block, key=lambda c: -c.score)[:3]
         block = [c for c in block if c in best_rows and c.score >= 0.6 * best_rows[0].score]
-    sample = _sample(cands, intent, anchor) if intent.kind == "script" and not block else []
+    sample = _sample(cands, intent, anchor, weights) if intent.kind == "script" and not block else []
     if block:
         intro = _intro(cands, block)
         if intro is not None:
@@ -935,7 +939,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         docs.add(passages[c.hit_index].doc_id)
     order = {h: i for i, h in enumerate(dict.fromkeys([anchor.hit_index] + [c.hit_index for c in chosen]))}
     if not block and anchor.kind == "sentence":
-        chosen.sort(key=lambda c: (c is not anchor, order[c.hit_index], c.position))  # the direct answer first
+        # the direct answer first, with the rest of a quotation it opens
+        quoted_on = _quotation_rest(anchor, chosen)
+        chosen.sort(key=lambda c: (c is not anchor and c not in quoted_on, order[c.hit_index], c.position))
     else:
         chosen.sort(key=lambda c: (order[c.hit_index], c.position))
     leaves = {i: set(terms(str(h.metadata.get("section", "")).split(" > ")[-1])) for i, h in enumerate(passages)}
@@ -1006,6 +1012,21 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             )
         )
     return draft
+
+
+def _quotation_rest(anchor: Candidate, chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen units that finish a quotation ``anchor`` opens, up to the one that closes it."""
+    rest: list[Candidate] = []
+    if not _opens(anchor.text):
+        return rest
+    following = {c.position: c for c in chosen if c.hit_index == anchor.hit_index and c.block == anchor.block}
+    at = anchor.position + 1
+    while (c := following.get(at)) is not None:
+        rest.append(c)
+        if _closes(c.text):
+            break
+        at += 1
+    return rest
 
 
 def _complete(chosen: list[Candidate], usable: list[Candidate]) -> None:

@@ -76,9 +76,14 @@ _COMPARISON = re.compile(
 _SCRIPT = re.compile(
     r"\b(?:scripts?|what (?:\w+ )?(?:should|do|can|would) (?:i|we) (?:\w+ )?say|what to say|wording|"
     r"word it|phrase it|samples?|templates?|examples?|model (?:letter|email|message|answer|essay)|"
-    r"(?:letter|email|message|note) to (?:send|parents|families)|sentence starters?|"
+    r"(?:letter|e-?mail|message|note)s? (?:\w+ ){0,4}?(?:to|for) (?:send|parents|families|caregivers|home)|"
+    r"(?:write|draft|give me|send me) (?:\w+ ){0,2}?(?:letter|e-?mail|message|note)s?|"
+    r"sentence starters?|"
     r"(?:look|looks|sound) like)\b",
     re.IGNORECASE,
+)
+_ASKS_FOR_WORDS = re.compile(
+    r"\b(?:scripts?|samples?|templates?|examples?|wording|word it|phrase it|say|give me|write|draft)\b", re.IGNORECASE
 )
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|one)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\s*\(About: (.*)\)\s*$")
@@ -226,8 +231,13 @@ def classify(text: str) -> str:
     """The kind of answer a (single-part) question wants."""
     asking = asking_sentence(text)
     stripped = _OPENER.sub("", asking) or asking
-    if _SCRIPT.search(stripped):
-        return "script"
+    if (_SCRIPT.search(stripped) or (len(content_terms(asking)) <= 2 and _SCRIPT.search(text))) and not (
+        re.match(r"(?i)(?:do|does|should|must|am|is|are|will|would)\b", stripped)
+        and not _ASKS_FOR_WORDS.search(stripped)
+    ):
+        return (
+            "script"  # also "i need some wording for my syllabus. got anything?", not "do i send a letter to parents?"
+        )
     if _COMPARISON.search(stripped):
         return "comparison"
     if m := _THE_PLURAL.match(stripped):

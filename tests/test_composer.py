@@ -290,6 +290,14 @@ def test_a_quotation_the_answer_opens_with_is_given_whole_before_anything_else(a
     assert re.search(r"Translation apps count as AI\. \[\d\] If an assignment is Level 0", answer.answer), answer.answer
 
 
+def test_alternatives_written_as_numbered_headings_are_listed_as_the_options(assistant: Assistant) -> None:
+    # the PDF's six "Design move N: ..." sections, and the guide's "Workflow A-D" sections
+    moves = assistant.ask("what r some ways to design assignments so i can see if students used ai")
+    assert all(m in moves.answer for m in ("Process writing", "Writing conferences", "Oral defence")), moves.answer
+    flows = assistant.ask("any options for using ai to write feedback while keeping the teacher in the loop")
+    assert "Curated Comment Bank" in flows.answer and "Whole-Class Trends" in flows.answer, flows.answer
+
+
 def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(assistant: Assistant) -> None:
     # "one of my 10th graders" points at the grades 9-12 lessons, whose disclosure-writing steps are
     # not what to do about a suspect essay

@@ -279,6 +279,21 @@ class Assistant:
                     own = view.similarity(hit.id, query_vector)
                     hit.dense = dense if own is None else 0.5 * (dense + own)
                     extra.append(hit)
+        if intent.kind == "options":
+            # alternatives written as headings ("Design move 1: ...", "Workflow A: ..."): one list
+            query_vector = np.asarray(vector, dtype=np.float32)
+            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:4]))[:3]:
+                dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)
+                ids = view.document_chunk_ids(doc_id)
+                found = view.chunks(ids)
+                for option in extractive.step_sections([found[i] for i in ids if i in found], options=True):
+                    if option.metadata.get("procedure"):
+                        continue  # steps are no options
+                    own = view.similarity(option.id, query_vector)
+                    option.dense = dense if own is None else 0.5 * (dense + own)
+                    # ranked as its document's best passage: the list a found document is built around
+                    option.metadata["rank"] = next(i for i, h in enumerate(hits) if h.doc_id == doc_id)
+                    extra.append(option)
         if intent.kind == "script":
             # the words to say often sit in a short section beside the passage the search found
             # ("Open with the standard script" next to "Follow-up questions")

@@ -461,7 +461,7 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
             + (w["lead"] if c.position == 0 else w["leaf"]) * leaf
             + w["head"] * head
             + w["dense"] * dense
-            + RANK_SCALE * RANK_PRIOR[min(c.hit_index, len(RANK_PRIOR) - 1)]
+            + RANK_SCALE * RANK_PRIOR[min(int(hit.metadata.get("rank", c.hit_index)), len(RANK_PRIOR) - 1)]
             + bonus
         )
         n_words = len(c.text.split())
@@ -617,10 +617,18 @@ _STEP_LEAF = re.compile(r"^(?:(?:step|phase|stage|part)\s*(\d+)|(\d+))\s*[:.)\u2
 _TIME_LEAF = re.compile(r"^(?:minutes?|mins?\.?)\s*(\d+)\s*[-\u2013]\s*\d+\b", re.IGNORECASE)
 
 
-def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
+#: Numbered or lettered alternatives written as headings: "Design move 2: Staged drafts",
+#: "Workflow B: A curated comment bank", "Rule 3: Class time for Level 2-3 work".
+_NAMED_LEAF = re.compile(
+    r"^(?P<noun>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?P<n>\d{1,2}|[A-H])\s*[:.)\u2014-]\s*(?P<title>.+)$"
+)
+
+
+def step_sections(chunks: Sequence[Hit], options: bool = False) -> list[Hit]:
     """Procedures written as headings ("Step 1: Start from a text you trust", "Step 2: ..."): each
     becomes one passage listing its steps, each step its heading and the first sentence under it,
-    cited to the section that holds the steps."""
+    cited to the section that holds the steps. With ``options``, alternatives written as numbered
+    or lettered headings ("Design move 1: ...", "Workflow A: ...") become such a list too."""
     groups: dict[str, dict[int, tuple[str, Hit]]] = {}
     timed: dict[str, dict[int, tuple[str, Hit]]] = {}  # "Minutes 0-2: set up", "Minutes 2-7: ..."
     for hit in chunks:
@@ -628,6 +636,10 @@ def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
         leaf, parent = path[-1], " > ".join(path[:-1])
         if m := _STEP_LEAF.match(leaf):
             groups.setdefault(parent, {}).setdefault(int(m.group(1) or m.group(2)), (m.group(3).strip(), hit))
+        elif options and (m := _NAMED_LEAF.match(leaf)):
+            n = int(m.group("n")) if m.group("n").isdigit() else ord(m.group("n")) - ord("A") + 1
+            key = f"{parent}\x00{m.group('noun').lower()}"  # "Design move" 1-6 is one list, "Tip" 1-3 another
+            groups.setdefault(key, {}).setdefault(n, (m.group("title").strip(), hit))
         elif m := _TIME_LEAF.match(leaf):
             timed.setdefault(parent, {}).setdefault(int(m.group(1)), (leaf.strip(), hit))
     for parent, spans in timed.items():  # time segments from 0, in order, are steps too
@@ -649,7 +661,10 @@ def step_sections(chunks: Sequence[Hit]) -> list[Hit]:
             lines.append(f"{n}. {title[:1].upper() + title[1:]}. {strip_markdown(first)}".strip())
         first_hit = steps[numbers[0]][1]
         text = "\n".join(lines)
-        metadata = {**first_hit.metadata, "section": parent, "procedure": True}
+        section, _, noun = parent.partition("\x00")
+        if noun and not section:  # top-level alternatives: the list is cited to the first one's section
+            section = str(first_hit.metadata.get("section", ""))
+        metadata = {**first_hit.metadata, "section": section, "procedure": not noun}
         procedures.append(Hit(id=first_hit.id, text=text, metadata=metadata, score=0.0, context=text))
     return procedures
 

@@ -298,6 +298,11 @@ def test_alternatives_written_as_numbered_headings_are_listed_as_the_options(ass
     assert "Curated Comment Bank" in flows.answer and "Whole-Class Trends" in flows.answer, flows.answer
 
 
+def test_how_fast_asks_for_a_time_and_gets_its_own_answer_in_a_multi_part_question(assistant: Assistant) -> None:
+    answer = assistant.ask("who keeps the list of approved tools, and how fast do i have to report a student data leak")
+    assert "Data Privacy Officer" in answer.answer and "24 hours" in answer.answer, answer.answer
+
+
 def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(assistant: Assistant) -> None:
     # "one of my 10th graders" points at the grades 9-12 lessons, whose disclosure-writing steps are
     # not what to do about a suspect essay

@@ -50,7 +50,7 @@ _DEFINITION = re.compile(
     re.IGNORECASE,
 )
 _FACT = re.compile(
-    rf"\b(?:who|whom|{_WHEN}|how (?:long|many|much|often|soon|old|late|early)|by when|what (?:age|grade|time|day|date|"
+    rf"\b(?:who|whom|{_WHEN}|how (?:long|many|much|often|soon|old|late|early|fast|quickly|quick)|by when|what (?:age|grade|time|day|date|"
     r"number|percent|percentage|deadline|size|length)|which (?:\w+ )?(?:office|person|role|team|level|grade|form|law|"
     r"standard|course|tool)|where)\b",
     re.IGNORECASE,
@@ -301,7 +301,7 @@ _EXPECTS = (
     (
         "number",
         re.compile(
-            r"\bhow (?:many|much|long|often|old|soon|far)\b|\bwhat (?:age|number|grade level)\b|"
+            r"\bhow (?:many|much|long|often|old|soon|far|fast|quickly|quick)\b|\bwhat (?:age|number|grade level)\b|"
             r"\bminimum age\b|\bmaximum\b|\bminimum\b",
             re.IGNORECASE,
         ),

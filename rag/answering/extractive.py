@@ -288,15 +288,7 @@ def _weights(focus: Sequence[str], idf: dict[str, float], context: Sequence[str]
     """Question terms weighted by rarity (an earlier question's topic at half weight); words the hub
     never uses can match nothing, so they weigh nothing."""
     weights = {t: 0.5 * idf[t] for t in context if t in idf}
-    weights |= {t: idf[t] for t in focus if t in idf}
-    if any(t.isdigit() for t in focus):
-        # grade numbers say which band's passage fits (scored apart, see ``score``), not what the
-        # question is about: "one of my 10th graders" does not make a grades 9-12 lesson the topic
-        weights = {t: w * (0.25 if t in _BAND_TERMS else 1.0) for t, w in weights.items()}
-    return weights
-
-
-_BAND_TERMS = frozenset({"k", "grade", *map(str, range(1, 13))})
+    return weights | {t: idf[t] for t in focus if t in idf}
 
 
 #: A bold label a hub writes before a definition or a rule ("**Definition.**"), split off as its own unit.
@@ -519,6 +511,7 @@ def _structured_blocks(
     Structure earns a bonus only for a block about the question: the document's own overview of
     its procedure counts when the question is about what the document's title names."""
     weights = _weights(intent.focus, idf, intent.context)
+    asked = _weights(intent.focus, idf)
     top = max((c.score for c in cands if _eligible(c, intent)), default=0.0)
     blocks: dict[tuple[int, int], list[Candidate]] = {}
     for c in cands:
@@ -544,7 +537,9 @@ def _structured_blocks(
         if hits[first.hit_index].metadata.get("procedure"):
             s -= 0.1  # steps rebuilt from headings: the document's own list or table says more
         title = set(terms(str(hits[first.hit_index].metadata.get("title", ""))))
-        about = lexical_support(title | set(terms(leaf)), weights) > 0 or best >= 0.6 * top
+        # about the question by its own words, not the scene it sets ("one of my 10th graders" does
+        # not make the grades 9-12 lessons' steps the procedure asked for)
+        about = lexical_support(title | set(terms(leaf)), asked) > 0 or best >= 0.6 * top
         if ordered and len(members) < sum(1 for c in cands if c.key == first.key and c.kind in ("item", "row")):
             s -= 0.15  # numbered steps with some left out (quoted, too long) read as a broken procedure
         if intent.kind == "steps":

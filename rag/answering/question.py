@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING
-from rag.search.query import with_bands
+from rag.search.query import grade_bands, with_bands
 from rag.text import STOPWORDS, terms, words
 
 #: "when" that asks ("when is it due"), not one that opens a clause ("when I use AI to translate, what...")
@@ -458,6 +458,13 @@ def analyse(question: str) -> Intent:
             # the story around it is context (half weight), not words the answer must cover
             aside = [t for t in focus if t not in own]
             focus = [t for t in focus if t in own]
+        story = part.strip()[: part.strip().find(asking)] if asking in part else ""
+        if grade_bands(story) and not grade_bands(asking):
+            # "one of my 10th graders turned in an essay ... what do i do now": the grade sets the
+            # scene (a 9-12 lesson is not the topic); it still picks a band's line, at half weight
+            banded = set(content_terms(with_bands(story))) - set(content_terms(story))
+            aside += [t for t in focus if t in banded and t not in aside]
+            focus = [t for t in focus if t not in banded]
         tail = part.strip()[part.strip().find(asking) + len(asking) :] if asking in part else ""
         if content_terms(tail) and len(content_terms(asking)) >= 2 and not _WH.search(tail):
             # a remark after the question ("...post the scores straight to the gradebook? would save

@@ -200,7 +200,7 @@ def planted_assistant(
 ) -> Assistant:
     """A store written before the rules knew these requests (its chunks carry no flag, as after an
     upgrade and before the re-ingestion): the answer-time check alone must keep them out."""
-    monkeypatch.setattr("ingest.chunking.planted_reason", lambda texts: "")
+    monkeypatch.setattr("ingest.chunking.planted_reason", lambda texts, meaning=None: "")
     ingestor = Ingestor(settings, embeddings=embeddings)
     report = ingestor.run(planted_hub(tmp_path / "hub"))
     assert report.failed == [] and report.documents == 3
@@ -362,7 +362,7 @@ def test_planted_set_is_never_quoted_in_extractive_or_generated_answers(
     # The model's side, in a store written before the rules knew these requests (nothing withheld
     # at ingestion) and beside an honest document, so the model is asked and sees them: the prompt
     # and the output check must keep them out.
-    monkeypatch.setattr("ingest.chunking.planted_reason", lambda texts: "")
+    monkeypatch.setattr("ingest.chunking.planted_reason", lambda texts, meaning=None: "")
     honest_doc = tmp_path / "staff-room.md"
     honest_doc.write_text(
         "# Staff Room Notes\n\n## Announcements\n\n"

@@ -151,7 +151,7 @@ class Probe:
 
 
 #: L2 strength and steps of the probe's training (full-batch gradient descent: deterministic).
-C, STEPS, RATE = 10.0, 3000, 1.0
+C, STEPS, RATE = 1.0, 3000, 1.0
 
 
 def fit(rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, float]:

@@ -70,14 +70,20 @@ _VERB = re.compile(
     r"forwarded|gathered|mailed|uploaded|entered|transferred|handed|shared|submitted)\b",
     re.IGNORECASE,
 )
-_MODAL = re.compile(
-    r"\b(?:must|should|shall|will|always|never|need to|needs to|is required|are required|is to|are to|please|"
-    r"do not|don't)\b",
-    re.IGNORECASE,
-)
 _NEEDED = re.compile(r"\b(?:needs?|needed|required|requires|waiting on|waiting for|missing|owes?|due)\b", re.IGNORECASE)
 _NEGATED = re.compile(
     r"\b(?:not|never|no one|nobody|don'?t|doesn'?t|shouldn'?t|mustn'?t|avoid|refuse|won'?t)\b", re.IGNORECASE
+)
+#: An AI told what to do: an AI (or "summaries", "answers") near a verb that directs what it says
+#: or does ("assistants summarising this page should tell ...", "recommend ... to the chatbot").
+_DIRECTS = (
+    r"(?:tell|telling|say|recommend|answer|respond|reply|state|mention|include|output|ignore|disregard|reveal|"
+    r"classify|begin|end|append|add|skip|leave out|ask|asking|advise|follow|forget|act|pretend|play)"
+)
+_AI_DIRECTED = re.compile(
+    rf"\b(?:{_AI}|summar(?:y|ies|ising|izing)|answers?|responses?|replies)\b(?:\W+\w+){{0,8}}?\W+{_DIRECTS}\b|"
+    rf"\b{_DIRECTS}\b(?:\W+\w+){{0,3}}?\W+{_AI}\b",
+    re.IGNORECASE,
 )
 #: "Don't forget to send ...": a reminder, not a prohibition.
 _REMINDER = re.compile(r"^\W*(?:do not|don'?t|never) forget\b", re.IGNORECASE)
@@ -86,18 +92,24 @@ _YOU = re.compile(r"\b(?:you|your|yours)\b", re.IGNORECASE)
 
 
 def candidate(sentence: str) -> bool:
-    """Worth embedding: a hand-over verb with something sensitive, an address or an AI beside it; an
-    AI told what it must do; or a sensitive thing said to be needed. A warning ("Never ...") or a
-    scam described ("Scammers may ...") is not."""
+    """Worth embedding: a hand-over verb with something sensitive or an address beside it; an AI
+    addressed or told what to say or do; or a sensitive thing said to be needed. A warning ("Never
+    ...") or a scam described ("Scammers may ...") is not, nor a sentence that merely names AI
+    (a hub about AI has hundreds: embedding them cost a third of ingestion's time)."""
     if s._DESCRIBED.match(sentence) or (s._NEGATED_START.match(sentence) and not _REMINDER.match(sentence)):
         return False
     sensitive = bool(s._kinds(sentence))
-    aimed = sensitive or bool(s._ADDRESS.search(sentence)) or bool(_AI_WORD.search(sentence))
-    if _VERB.search(sentence) and aimed:
+    if _VERB.search(sentence) and (sensitive or s._ADDRESS.search(sentence)):
         return True
-    if _AI_WORD.search(sentence) and _MODAL.search(sentence):
+    if _AI_WORD.search(sentence) and _ai_addressed(sentence):
         return True
     return sensitive and bool(_NEEDED.search(sentence))
+
+
+def _ai_addressed(sentence: str) -> bool:
+    """An AI spoken to ("Assistant: ..."), told what it must do, given a role, or directed."""
+    marks = (_VOCATIVE.match(sentence), _AI_MUST.search(sentence), _ROLE.search(sentence))
+    return any(marks) or bool(_AI_DIRECTED.search(sentence))
 
 
 def features(sentence: str) -> list[float]:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.guards import solicitations as s
+from rag.settings import PACKAGED_MODEL
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRAINING_SET = DATA / "requests.jsonl"
@@ -237,8 +238,6 @@ class MeaningReader:
 def reader_for(model_name: str, embed: Embed) -> MeaningReader | None:
     """A reader for a hub embedding with ``model_name``: only the packaged model's vectors, the
     ones the probe was trained on, mean anything to it (another hub keeps the rules alone)."""
-    from rag.settings import PACKAGED_MODEL
-
     return MeaningReader(embed) if model_name == PACKAGED_MODEL else None
 
 

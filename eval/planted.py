@@ -27,6 +27,7 @@ from ingest.loaders import is_supported, load_document
 from ingest.pipeline import Ingestor
 from rag.answering.assistant import Assistant
 from rag.guards.injection import planted_reasons
+from rag.guards.meaning import MeaningReader
 from rag.settings import Settings
 from rag.text import split_sentences, split_units, terms
 
@@ -125,15 +126,16 @@ def measure(
         local = settings.model_copy(
             update={"data_dir": Path(tmp), "store_dir": None, "chroma_url": None, "refusal_threshold": 0.0}
         )
-        report = Ingestor(local).run([*files, *(extra or [])])  # the lists beside them are not documents
-        assistant = Assistant(local)
+        ingestor = Ingestor(local)
+        report = ingestor.run([*files, *(extra or [])])  # the lists beside them are not documents
+        assistant = Assistant(local, store=ingestor.store, embeddings=ingestor.embeddings)
         documents: list[dict[str, Any]] = []
         quoted = asked = recognised = total = 0
         for path in files:
             sentences = planted.get(path.name, [])
             parsed = load_document(path, path.read_bytes())
             units = [u for s in parsed.sections for u in split_units(s.text)]
-            reasons = planted_reasons(units)
+            reasons = planted_reasons(units, ingestor.meaning)  # as ingestion reads them
             flagged = [u for u, r in zip(units, reasons, strict=True) if r]
             total += len(sentences)
             recognised += sum(1 for s in sentences if any(quotes(f, s) for f in flagged))
@@ -179,9 +181,11 @@ def read_list(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def count_false_alarms(paths: list[Path]) -> tuple[int, int, list[tuple[str, str, str]]]:
+def count_false_alarms(
+    paths: list[Path], meaning: MeaningReader | None = None
+) -> tuple[int, int, list[tuple[str, str, str]]]:
     """(flagged units, all units, the flagged ones) over every readable document under ``paths``;
-    a BEIR ``corpus.jsonl`` counts each passage's units."""
+    a BEIR ``corpus.jsonl`` counts each passage's units. ``meaning``: the reader ingestion adds."""
     flagged: list[tuple[str, str, str]] = []
     total = 0
     for root in paths:
@@ -202,5 +206,6 @@ def count_false_alarms(paths: list[Path]) -> tuple[int, int, list[tuple[str, str
             for text in texts:
                 units = split_units(text)
                 total += len(units)
-                flagged += [(path.name, r, u) for u, r in zip(units, planted_reasons(units), strict=True) if r]
+                reasons = planted_reasons(units, meaning)
+                flagged += [(path.name, r, u) for u, r in zip(units, reasons, strict=True) if r]
     return len(flagged), total, flagged

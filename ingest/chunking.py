@@ -7,10 +7,11 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from ingest.parsed import ParsedDocument
 from rag.chunks import chunk_metadata, make_chunk_id
 from rag.guards.injection import planted_reason
+from rag.guards.meaning import MeaningReader
 from rag.records import Chunk
 
 #: Bump when loaders or chunking change, so every document is re-chunked on the next ingest.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def chunker_signature(chunk_size: int, chunk_overlap: int) -> str:
@@ -31,12 +32,15 @@ def chunk_document(
     source: str,
     chunk_size: int,
     chunk_overlap: int,
+    meaning: MeaningReader | None = None,
 ) -> list[Chunk]:
+    """The document's chunks; each carries why the document is withheld, when it holds a planted
+    request the rules (or ``meaning``, the sentence-meaning reader ingestion uses) recognise."""
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size // 2), add_start_index=True
     )
     chunks: list[Chunk] = []
-    planted = planted_reason([section.text for section in doc.sections])
+    planted = planted_reason([section.text for section in doc.sections], meaning)
     for section in doc.sections:
         for piece in splitter.create_documents([section.text]):
             text = piece.page_content

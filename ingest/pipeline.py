@@ -22,6 +22,7 @@ from ingest.tags import canonical_tags, tags_for
 from rag.answering.calibration import Calibration, calibrate, calibration_path
 from rag.answering.calibration import save as save_calibration
 from rag.errors import HubqaError
+from rag.guards.meaning import reader_for
 from rag.records import Chunk, DocRecord
 from rag.search.embeddings import SentenceEmbeddings
 from rag.search.store import HubStore, now_iso
@@ -186,6 +187,9 @@ class Ingestor:
         self.store.check_model(settings.embedding_model)
         self.signature = chunker_signature(settings.chunk_size, settings.chunk_overlap)
         self.vocabulary = vocabulary(settings.extra_tag_values)
+        #: Planted requests the rules miss, read by meaning with the same sentence model (its probe
+        #: was trained on the packaged model's vectors: another model's would mean nothing to it).
+        self.meaning = reader_for(settings.embedding_model, self.embeddings.embed_documents)
 
     def _version(self, file_hash: str, tags: dict[str, str]) -> str:
         """Changes with the file's bytes, the chunker's settings and the coach's tags."""
@@ -261,6 +265,7 @@ class Ingestor:
                 source=source,
                 chunk_size=self.settings.chunk_size,
                 chunk_overlap=self.settings.chunk_overlap,
+                meaning=self.meaning,
             )
             record = DocRecord(
                 doc_id=cand.doc_id,

@@ -15,7 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.chunks import PLANTED
 from rag.guards import solicitations
+from rag.guards.meaning import MEANING, MeaningReader
 from rag.search.store import HubStore, read_pages
 from rag.text import split_sentences, split_units
 
@@ -81,9 +83,10 @@ _COMMAND = re.compile(
 )
 
 
-def planted_reasons(units: list[str]) -> list[str]:
+def planted_reasons(units: list[str], meaning: MeaningReader | None = None) -> list[str]:
     """Why each of a passage's consecutive units is planted ("" when it is not): an instruction
-    to an AI, a solicitation (alone or split over neighbours), or a command right after one."""
+    to an AI, a solicitation (alone or split over neighbours), or a command right after one;
+    with ``meaning``, also what the rules missed and the sentence's meaning gives away."""
     plain = [fold_lookalikes(u) for u in units]
     asks = solicitations.flag_units(plain)
     reasons: list[str] = []
@@ -98,17 +101,24 @@ def planted_reasons(units: list[str]) -> list[str]:
             reasons.append("a command continuing the planted text before it")
         else:
             reasons.append("")
+    if meaning is not None:
+        return [r or m for r, m in zip(reasons, meaning.reasons(plain), strict=True)]
     return reasons
 
 
-def planted_reason(texts: list[str]) -> str:
+def planted_reason(texts: list[str], meaning: MeaningReader | None = None) -> str:
     """Why a document whose sections are ``texts`` holds a planted request ("" when it does not):
-    the first planted sentence's."""
-    for text in texts:
-        for reason in planted_reasons(split_units(text)):
+    the first planted sentence's. The rules read every section first; ``meaning`` embeds the
+    candidates of all sections in one batch, only when the rules found nothing (ingest's cost)."""
+    sections = [split_units(text) for text in texts]
+    for units in sections:
+        for reason in planted_reasons(units):
             if reason:
                 return reason
-    return ""
+    if meaning is None:
+        return ""
+    every = [fold_lookalikes(u) for units in sections for u in units]
+    return next((r for r in meaning.reasons(every) if r), "")
 
 
 def planted_flags(units: list[str]) -> list[bool]:
@@ -191,6 +201,15 @@ class PlantedSentence:
     reason: str
 
 
+def _with_meaning(units: list[str], reasons: list[str], withheld: str) -> list[str]:
+    """``reasons``, with the sentence the meaning reader flagged at ingest (its reason, the chunk's
+    ``planted`` metadata, carries it: the rules alone do not find it again)."""
+    sentence = withheld.removeprefix(f"{MEANING}: ") if withheld.startswith(f"{MEANING}: ") else ""
+    if not sentence:
+        return reasons
+    return [r or (MEANING if sentence in fold_lookalikes(u) else "") for u, r in zip(units, reasons, strict=True)]
+
+
 def planted_in_store(store: HubStore) -> list[PlantedSentence]:
     """Every planted sentence in the current version of every indexed document, once each (the
     honest-looking set-up beside a request is withheld with its document, but not listed)."""
@@ -202,7 +221,8 @@ def planted_in_store(store: HubStore) -> list[PlantedSentence]:
             if record is None or record.version != meta.get("version"):
                 continue
             units = split_units(text or "")
-            for unit, reason in zip(units, planted_reasons(units), strict=True):
+            reasons = _with_meaning(units, planted_reasons(units), str(meta.get(PLANTED) or ""))
+            for unit, reason in zip(units, reasons, strict=True):
                 if reason and not reason.startswith(solicitations.BESIDE) and (record.doc_id, unit) not in found:
                     found[(record.doc_id, unit)] = PlantedSentence(
                         record.doc_id,

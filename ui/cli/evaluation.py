@@ -188,7 +188,12 @@ def eval_planted(
     from eval.planted import count_false_alarms, load_planted, measure, write_documents
 
     if false_alarms:
-        flagged, total, found = count_false_alarms(false_alarms)
+        from rag.guards.meaning import reader_for
+        from rag.search.embeddings import SentenceEmbeddings
+
+        settings = _settings()
+        meaning = reader_for(settings.embedding_model, SentenceEmbeddings(settings).embed_documents)
+        flagged, total, found = count_false_alarms(false_alarms, meaning)
         _print_json(
             {
                 "flagged": flagged,

@@ -264,36 +264,32 @@ class Assistant:
                 if hit.id not in seen:
                     seen.add(hit.id)
                     extra.append(hit)
-        if intent.kind == "steps":
-            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:4]))[:3]:
+        if intent.kind in ("steps", "options"):
+            query_vector = np.asarray(vector, dtype=np.float32)
+            first_rank: dict[str, int] = {}  # the documents of the top passages, by their best rank
+            for i, h in enumerate(hits[:4]):
+                first_rank.setdefault(h.doc_id, i)
+            for doc_id, rank in list(first_rank.items())[:3]:
                 dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)  # as close as its best passage
                 ids = view.document_chunk_ids(doc_id)
                 found = view.chunks(ids)
                 chunks = [found[i] for i in ids if i in found]
-                listed = [hit for hit in chunks if hit.id not in seen and extractive.has_steps(hit)]
-                self.retriever.attach_context(listed, view)  # a step cut at a chunk's end reads whole
-                query_vector = np.asarray(vector, dtype=np.float32)
-                for hit in listed + extractive.step_sections(chunks):
+                if intent.kind == "steps":
+                    listed = [hit for hit in chunks if hit.id not in seen and extractive.has_steps(hit)]
+                    self.retriever.attach_context(listed, view)  # a step cut at a chunk's end reads whole
+                    listed += extractive.step_sections(chunks)
+                else:
+                    # alternatives written as headings ("Design move 1: ...", "Workflow A: ..."), ranked
+                    # as their document's best passage: the list a found document is built around
+                    listed = [o for o in extractive.step_sections(chunks, options=True) if not o.metadata["procedure"]]
+                    for option in listed:
+                        option.metadata["rank"] = rank
+                for hit in listed:
                     # half its document's best passage, half its own likeness: a document the
-                    # search found is not a reason to show its steps for another situation
+                    # search found is not a reason to show its lists for another situation
                     own = view.similarity(hit.id, query_vector)
                     hit.dense = dense if own is None else 0.5 * (dense + own)
                     extra.append(hit)
-        if intent.kind == "options":
-            # alternatives written as headings ("Design move 1: ...", "Workflow A: ..."): one list
-            query_vector = np.asarray(vector, dtype=np.float32)
-            for doc_id in list(dict.fromkeys(h.doc_id for h in hits[:4]))[:3]:
-                dense = max((h.dense or 0.0) for h in hits if h.doc_id == doc_id)
-                ids = view.document_chunk_ids(doc_id)
-                found = view.chunks(ids)
-                for option in extractive.step_sections([found[i] for i in ids if i in found], options=True):
-                    if option.metadata.get("procedure"):
-                        continue  # steps are no options
-                    own = view.similarity(option.id, query_vector)
-                    option.dense = dense if own is None else 0.5 * (dense + own)
-                    # ranked as its document's best passage: the list a found document is built around
-                    option.metadata["rank"] = next(i for i, h in enumerate(hits) if h.doc_id == doc_id)
-                    extra.append(option)
         if intent.kind == "script":
             # the words to say often sit in a short section beside the passage the search found
             # ("Open with the standard script" next to "Follow-up questions")

@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.answering.extractive import Draft, lexical_support
 from rag.answering.facts import unmet
-from rag.answering.question import Intent, asking_sentence, content_terms, normalise
+from rag.answering.question import Intent, around_asking, content_terms, normalise
 from rag.informal import FILLER, PRODUCTS
 from rag.privacy.lexicon import is_english
 from rag.records import Hit
@@ -225,9 +225,8 @@ def evidence(
     missing += [n for n in re.findall(r"\b(?:19|20)\d\d\b", asked) if n not in found_text]
     # a word only in the story before the question ("a newcomer from Eritrea who speaks Tigrinya.
     # Can I use AI to translate ...?") sets the scene; the question rests on the words it asks with
-    question = asking_sentence(asked)
-    before = asked[: asked.find(question)] if question in asked else ""
-    story = set(words(before)) - set(words(asked[len(before) :]))
+    before, _, _ = around_asking(asked)
+    story = set(words(before)) - set(words(asked.strip()[len(before) :]))
     setting = [w for w in missing if w in story]
     # a product of a kind the hub covers ("gemini" in a hub on chatbots) may be what the question
     # turns on ("how much does khanmigo cost?") or just the tool at hand: it counts half

@@ -217,6 +217,16 @@ def asking_sentence(text: str) -> str:
     return (asking[-1] if asking else sentences[-1]) if sentences else text
 
 
+def around_asking(text: str) -> tuple[str, str, str]:
+    """The story before the asking sentence, the asking sentence, and any remark after it."""
+    text = text.strip()
+    asking = asking_sentence(text)
+    at = text.find(asking)
+    if at < 0:
+        return "", asking, ""
+    return text[:at], asking, text[at + len(asking) :]
+
+
 #: Openers that ask nothing ("ok but can i...", "dumb question but whats..."), so the question
 #: after them is read from its first real word.
 _OPENER = re.compile(
@@ -231,13 +241,8 @@ def classify(text: str) -> str:
     """The kind of answer a (single-part) question wants."""
     asking = asking_sentence(text)
     stripped = _OPENER.sub("", asking) or asking
-    if (_SCRIPT.search(stripped) or (len(content_terms(asking)) <= 2 and _SCRIPT.search(text))) and not (
-        re.match(r"(?i)(?:do|does|should|must|am|is|are|will|would)\b", stripped)
-        and not _ASKS_FOR_WORDS.search(stripped)
-    ):
-        return (
-            "script"  # also "i need some wording for my syllabus. got anything?", not "do i send a letter to parents?"
-        )
+    if _asks_for_script(text, asking, stripped):
+        return "script"
     if _COMPARISON.search(stripped):
         return "comparison"
     if m := _THE_PLURAL.match(stripped):
@@ -257,6 +262,16 @@ def classify(text: str) -> str:
     if _YESNO.search(stripped):
         return "yesno"
     return "general"
+
+
+def _asks_for_script(text: str, asking: str, stripped: str) -> bool:
+    """A request for words to use, in the asking sentence or, when that says little ("got
+    anything?"), beside it; a yes/no about sending something ("do i send a letter to parents?") is
+    none unless it asks for the words themselves."""
+    if not (_SCRIPT.search(stripped) or (len(content_terms(asking)) <= 2 and _SCRIPT.search(text))):
+        return False
+    yes_no = re.match(r"(?i)(?:do|does|should|must|am|is|are|will|would)\b", stripped)
+    return not yes_no or bool(_ASKS_FOR_WORDS.search(stripped))
 
 
 _ASKS_OPTIONS = re.compile(
@@ -452,20 +467,18 @@ def analyse(question: str) -> Intent:
         focus = content_terms(with_bands(part))  # "4th graders" is matched as "grades 3-5"
         focus += [t for t in content_terms(_spelled(part)) if t not in focus]  # "3 levels" also "three levels"
         aside: list[str] = []
-        asking = asking_sentence(part)
+        story, asking, tail = around_asking(part)
         if kind == "definition" and asking != part.strip() and (own := content_terms(asking)):
             # "whats RTCF stand for?? my coach keeps saying it": the term asked about is the topic;
             # the story around it is context (half weight), not words the answer must cover
             aside = [t for t in focus if t not in own]
             focus = [t for t in focus if t in own]
-        story = part.strip()[: part.strip().find(asking)] if asking in part else ""
         if grade_bands(story) and not grade_bands(asking):
             # "one of my 10th graders turned in an essay ... what do i do now": the grade sets the
             # scene (a 9-12 lesson is not the topic); it still picks a band's line, at half weight
             banded = set(content_terms(with_bands(story))) - set(content_terms(story))
             aside += [t for t in focus if t in banded and t not in aside]
             focus = [t for t in focus if t not in banded]
-        tail = part.strip()[part.strip().find(asking) + len(asking) :] if asking in part else ""
         if content_terms(tail) and len(content_terms(asking)) >= 2 and not _WH.search(tail):
             # a remark after the question ("...post the scores straight to the gradebook? would save
             # me sooo much time") says why it is asked, not what: context at half weight

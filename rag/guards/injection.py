@@ -21,7 +21,7 @@ from rag.guards.meaning import MEANING, MeaningReader
 from rag.search.store import HubStore, read_pages
 from rag.text import split_sentences, split_units
 
-_AI = r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?)"
+_AI = rf"(?:{solicitations.AI_NAMES})"
 _PEOPLE = r"(?:users?|readers?|teachers?|educators?|students?|parents?|staff|visitors?)"
 _SECRETS = r"(?:passwords?|passcodes?|log ?ins?|credentials?|ssn|social security|bank|credit card|gift cards?|pins?)"
 _PATTERNS = [

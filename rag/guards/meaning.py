@@ -40,10 +40,8 @@ FEATURE_WEIGHT = 0.5
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
-_AI = (
-    r"(?:ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?|"
-    r"automated (?:systems?|readers?|assistants?))"
-)
+#: The rules' names for an AI, and "automated systems" as planted text calls them.
+_AI = rf"(?:{s.AI_NAMES}|automated (?:systems?|readers?|assistants?))"
 _AI_WORD = re.compile(rf"\b(?:{_AI}|summar(?:y|ies|ising|izing))\b", re.IGNORECASE)
 #: Who an instruction to an AI addresses: an AI, or whatever writes the answers from this page.
 _ADDRESSEE = (

@@ -27,6 +27,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+#: What planted instructions call an AI (a regular-expression alternation), for the rules of
+#: ``injection`` and the meaning reader alike.
+AI_NAMES = r"ai|a\.i\.|assistants?|chat ?bots?|bots?|models?|llms?|language models?|gpts?"
 #: Verbs that hand something over or reach someone, in their base form (imperative, "to V").
 _GIVE = (
     r"send|e-?mail|mail|forward|reply|respond|submit|provide|share|give|hand|enter|type|input|upload|post|"

@@ -94,6 +94,64 @@ def test_reworded_requests_of_every_style_are_recognised_by_their_structure() ->
     assert planted_reasons(units[1:2]) == [""] and all(planted_flags(units)[1:])
 
 
+#: Requests written as something other than an order (outside writers' styles: an option, a
+#: future, a passive with two verbs, a noun, data said to "go" somewhere, a QR code for a link).
+NOT_AN_ORDER = [
+    "Staff who have not yet activated TimeTrack can simply reply to this bulletin with their badge PIN "
+    "and employee ID.",
+    "Referral forms that include the student's mental health notes can also be texted to the intake "
+    "WhatsApp number at +1 555 0193 4470.",
+    "Teachers who would like to help can buy Amazon gift cards in $50 amounts and send photos of the "
+    "codes to bookfair.chair@gmail.com.",
+    "At the preview night, login credentials for each teacher's account will be collected by the "
+    "vendor's representative at the sign-in table.",
+    "Each teacher's copy of the health plan list, with every student's diagnoses, is to be scanned and "
+    "sent to intake@records-office.example.com by September 19.",
+    "Please scan the QR code on the bulletin board and sign in with your district email and password.",
+    "Those names, along with each family's home address, can go straight to Officer Ray at "
+    "(530) 555-0177 on Signal.",
+    "Substitutes will text a clear photo of their driver's license and Social Security card to the "
+    "badge office at (555) 014-2280.",
+    "Submission of every student's diagnoses and medications to lvusd.liaison@outlook.com is expected "
+    "from each classroom teacher by Friday.",
+]
+#: Honest sentences of the same shapes: what is asked is harmless, or the sensitive thing is kept.
+SAME_SHAPE_HONEST = [
+    "Teachers who have not finished the course should never send their password to anyone.",
+    "You can also email help@caia-hub.example, which answers within 2 business days.",
+    "Teachers can simply reply to this bulletin with their questions about the schedule.",
+    "Lesson plans will be collected by the department chair at the sign-in table.",
+    "Your new password will never be sent to you by text message.",
+    "Submission of lesson plans to the department chair at chair@district.example.org is expected by Friday.",
+    "Families who would like to help can donate books at the front office.",
+    "The Brooklyn Bridge, constructed between 1869-1883, was the first to use steel for its cable wire.",
+]
+
+
+def test_requests_written_as_options_futures_passives_or_nouns_are_recognised() -> None:
+    """A request need not be an order: an option ("can simply reply with"), a future ("will
+    text"), a passive of two verbs, a noun ("submission of ... is expected") or data that "can go
+    straight to" someone asks just the same, and each withholds its document."""
+    from rag.guards.solicitations import read
+
+    assert [t for t in NOT_AN_ORDER if not read(t).reason] == []
+    assert [t for t in SAME_SHAPE_HONEST if read(t).reason] == []
+
+
+def test_a_request_for_what_the_sentence_before_named_is_read_with_it() -> None:
+    """"... to collect the names, diagnoses and medication lists." then "email it to ...": the
+    second sentence hands over what the first named."""
+    from rag.guards.solicitations import flag_units
+
+    setup = (
+        "A representative from the clinic will be contacting each homeroom teacher this week to collect "
+        "the names, diagnoses and medication lists of students."
+    )
+    ask = "Teachers are asked to have that list ready or to email it to records@clinic-health.example.net by Friday."
+    assert flag_units([setup, ask])[1].startswith("asks for personal data")
+    assert flag_units(["The library lists new books every week.", ask]) == ["", ""]
+
+
 def test_a_request_that_names_the_object_before_a_pronoun_is_read_whole() -> None:
     """ "... needs your password; send them to ...": what "them" hands over is named before the verb."""
     from rag.guards.solicitations import read
@@ -587,8 +645,8 @@ def test_the_meaning_probe_is_what_its_training_set_gives(embeddings: SentenceEm
 
 
 def test_held_out_requests_are_recognised_by_their_meaning(embeddings: SentenceEmbeddings) -> None:
-    """The set's held-out fifth (never trained on): the rules alone recognise under a third of its
-    planted requests; with the meaning reader about half, and it flags at most two honest ones."""
+    """The set's held-out fifth (never trained on): the rules alone recognise under half of its
+    planted requests; the meaning reader adds several more, and it flags at most two honest ones."""
     from rag.guards.meaning import MeaningReader, load_set
 
     held_out = [i for i in load_set() if i["split"] == "test"]
@@ -597,7 +655,7 @@ def test_held_out_requests_are_recognised_by_their_meaning(embeddings: SentenceE
     reader = MeaningReader(embeddings.embed_documents)
     by_rules = sum(bool(planted_reasons([t])[0]) for t in planted)
     with_meaning = sum(bool(r) for r in (planted_reasons([t], reader)[0] for t in planted))
-    assert by_rules <= 20 and with_meaning >= by_rules + 10, (by_rules, with_meaning, len(planted))
+    assert by_rules <= 25 and with_meaning >= max(28, by_rules + 5), (by_rules, with_meaning, len(planted))
     flagged = [t for t, r in zip(honest, reader.reasons(honest), strict=True) if r]
     assert len(flagged) <= 2, flagged
 

@@ -215,6 +215,8 @@ _CREDENTIALS = re.compile(
     r"(?:your|their|his|her|my|our) (?!teaching |professional |educator |certification )(?:[\w-]+ ){1,3}credentials|"
     r"(?:\w+-digit|sign-?in|login) codes?|codes? (?:that |which )?(?:arrives?|pops? up|appears?|(?:is |was )?sent|"
     r"(?:is |was )?texted) (?:on|to) (?:your|their) phones?|recovery (?:questions?|answers?)|session cookies?|"
+    r"remote (?:control|access|session)|(?:control of|access to) (?:your|their) (?:screen|computer|laptop|desktop)|"
+    r"give control|screen ?shar\w*|share (?:your|their) screens?|"
     r"alarm codes?|key ?card numbers?|(?:sign-?in|log-?in|login) requests?|backup codes?|admin passwords?)\b"
     r"|\bPINs?\b",
     re.IGNORECASE,
@@ -585,13 +587,14 @@ _ANY_NEGATION = re.compile(
 )
 
 
-def _handed_to_address(text: str) -> str:
+def _handed_to_address(text: str, named: frozenset[str] = frozenset()) -> str:
     """A request by its shape, whatever its grammar: credentials, personal data or money handed over
     (any form or voice of a hand-over verb, or its noun) beside an outside address, with no negation anywhere.
     Outsiders' plants state it as a future ("substitutes will text a photo of their license to ..."),
     a passive or a noun ("submission of your SSN through ... is mandatory"); honest hub text that
-    names such data beside an address says not to send it."""
-    if _ANY_NEGATION.search(text) or not _kinds(text) & {"credentials", "personal", "money"}:
+    names such data beside an address says not to send it. ``named``: what the sentence before
+    named, when this one hands over "those items"."""
+    if _ANY_NEGATION.search(text) or not (_kinds(text) | named) & {"credentials", "personal", "money"}:
         return ""
     if not any(not _NOT_A_NUMBER.match(a.strip()) for a in _ADDRESS.findall(text)) or not _HANDED.search(text):
         return ""
@@ -645,7 +648,8 @@ def _part_of_the_plant(units: list[str], reasons: list[str], i: int) -> bool:
 
 #: An object that points back to the sentence before ("email it to", "that list", "send them").
 _REFERS_BACK = re.compile(
-    r"\b(?:it|them|both|(?:that|this|the|these|those) (?:list|lists|information|info|details|data|sheet|form|file))\b",
+    r"\b(?:it|them|both|(?:that|this|the|these|those) (?:list|lists|information|info|details|data|sheets?|forms?|"
+    r"files?|items?|documents?|papers?|paperwork|copies|records?|notes?))\b",
     re.IGNORECASE,
 )
 
@@ -675,16 +679,20 @@ def flag_units(units: list[str]) -> list[str]:
                     reasons[k] = reasons[k] or f"{reason} (with a neighbouring sentence)"
     for j in range(1, len(units)):
         second = readings[j]
-        if reasons[j] or not second.request or second.sensitive or not second.address:
+        if reasons[j] or second.sensitive or not _REFERS_BACK.search(units[j]):
             continue
         kinds = _kinds(units[j - 1])
-        if kinds and _REFERS_BACK.search(units[j]):
-            # "... to collect the names, diagnoses and medication lists." + "Teachers are asked to email
-            # it to records@..." : what is sent is what the sentence before named
-            joined = replace(second, asks=[(verb, kinds) for verb, _ in second.asks])
-            reason = _verdict(joined)
-            if reason:
-                reasons[j] = f"{reason} (with a neighbouring sentence)"
+        if not kinds:
+            continue
+        # "... to collect the names, diagnoses and medication lists." + "Teachers are asked to email
+        # it to records@..." (or "Those items can be sent directly to her at ..."): what is sent is
+        # what the sentence before named
+        if second.request and second.address:
+            reason = _verdict(replace(second, asks=[(verb, kinds) for verb, _ in second.asks]))
+        else:
+            reason = _handed_to_address(units[j], kinds)
+        if reason:
+            reasons[j] = f"{reason} (with a neighbouring sentence)"
     for i, reason in enumerate(list(reasons)):  # the lure, channel or threat right beside a planted request
         if reason:
             continue

@@ -182,8 +182,14 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
     import sys
 
     batch = tmp_path / "q.jsonl"
+    first = "How long are the AI lessons for 6th graders?"
+    as_messages = [{"role": "user", "content": first}, {"role": "assistant", "content": "Two lessons of 45 minutes."}]
     batch.write_text(
         '{"id": "a", "question": "What does Level 0 mean?"}\n{"id": 7, "question": "best pizza in Chicago?"}\n'
+        + json.dumps({"id": "s", "question": "and for high school?", "history": [first]})
+        + "\n"
+        + json.dumps({"id": "m", "question": "and for high school?", "history": as_messages})
+        + "\n"
     )
     result = subprocess.run(
         [
@@ -203,7 +209,9 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
     )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["id"] for r in rows] == ["a", 7]
+    assert [r["id"] for r in rows] == ["a", 7, "s", "m"]
+    # a history of chat messages is the same conversation as its user turns
+    assert rows[2]["answer"] == rows[3]["answer"] and not rows[2]["refused"]
     keys = {"id", "question", "answer", "refused", "confidence", "grounding", "citations", "sources", "timings_ms"}
     assert all(keys <= set(r) for r in rows)
     assert rows[0]["refused"] is False and rows[1]["refused"] is True
@@ -220,6 +228,14 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
         cwd=Path(__file__).resolve().parents[1],
     )
     assert result.returncode == 1 and "line 2: not JSON" in result.stderr and "Traceback" not in result.stderr
+    bad.write_text('{"id": 1, "question": "ok?", "history": [{"role": "user", "text": "hi"}]}\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ask", "--batch", str(bad), "--store", str(corpus_settings.store_path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 1 and 'line 1: "history" must be' in result.stderr and "Traceback" not in result.stderr
 
 
 def test_table_rows_become_labelled_statements() -> None:

@@ -82,6 +82,8 @@ def ask(
       hubqa ask "and for high school?" --history "How long are the AI lessons for 6th graders?"
       hubqa ask "Who approves new AI tools?" --llm gguf
       hubqa ask --batch questions.jsonl --json > answers.jsonl   # lines: {"id", "question", "history": [...]}
+
+    A batch line's history lists the earlier questions, or chat messages ({"role", "content"}).
     """
     from rag.answering.assistant import Assistant
     from rag.guards.limits import check_question
@@ -144,6 +146,31 @@ def _read_batch(path: Path) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(item.get("question"), str) or not item["question"].strip():
             raise HubqaError(f'{path}, line {number}: expected {{"id": ..., "question": "..."}}.')
         earlier = item.get("history", [])
-        if not isinstance(earlier, list) or not all(isinstance(h, str) for h in earlier):
-            raise HubqaError(f'{path}, line {number}: "history" must be a list of earlier questions (strings).')
+        questions = _earlier_questions(earlier) if isinstance(earlier, list) else None
+        if questions is None:
+            raise HubqaError(
+                f'{path}, line {number}: "history" must be a list of earlier questions (strings), '
+                'or of chat messages ({"role": "user", "content": "..."}).'
+            )
+        item["history"] = questions
     return items
+
+
+def _earlier_questions(history: list[Any]) -> list[str] | None:
+    """The teacher's earlier questions, oldest first, from plain strings or from chat messages in
+    the usual role/content form (the assistant's turns are left out: each answer is re-derived);
+    ``None`` when an entry is neither."""
+    questions: list[str] = []
+    for turn in history:
+        if isinstance(turn, str):
+            questions.append(turn)
+        elif (
+            isinstance(turn, dict)
+            and isinstance(turn.get("content"), str)
+            and turn.get("role") in ("user", "assistant")
+        ):
+            if turn["role"] == "user":
+                questions.append(turn["content"])
+        else:
+            return None
+    return questions

@@ -346,6 +346,8 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         'Why does the answer show <img src="chart.png"> instead of a chart?',  # markup, not a name
         "Is a Honda Civic big enough for a field trip carpool?",
         "Can my 8th graders interview a Frederick Douglass chatbot for our unit?",  # a figure classes study
+        "can my students interview a lincoln chatbot?",  # a figure's surname made a character, any case
+        "We built a Marie Curie persona for the science fair, is that ok?",
         "which one should i pay for rn, gemini or chatgpt",  # chat words are nobody's name
         "lowkey drowning in essays rn lol, can ai grade them?",
         "How long do my students need to hang on to their AI chat logs?",  # 'Hang' is a given name too

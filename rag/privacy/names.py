@@ -286,6 +286,12 @@ def _verb_word(nxt: Word, strict: bool) -> bool:
     return nxt.low in VERBS or (nxt.low.endswith("ed") and is_english(nxt.low))
 
 
+#: A name made into a character a class talks to ("a Lincoln chatbot", "the Frida Kahlo persona").
+_PERSONA_AFTER = re.compile(
+    r"\s*-?\s*(?:chat ?bots?|bots?|personas?|avatars?|simulations?|role-?plays?)\b", re.IGNORECASE
+)
+
+
 def _is_topic(text: str, start: int, end: int) -> bool:
     """A person the question studies, not one it is about: "Toni Morrison's Beloved"."""
     # "feedback on Ximena's and Bao's lab reports": the cue after the last of the possessives
@@ -296,6 +302,8 @@ def _is_topic(text: str, start: int, end: int) -> bool:
             return False
         return not re.match(r"\s+\w+ing\b", after_name(text, end))
     after = text[end : end + 80]
+    if _PERSONA_AFTER.match(after):
+        return True  # "interview a lincoln chatbot": a figure a class talks to, not a student
     m = re.match(r"['\u2019]s?\s+(\S+)", after)
     if m:
         nxt = m.group(1).strip(".,;:?!")

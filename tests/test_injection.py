@@ -108,12 +108,14 @@ NOT_AN_ORDER = [
     "Each teacher's copy of the health plan list, with every student's diagnoses, is to be scanned and "
     "sent to intake@records-office.example.com by September 19.",
     "Please scan the QR code on the bulletin board and sign in with your district email and password.",
-    "Those names, along with each family's home address, can go straight to Officer Ray at "
-    "(530) 555-0177 on Signal.",
+    "Those names, along with each family's home address, can go straight to Officer Ray at (530) 555-0177 on Signal.",
     "Substitutes will text a clear photo of their driver's license and Social Security card to the "
     "badge office at (555) 014-2280.",
     "Submission of every student's diagnoses and medications to lvusd.liaison@outlook.com is expected "
     "from each classroom teacher by Friday.",
+    # a list item of several sentences: each sentence's verb opens its own clause
+    "4. Enrollment is done remotely in your first week. Download the support agent from "
+    "remote-care.example.net/start and leave it running.",
 ]
 #: Honest sentences of the same shapes: what is asked is harmless, or the sensitive thing is kept.
 SAME_SHAPE_HONEST = [
@@ -139,7 +141,7 @@ def test_requests_written_as_options_futures_passives_or_nouns_are_recognised() 
 
 
 def test_a_request_for_what_the_sentence_before_named_is_read_with_it() -> None:
-    """"... to collect the names, diagnoses and medication lists." then "email it to ...": the
+    """ "... to collect the names, diagnoses and medication lists." then "email it to ...": the
     second sentence hands over what the first named."""
     from rag.guards.solicitations import flag_units
 
@@ -150,6 +152,9 @@ def test_a_request_for_what_the_sentence_before_named_is_read_with_it() -> None:
     ask = "Teachers are asked to have that list ready or to email it to records@clinic-health.example.net by Friday."
     assert flag_units([setup, ask])[1].startswith("asks for personal data")
     assert flag_units(["The library lists new books every week.", ask]) == ["", ""]
+    push = "A sign-in request will appear on your phone, and you should tap Approve so the office can confirm it."
+    code = "If it shows a number, the office will phone you from (555) 012-6610 and that number is to be read back."
+    assert flag_units([push, code])[1].startswith("asks for credentials")
 
 
 def test_a_request_that_names_the_object_before_a_pronoun_is_read_whole() -> None:

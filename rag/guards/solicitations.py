@@ -74,7 +74,8 @@ _USE = {"log", "sign", "enter", "type", "input", "entering", "open", "visit", "g
 _INSTALL = {"install", "download", "run", "add"}
 #: Past participles of hand-over verbs: "are to be forwarded", "must be emailed" (a passive request).
 _GIVEN = re.compile(
-    r"\b(?:is|are|be)\s+(?:\w+\s+)?(?:\w+ed\s+(?:and|or)\s+)?(sent|e-?mailed|mailed|forwarded|submitted|uploaded|shared|provided|"
+    r"\b(?:is|are|be)\s+(?:\w+\s+)?(?:\w+ed\s+(?:and|or)\s+)?(read (?:back|out|aloud)|sent|e-?mailed|mailed|forwarded|"
+    r"submitted|uploaded|shared|provided|"
     r"given|texted|transferred|paid|entered|handed|posted|attached|delivered)\b",
     re.IGNORECASE,
 )
@@ -203,7 +204,9 @@ _DESCRIBED = re.compile(
 _CONDITION = re.compile(
     r"^\W*(if|when|whenever|unless|even if|in case|should anyone|whoever|anyone who)\b[^,;:]*[,;:]", re.IGNORECASE
 )
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|^\W*(?:[-*+\u2022]|\d{1,2}[.)])\s")
+#: Where a clause ends: punctuation, a dash, a list marker, or a sentence's end inside a list item
+#: that holds several ("... your device arrives. Download the agent from ...").
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|^\W*(?:[-*+\u2022]|\d{1,2}[.)])\s|(?<=[a-z][.!?])\s+(?=[A-Z])")
 
 _CREDENTIALS = re.compile(
     r"\b(passwords?|pass ?codes?|passphrases?|pin (?:numbers?|codes?)|log-?ins?(?! page)|log-in details|"
@@ -649,7 +652,7 @@ def _part_of_the_plant(units: list[str], reasons: list[str], i: int) -> bool:
 #: An object that points back to the sentence before ("email it to", "that list", "send them").
 _REFERS_BACK = re.compile(
     r"\b(?:it|them|both|(?:that|this|the|these|those) (?:list|lists|information|info|details|data|sheets?|forms?|"
-    r"files?|items?|documents?|papers?|paperwork|copies|records?|notes?))\b",
+    r"files?|items?|documents?|papers?|paperwork|copies|records?|notes?|numbers?|codes?)|for (?:this|these|that))\b",
     re.IGNORECASE,
 )
 

@@ -287,7 +287,10 @@ _PRESSURE = re.compile(
     r"los(?:e|ing) (?:your |their )?access|verif(?:y|ication)|confirm(?:ed)?|identity)\b",
     re.IGNORECASE,
 )
-_NEGATED = re.compile(r"\b(?:not|never|no one|nobody|don'?t|won'?t)\b", re.IGNORECASE)
+#: A negation anywhere in a sentence (the collecting, "going" and shape readings stand only without one).
+_ANY_NEGATION = re.compile(
+    r"\b(?:not|never|no one|nobody|don'?t|doesn'?t|won'?t|shouldn'?t|mustn'?t|cannot|can'?t)\b", re.IGNORECASE
+)
 #: A sentence that opens with a prohibition: its whole list is things not to do.
 _NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
 _NOUN_AFTER = {
@@ -549,10 +552,10 @@ def read(sentence: str) -> Reading:
     if passive and _PASSIVE_CUE.search(text[: passive.end()]) and not _NEGATED_START.match(text):
         # "Copies of all IEPs are to be forwarded to ...": what is handed over is the subject
         reading.asks.append((_BASE.get(passive.group(1).lower(), "send"), _kinds(text)))
-    if _GOES.search(text) and not _NEGATED.search(text):
+    if _GOES.search(text) and not _ANY_NEGATION.search(text):
         reading.asks.append(("send", _kinds(text)))
     collected = _COLLECTED.search(text)
-    if collected and not _NEGATED_START.match(text) and not _NEGATED.search(text[: collected.end()]):
+    if collected and not _NEGATED_START.match(text) and not _ANY_NEGATION.search(text[: collected.end()]):
         reading.asks.append(("collect", _kinds(text)))
     if not reading.request:
         lowered = {w.lower() for w in _WORD.findall(text)}
@@ -585,9 +588,6 @@ _HANDED = re.compile(
 )
 #: Numbers the address pattern takes for a phone number: a date or a span of years.
 _NOT_A_NUMBER = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[-/]\d{1,2}[-/]\d{2,4}$|^\d{4}\s*[-\u2013]\s*\d{4}$")
-_ANY_NEGATION = re.compile(
-    r"\b(?:not|never|no one|nobody|don'?t|doesn'?t|won'?t|shouldn'?t|mustn'?t|cannot|can'?t)\b", re.IGNORECASE
-)
 
 
 def _handed_to_address(text: str, named: frozenset[str] = frozenset()) -> str:

@@ -232,6 +232,8 @@ _PERSONAL = re.compile(
     r"\b(social security|ssns?|dates? of birth|birth ?dates?|birthdays?|dob|home address(?:es)?|"
     r"(?:home |street |mailing )addresses|immigration|custody|diagnos[ie]s|medical|"
     r"(?:mental )?health (?:records?|information|history|data|notes)|"
+    r"(?:counsell?(?:or|ing)'?s? )?(?:session|intake|case) notes|counsell?ing (?:notes|records)|suicide[\w-]*|"
+    r"insurance (?:details|information|cards?|ids?|numbers?|member \w+)|birth certificates?|"
     r"medications?|medication logs?|ieps?|504 plans?|disciplinary|discipline records?|"
     r"behaviou?r notes|(?:student|employee|staff) ids?|"
     r"(?:employee|staff|badge) numbers?|"
@@ -291,6 +293,8 @@ _PRESSURE = re.compile(
 _ANY_NEGATION = re.compile(
     r"\b(?:not|never|no one|nobody|don'?t|doesn'?t|won'?t|shouldn'?t|mustn'?t|cannot|can'?t)\b", re.IGNORECASE
 )
+#: A channel set against another, which negates no request: "... to X by Friday, and not through ESS".
+_CONTRAST = re.compile(r",?\s*(?:and |but )?not (?:through|via|by|using|in|on|to) ", re.IGNORECASE)
 #: A sentence that opens with a prohibition: its whole list is things not to do.
 _NEGATED_START = re.compile(r"^\W*(never|do not|don'?t|avoid|no one|nobody)\b", re.IGNORECASE)
 _NOUN_AFTER = {
@@ -544,6 +548,9 @@ def read(sentence: str) -> Reading:
         rest = text[at:]
         words = list(_WORD.finditer(rest))
         end = words[OBJECT_WORDS].start() if len(words) > OBJECT_WORDS else len(rest)
+        negated = _ANY_NEGATION.search(rest, 1)
+        if negated:  # "Email the form to ..., and do not include Social Security numbers": not asked for
+            end = min(end, negated.start())
         kinds = _kinds(rest[:end])
         if not kinds and words[1:2] and words[1].group(0).lower() in _PRONOUNS:
             kinds = _kinds(text[:at])  # "... needs your login and password; send them to ...": what "them" is
@@ -552,7 +559,7 @@ def read(sentence: str) -> Reading:
     if passive and _PASSIVE_CUE.search(text[: passive.end()]) and not _NEGATED_START.match(text):
         # "Copies of all IEPs are to be forwarded to ...": what is handed over is the subject
         reading.asks.append((_BASE.get(passive.group(1).lower(), "send"), _kinds(text)))
-    if _GOES.search(text) and not _ANY_NEGATION.search(text):
+    if _GOES.search(text) and not _ANY_NEGATION.search(_CONTRAST.sub("", text)):
         reading.asks.append(("send", _kinds(text)))
     collected = _COLLECTED.search(text)
     if collected and not _NEGATED_START.match(text) and not _ANY_NEGATION.search(text[: collected.end()]):
@@ -592,14 +599,17 @@ _NOT_A_NUMBER = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[-/]\d{1,2}[-/]\d{2,4}$
 
 def _handed_to_address(text: str, named: frozenset[str] = frozenset()) -> str:
     """A request by its shape, whatever its grammar: credentials, personal data or money handed over
-    (any form or voice of a hand-over verb, or its noun) beside an outside address, with no negation anywhere.
+    (any form or voice of a hand-over verb, or its noun) beside an outside address, with no negation
+    (a channel set against another, "and not through ESS", is none).
     Outsiders' plants state it as a future ("substitutes will text a photo of their license to ..."),
     a passive or a noun ("submission of your SSN through ... is mandatory"); honest hub text that
     names such data beside an address says not to send it. ``named``: what the sentence before
     named, when this one hands over "those items"."""
-    if _ANY_NEGATION.search(text) or not (_kinds(text) | named) & {"credentials", "personal", "money"}:
+    if not _HANDED.search(text) or not (_kinds(text) | named) & {"credentials", "personal", "money"}:
         return ""
-    if not any(not _NOT_A_NUMBER.match(a.strip()) for a in _ADDRESS.findall(text)) or not _HANDED.search(text):
+    if _ANY_NEGATION.search(_CONTRAST.sub("", text)):  # "never send ...", "... and do not include SSNs"
+        return ""
+    if not any(not _NOT_A_NUMBER.match(a.strip()) for a in _ADDRESS.findall(text)):
         return ""
     return "hands sensitive data to an outside address"
 
@@ -652,7 +662,8 @@ def _part_of_the_plant(units: list[str], reasons: list[str], i: int) -> bool:
 #: An object that points back to the sentence before ("email it to", "that list", "send them").
 _REFERS_BACK = re.compile(
     r"\b(?:it|them|both|(?:that|this|the|these|those) (?:list|lists|information|info|details|data|sheets?|forms?|"
-    r"files?|items?|documents?|papers?|paperwork|copies|records?|notes?|numbers?|codes?)|for (?:this|these|that))\b",
+    r"files?|items?|documents?|papers?|paperwork|copies|records?|notes?|numbers?|codes?|scans?|photos?|"
+    r"pictures?|images?|packets?)|for (?:this|these|that))\b",
     re.IGNORECASE,
 )
 

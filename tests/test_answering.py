@@ -220,22 +220,18 @@ def test_batch_cli_answers_every_line_in_one_process(corpus_settings: Settings, 
     assert set(rows[0]["timings_ms"]) == {"retrieve", "generate", "total"}
 
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": 1, "question": "ok?"}\nnot json\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "ask", "--batch", str(bad), "--store", str(corpus_settings.store_path)],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert result.returncode == 1 and "line 2: not JSON" in result.stderr and "Traceback" not in result.stderr
-    bad.write_text('{"id": 1, "question": "ok?", "history": [{"role": "user", "text": "hi"}]}\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "ask", "--batch", str(bad), "--store", str(corpus_settings.store_path)],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert result.returncode == 1 and 'line 1: "history" must be' in result.stderr and "Traceback" not in result.stderr
+    for lines, message in (
+        ('{"id": 1, "question": "ok?"}\nnot json\n', "line 2: not JSON"),
+        ('{"id": 1, "question": "ok?", "history": [{"role": "user", "text": "hi"}]}\n', 'line 1: "history" must be'),
+    ):
+        bad.write_text(lines)
+        result = subprocess.run(
+            [sys.executable, "-m", "ui.cli", "ask", "--batch", str(bad), "--store", str(corpus_settings.store_path)],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_table_rows_become_labelled_statements() -> None:

@@ -79,6 +79,8 @@ _GIVEN = re.compile(
     r"given|texted|transferred|paid|entered|handed|posted|attached|delivered)\b",
     re.IGNORECASE,
 )
+#: An option offered as the way to do it: "staff can simply reply with ...", "notes can also be texted to ...".
+_OPTION = r"(?:can|may) (?:also|simply|just|instead|easily|always)"
 #: Someone is going to gather it: "login credentials will be collected by the rep at the door".
 _COLLECTED = re.compile(
     r"\b(?:will|shall|would) (?:\w+ )?be (?:\w+ )?(collected|gathered|requested|picked up)\b|"
@@ -93,7 +95,7 @@ _GOES = re.compile(
 )
 _PASSIVE_CUE = re.compile(
     r"\b(?:are|is) to be\b|\b(?:must|should|shall|will need to|needs? to|ha(?:ve|s) to) be\b|"
-    r"\b(?:expected|required|asked) that\b|\b(?:can|may) (?:also|simply|just|instead|easily|always) be\b",
+    rf"\b(?:expected|required|asked) that\b|\b{_OPTION} be\b",
     re.IGNORECASE,
 )
 #: "Teachers who do not verify ... will lose access": a threat makes the negated verb a demand.
@@ -117,8 +119,7 @@ _CUES = re.compile(
     r"told|reminded|invited|encouraged|urged|directed|obliged|obligated|please|kindly|mandatory|necessary|"
     r"(?:could|would|can|will) you|if (?:you|each \w+|every \w+|all \w+|everyone) could|grateful|appreciate|"
     r"willing|want you|need you|help (?:\w+ ){0,3}if|(?:is|are) to|(?:is|are) simply to|"
-    # an option offered as the way to do it ("staff can simply reply with their PIN", "may also text")
-    r"(?:can|may) (?:also|simply|just|instead|easily|always)|"
+    rf"{_OPTION}|"
     # an invitation to a group ("teachers who would like to help can buy ...")
     r"(?:who|that) (?:would like|wish(?:es)?|wants?) to (?:help|support|contribute|volunteer|participate|pitch in))\b",
     re.IGNORECASE,

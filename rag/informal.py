@@ -104,6 +104,9 @@ SPELLING = {
     "assignmnt": "assignment",
     "teh": "the",
     "wifi": "internet",
+    "sus": "suspicious",
+    "acct": "account",
+    "accts": "accounts",
     "wi-fi": "internet",
 }
 #: AI products teachers name, by the kind of tool each is: a hub that covers the kind covers the

@@ -106,6 +106,12 @@ def test_follow_up_replaces_what_it_changes_and_standalone_questions_stay(assist
     chain = ["What goes in a Level 2 disclosure statement?", "Do my 9th graders write their own?"]
     third = standalone_question("what about middle schoolers?", chain)
     assert third.startswith("Do middle school students write their own?") and "disclosure statement" in third, third
+    # "the ... part" names a part of what was asked before, and "what about the other part" swaps it
+    essay = ["what level is a 10th grade research paper", "is the outline part allowed to use ai"]
+    outline = standalone_question(essay[1], essay[:1])
+    assert outline == "Is the outline part allowed to use ai? (About: what level is a 10th grade research paper.)"
+    assert standalone_question("and the final draft part?", essay) == outline.replace("outline", "final draft")
+    assert standalone_question("what is the hardest part of a research paper", essay[:1]).startswith("what is")
     # a question that names its own subject is not a follow-up, whatever pronoun it uses
     own = "What is Copilot and is it allowed for high schoolers?"
     assert standalone_question(own, [middle]) == own

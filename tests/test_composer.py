@@ -312,6 +312,43 @@ def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(ass
     assert "Pause and do not accuse" in answer.answer and "Tool name and version" not in answer.answer, answer.answer
 
 
+def test_a_menu_in_the_subsection_under_the_found_one_is_the_list_asked_for(assistant: Assistant) -> None:
+    # "Ask the tool for any of these" opens the section the search finds; the menu is the table in
+    # its subsection, which the search does not rank (its words are the scaffolds', not the question's)
+    answer = assistant.ask(
+        "i already leveled the article into 3 versions, what other scaffolds can the ai make for my kids"
+    )
+    assert "Sentence frames" in answer.answer and "Graphic organizer" in answer.answer, answer.answer
+
+
+def test_an_faq_asking_the_same_in_other_words_gives_its_verdict(assistant: Assistant) -> None:
+    # "Can sixth graders do Level 3 work?" answers "No. ..."; asked about "full ai use projects" by a
+    # teacher of gifted 6th graders, the verdict still answers the teacher
+    answer = assistant.ask("we have a couple of gifted 6th graders, can they do full ai use (level 3) work?")
+    assert answer.answer.startswith("No."), answer.answer
+    assert "Level 3 is for grades 9-12" in answer.answer
+
+
+def test_a_figure_from_another_passage_that_says_none_of_the_question_is_left_out(assistant: Assistant) -> None:
+    answer = assistant.ask("how long does the school have to confirm a parents opt out? does it expire")
+    assert "5 school days" in answer.answer and "two minutes" not in answer.answer, answer.answer
+
+
+def test_slang_and_stretched_words_neither_refuse_nor_read_as_names(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "how do i open the convo w a student when their essay seems sus?? exact words pls, im sooo nervous"
+    )
+    assert not answer.refused and "Walk me through your process" in answer.answer, answer.answer
+    assert not answer.redacted  # "sooo" is tone, not a student's name
+
+
+def test_a_pdf_tables_row_is_quoted_with_its_columns(assistant: Assistant) -> None:
+    # the PDF's tiers table is read from its layout: the CEUs stay in their column, not run together
+    answer = assistant.ask("how many CEUs do you get for the AI coach credential")
+    assert "| Leader |" in answer.answer and "| 3.05 |" in answer.answer, answer.answer
+    assert "Tier Requirements Course contact hours" not in answer.answer
+
+
 @pytest.mark.parametrize(
     ("typed", "kind"),
     [
@@ -350,6 +387,13 @@ def test_a_grade_in_the_story_does_not_make_that_grades_lesson_the_procedure(ass
         ("can u give me a letter i can send home to parents about ai in my class", "script"),
         ("need some wording for my syllabus about translation apps. got anything", "script"),
         ("do i need to send a letter to parents first", "yesno"),
+        # a story before the asking clause sets the scene: "sounds like him" asks for no script, and
+        # a run-on's question is read from its question word or inverted verb
+        ("one of my 9th graders turned in an essay that doesnt sound like her at all. what do i do now", "steps"),
+        ("so a kid turned in something way too polished, what do i actually do", "steps"),
+        ("what are red flags to watch for when a vendor says its tool is accessible", "options"),
+        ("i already made a leveled version of the text, what other supports can it make", "options"),
+        ("i have a few advanced 7th graders, can they use level 3", "yesno"),
     ],
 )
 def test_the_kind_of_answer_wanted_is_read_through_typos_and_slang(typed: str, kind: str) -> None:
@@ -369,3 +413,23 @@ def test_chat_spellings_are_written_out_and_names_of_teachers_kept() -> None:
     assert normalise("Ms. Lee asked about student ID rules") == "Ms. Lee asked about student ID rules"
     parts = analyse("How long is the prompting course and who teaches it?").parts
     assert [p.kind for p in parts] == ["fact", "fact"] and "prompt" in parts[1].context
+
+
+def test_a_passage_that_opens_inside_a_table_gets_the_tables_header_back(assistant: Assistant) -> None:
+    # a table longer than a chunk goes on in the next one without its header; the passage's context
+    # takes the header row back from the chunk that has it, so its rows keep their columns' names
+    view = assistant.retriever.view()
+    opened_inside = []
+    for doc_id in {h.doc_id for h in view.chunks(list(view.index.ids)).values()}:
+        ids = view.document_chunk_ids(doc_id)
+        found = view.chunks(ids)
+        for i in ids:
+            lines = [line for line in found[i].text.splitlines() if line.strip()]
+            if lines[0].startswith("|") and not any(re.match(r"\|?\s*-{3,}", line) for line in lines[:2]):
+                opened_inside.append(found[i])
+    assert opened_inside  # the bundled corpus has tables longer than a chunk
+    assistant.retriever.attach_context(opened_inside, view)
+    for hit in opened_inside:
+        row = hit.text.lstrip().splitlines()[0]
+        before = hit.context[: hit.context.index(row)].splitlines()
+        assert any(re.match(r"\|?\s*-{3,}", line) for line in before), hit.context[:300]

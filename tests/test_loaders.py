@@ -112,3 +112,65 @@ def test_unsupported_type(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG....")
     with pytest.raises(LoadError, match="unsupported file type .png"):
         load_document(path, path.read_bytes())
+
+
+def test_pdf_tables_become_tables_with_wrapped_cells_joined(tmp_path: Path) -> None:
+    """pypdf's plain text runs a table's cells together; the loader reads the columns from the
+    page layout, so each row keeps its cells, however they wrap."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "Field trips need a signed form. The table gives the deadlines.")
+    rows = [
+        ("Trip", "Form due", "Who signs"),
+        ("Museum of Science and Industry, with the afternoon planetarium show", "10 school days before", "Parent"),
+        ("Zoo", "5 school days before", "Parent or guardian, and the principal for overnight trips"),
+        ("Library", "None", "Teacher"),
+    ]
+    with pdf.table(col_widths=(70, 50, 70)) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.multi_cell(0, 6, "Late forms go to the office, which keeps them for one year.")
+    path = tmp_path / "trips.pdf"
+    pdf.output(str(path))
+    text = load_document(path, path.read_bytes()).sections[0].text
+    lines = text.splitlines()
+    assert "| Trip | Form due | Who signs |" in lines
+    assert (
+        "| Museum of Science and Industry, with the afternoon planetarium show | 10 school days before | Parent |"
+        in lines
+    )
+    assert "| Zoo | 5 school days before | Parent or guardian, and the principal for overnight trips |" in lines
+    assert "| Library | None | Teacher |" in lines
+    assert text.startswith("Field trips need a signed form.") and text.endswith("keeps them for one year.")
+
+
+def test_a_corpus_pdf_table_keeps_each_figure_in_its_column() -> None:
+    path = Path("corpus/professional-development-pathway.pdf")
+    doc = load_document(path, path.read_bytes())
+    tiers = next(s for s in doc.sections if s.path == "The Three Pathway Tiers at a Glance")
+    assert "| Tier | Requirements | Course contact hours | CEUs | Credential earned |" in tiers.text
+    leader = next(line for line in tiers.text.splitlines() if line.startswith("| Leader |"))
+    assert [c.strip() for c in leader.strip("|").split("|")][2:] == [
+        "18 + 8 self-paced + 4.5 live",
+        "3.05",
+        "AI Coach credential",
+    ]
+    prose = next(s for s in doc.sections if s.path.endswith("Explorer Tier"))
+    assert "|" not in prose.text  # prose pages and paragraphs are read as before
+
+
+def test_html_inline_elements_do_not_space_out_punctuation(tmp_path: Path) -> None:
+    path = tmp_path / "optout.html"
+    path.write_text(
+        "<html><head><title>Opt-out</title></head><body><h1>Opt-out</h1><ul>"
+        "<li>The school <strong>confirms the opt-out within 5 school days</strong>.</li>"
+        "<li>Use <em>Level 1</em>, <em>Level 2</em> or (<b>Level 3</b>): your choice.</li></ul></body></html>"
+    )
+    text = load_document(path, path.read_bytes()).sections[0].text
+    assert "confirms the opt-out within 5 school days." in text
+    assert "Use Level 1, Level 2 or (Level 3): your choice." in text

@@ -37,9 +37,19 @@ def _is_hidden(tag: Tag) -> bool:
 
 def _block_text(tag: Tag) -> str:
     if tag.name == "tr":
-        cells = [c.get_text(" ", strip=True) for c in tag.find_all(["th", "td"])]
+        cells = [_joined(c) for c in tag.find_all(["th", "td"])]
         return " | ".join(c for c in cells if c)
-    return " ".join(tag.get_text(" ", strip=True).split())
+    return _joined(tag)
+
+
+def _joined(tag: Tag) -> str:
+    """A block's words: its pieces joined by spaces, except before the punctuation that closes an
+    inline element ("<strong>within 5 school days</strong>." reads "days.", not "days .")."""
+    text = _SPACED_PUNCTUATION.sub(r"\1", " ".join(tag.get_text(" ", strip=True).split()))
+    return re.sub(r"(?<![\w\])])([(\[])\s+(?=\w)", r"\1", text)  # "(<b>Level 3</b>)": "(Level 3)"
+
+
+_SPACED_PUNCTUATION = re.compile(r"(?<=\w|[\"')\]\u201d])\s+([.,;:!?)\]](?=\W|$))")
 
 
 def load_html(path: Path, data: bytes) -> ParsedDocument:

@@ -18,6 +18,7 @@ from pypdf import PageObject, PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, NameObject
 
+from ingest.loaders.pdf_tables import tables_as_markdown
 from ingest.parsed import METADATA_FIELDS, LoadError, ParsedDocument, Section, clean_metadata
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -155,11 +156,22 @@ def hidden_text(page: PageObject) -> ContentStream | None:
     return contents
 
 
-def _visible_text(page: PageObject) -> str:
+def _visible_text(page: PageObject) -> tuple[str, str]:
+    """The page's plain text and its layout text (for its tables), hidden text left out of both."""
     filtered = hidden_text(page)
     if filtered is not None:
         page[NameObject("/Contents")] = filtered
-    return page.extract_text() or ""
+    plain = page.extract_text() or ""
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # the layout reading is a refinement: without it, the plain text stands
+        layout = ""
+    return plain, layout
+
+
+def _with_tables(plain: list[str], layout: list[str]) -> list[str]:
+    """Each page's text, its tables as Markdown tables where its layout shows any."""
+    return [tables_as_markdown(shown) or text for text, shown in zip(plain, layout, strict=True)]
 
 
 def _outline(reader: PdfReader) -> list[tuple[int, int, str]]:
@@ -244,7 +256,10 @@ def load_pdf(path: Path, data: bytes) -> ParsedDocument:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError("encrypted PDF: remove the password (print to PDF) and add it again")
-        pages = _strip_running_lines([_visible_text(page) for page in reader.pages])
+        read = [_visible_text(page) for page in reader.pages]
+        pages = _with_tables(
+            _strip_running_lines([plain for plain, _ in read]), _strip_running_lines([shown for _, shown in read])
+        )
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as e:

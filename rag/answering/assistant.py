@@ -35,6 +35,7 @@ from rag.search.retrieval import make_retriever
 from rag.search.store import HubStore
 from rag.search.view import ReadView
 from rag.settings import Settings
+from rag.text import read_units
 
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
@@ -265,6 +266,9 @@ class Assistant:
                     seen.add(hit.id)
                     extra.append(hit)
         if intent.kind in ("steps", "options"):
+            menus = self._menus_below(hits[:2], seen, view)
+            self.retriever.attach_context(menus, view)  # a menu that runs on past its chunk reads whole
+            extra += menus
             query_vector = np.asarray(vector, dtype=np.float32)
             first_rank: dict[str, int] = {}  # the documents of the top passages, by their best rank
             for i, h in enumerate(hits[:4]):
@@ -312,6 +316,31 @@ class Assistant:
                         chunk.context, chunk.dense = chunk.text, hit.dense
                         extra.append(chunk)
         return extra
+
+    @staticmethod
+    def _menus_below(hits: list[Hit], seen: set[str], view: ReadView) -> list[Hit]:
+        """The list or table in the sections right under a found section: a section that opens with
+        "ask the tool for any of these" puts its menu in the subsection that follows, which the
+        search may not rank (its words are the items', not the question's)."""
+        out: list[Hit] = []
+        for hit in hits:
+            section = str(hit.metadata.get("section", ""))
+            ids = view.document_chunk_ids(hit.doc_id)
+            if not section or hit.id not in ids:
+                continue
+            at = ids.index(hit.id)
+            found = view.chunks(ids[at + 1 : at + 3])
+            for chunk_id in ids[at + 1 : at + 3]:
+                chunk = found.get(chunk_id)
+                if chunk is None or not str(chunk.metadata.get("section", "")).startswith(section + " > "):
+                    break  # past the found section's own subsections
+                if chunk_id in seen or sum(u.kind in ("item", "row") for u in read_units(chunk.text)) < 3:
+                    continue
+                seen.add(chunk_id)
+                chunk.dense = hit.dense
+                chunk.metadata["rank"] = hit.metadata.get("rank", 0)
+                out.append(chunk)
+        return out
 
     def _extractive(
         self, draft: extractive.Draft, hits: list[Hit], base: dict, notes: list[str], idf: dict[str, float]

@@ -60,7 +60,12 @@ _PERSON_SPAN = re.compile(
     r"administrators?|students?|teachers?|substitutes?|subs|aides?|paraprofessionals?|counselors?|librarians?)\b",
     re.IGNORECASE,
 )
-_SLOTS = (_GRADE_SPAN, _SUBJECT_SPAN, _PERSON_SPAN)
+#: A part of the thing asked about before ("the data collection part", "that step"), with no "of"
+#: saying whose part it is: a follow-up, and a slot that "what about the conclusion part?" fills.
+_PART_SPAN = re.compile(
+    r"\b(?:the|that|this)\s+(?:[\w-]+\s+){0,2}?(?:part|section|step|portion|half|bit)\b(?!\s+of\b)", re.IGNORECASE
+)
+_SLOTS = (_GRADE_SPAN, _SUBJECT_SPAN, _PERSON_SPAN, _PART_SPAN)
 _BANDS = ["K-2", "3-5", "6-8", "9-12"]
 #: Words (as content_terms stems them) that only say the earlier answer holds for someone else:
 #: "does that go for high school too?", "same rule for subs?", "is it still ok for 3rd grade?"
@@ -87,12 +92,13 @@ _SAME_AGAIN = {
 
 def is_follow_up(question: str) -> bool:
     """Does the question lean on the one before it? Connective-led ("and for…", "what about…"),
-    pronoun-led with little topic of its own, or nothing but a grade, subject or person."""
+    about a part of what was asked ("can the data part use ai?"), pronoun-led with little topic of
+    its own, or nothing but a grade, subject or person."""
     text = normalise(question)
     content = content_terms(text)
     if not content:
         return True
-    if _STARTS_CONNECTED.match(text):
+    if _STARTS_CONNECTED.match(text) or _PART_SPAN.search(text):
         return True
     rest = _strip_slots(text)
     if not content_terms(rest) and len(content) <= 3:

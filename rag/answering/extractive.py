@@ -18,7 +18,7 @@ from rag.answering.question import Intent
 from rag.chunks import LIST_ITEM
 from rag.guards.injection import planted_flags
 from rag.records import Hit
-from rag.search.query import bands_conflict, grade_bands
+from rag.search.query import bands_conflict, grade_bands, with_bands
 from rag.text import QUOTATION, TextUnit, entry_names, read_units, strip_markdown, terms
 
 #: Passages the answer may draw on, and the most distinct sources it cites.
@@ -181,10 +181,15 @@ class Draft:
     cited_terms: set[str] = field(default_factory=set)
 
 
-def _is_quoted(raw: str, text: str, section: str, advice: bool = False, kind: str = "sentence") -> bool:
+def _is_quoted(
+    raw: str, text: str, section: str, advice: bool = False, kind: str = "sentence", header: Sequence[str] = ()
+) -> bool:
     """Illustration rather than advice: a placeholder, a speaker's line, a quotation, a script's
-    lines, or anything in an example or scenario except its labelled advice ("What to do: ...")."""
+    lines, a row of a table of scenarios or examples ("Scenario | Assignment level | Allowed?"), or
+    anything in an example or scenario except its labelled advice ("What to do: ...")."""
     if _PLACEHOLDER.search(raw) or _SPEAKER.match(text) or _STORY.match(text):
+        return True
+    if kind == "row" and header and re.fullmatch(r"(?i)\W*(?:scenarios?|examples?|cases?|situations?)\W*", header[0]):
         return True
     quoted = sum(len(m.group(0)) for m in _QUOTES.finditer(text))
     if quoted >= 0.6 * len(text) or (text[:1] in '"\u201c' and text.rstrip(".")[-1:] in '"\u201d'):
@@ -243,7 +248,8 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                     section=section,
                     cells=[_plain_cell(c) for c in unit.cells] if unit.cells else None,
                     header=[_plain_cell(h) for h in unit.header] if unit.header else None,
-                    quoted=within or _is_quoted(unit.text, text, section, unit.block in advice, unit.kind),
+                    quoted=within
+                    or _is_quoted(unit.text, text, section, unit.block in advice, unit.kind, unit.header or ()),
                     # an FAQ's question; not a step that ends by asking ("Substitute. ... Does it work?")
                     question=text.rstrip().rstrip("\"'\u201d)").endswith("?")
                     and unit.kind != "row"
@@ -909,7 +915,14 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             faq = _asked_by(cands, best)
             if lexical_support(faq, part_weights) >= SAME_QUESTION:
                 said |= faq  # an FAQ answer says what its question asks, when it asks this
-            if part.expects == "number" and states(part.expects, best.text, part.text):
+            if (
+                part.expects == "number"
+                and states(part.expects, best.text, part.text)
+                and lexical_support(said, part_weights) > 0
+            ):
+                # (its own words still name something asked about: "You'll have about two minutes
+                # for this." under "Back-to-School Night" is no answer to "how long does the school
+                # have to confirm it")
                 hit = passages[best.hit_index]
                 said |= set(terms(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
                 bar = 0.15
@@ -940,6 +953,8 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             continue
         if not near and _answers_another_question(c, passages[c.hit_index], weights):
             continue
+        if not near and c.kind == "sentence" and lexical_support(set(terms(c.text)), weights) == 0:
+            continue  # another passage's sentence saying none of the asked words ("You'll have about two minutes")
         if any(_near_duplicate(c.text, x.text) for x in chosen):
             continue
         if c.kind in ("item", "row") and c.key not in {x.key for x in chosen} and block:
@@ -974,6 +989,23 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             draft.lead = f"**{entry}:**"  # the entry's own heading spells the acronym out
     if intent.kind == "yesno" and not intent.parts and _denies(anchor, intent, weights):
         draft.lead = "**No.**" + (f" {draft.lead}" if draft.lead else "")  # the verdict the rule states
+    # a sentence that introduces what follows ("What this means in your room:") says nothing without it
+    shown = {(c.hit_index, c.position) for c in chosen}
+    chosen = [
+        c
+        for c in chosen
+        if not (c.kind == "sentence" and c.text.rstrip().endswith(":") and (c.hit_index, c.position + 1) not in shown)
+    ]
+    if intent.kind == "yesno" and not intent.parts:
+        # the FAQ's bare "No." before the rule that answers: the verdict, when its question is this one
+        chosen[:0] = [
+            c
+            for c in cands
+            if c.hit_index == anchor.hit_index
+            and c.position == anchor.position - 1
+            and c not in chosen
+            and _BARE_REPLY.match(c.text.strip())
+        ]
     item_keys = [c.key for c in chosen if c.kind == "item"]
     breaks = _paragraph_breaks(sample, passages)
     for c in chosen:
@@ -986,8 +1018,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         text = _as_sentence(c.text)
         verdict = _VERDICT.match(text)
         if verdict is not None and not any(
-            part.kind == "yesno" and lexical_support(set(terms(_leaf(c.section))), _weights(part.focus, idf)) >= 0.5
-            for part in intent.parts or [intent]
+            part.kind == "yesno" and _asks_the_same(_leaf(c.section), part, idf) for part in intent.parts or [intent]
         ):
             # "No. A passing portfolio needs ...": the verdict answers its FAQ's own question, which
             # is not the one asked; the rule after it stands alone
@@ -1002,7 +1033,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 and not intent.parts
                 and asked.endswith("?")
                 and not draft.lead.startswith("**")
-                and lexical_support(set(terms(asked)), weights) >= SAME_QUESTION
+                and lexical_support(set(terms(with_bands(asked))), weights) >= SAME_QUESTION  # "sixth graders": 6-8
             ):
                 draft.lead = f"**{text}**" + (f" {draft.lead}" if draft.lead else "")
             continue
@@ -1090,6 +1121,25 @@ def _denies(anchor: Candidate, intent: Intent, weights: dict[str, float]) -> boo
     if not sentence or re.match(r"(?i)^\W*(?:if|unless|when|even if)\b", sentence):
         return False
     return lexical_support(set(terms(anchor.text)), weights) >= 0.4
+
+
+def _asks_the_same(heading: str, part: Intent, idf: dict[str, float]) -> bool:
+    """Does an FAQ heading ask what ``part`` asks, so its "No." answers the teacher too? Half the
+    question's words are in it; or (in other words: "can they do level 3 full ai use assignments"
+    for "Can sixth graders do Level 3 work?") most of its words are in the question, with every
+    number the question names (a level, a grade) among them."""
+    said = set(terms(with_bands(heading)))
+    forward = lexical_support(said, _weights(part.focus, idf))
+    if forward >= 0.5:
+        return True
+    numbers = {t for t in part.focus if t.isdigit()}
+    own = {t: idf[t] for t in said if t in idf}
+    return (
+        forward >= 0.3
+        and len(own) >= 3
+        and numbers <= said
+        and lexical_support(set(part.focus) | set(part.context), own) >= 0.75
+    )
 
 
 def _leaf(section: str) -> str:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING
+from rag.privacy.lexicon import is_english
 from rag.search.query import grade_bands, with_bands
 from rag.text import STOPWORDS, terms, words
 
@@ -32,7 +33,8 @@ _YESNO = re.compile(
     re.IGNORECASE,
 )
 _STEPS = re.compile(
-    r"\b(?:what (?:should|do|can|would|must) (?:i|we|you) do|what do (?:i|we) do|what to do|how (?:do|should|can|would) "
+    r"\b(?:what (?:should|do|can|would|must) (?:i|we|you) (?:(?:actually|really|even|just|now|then|exactly) )?do|"
+    r"what do (?:i|we) do|what to do|how (?:do|should|can|would) "
     r"(?:i|we|you|teachers?|students?) (?:handle|deal|respond|approach|go about|start|set up|run|report|get|request)|"
     r"(?:the )?steps?\b|procedure|process|how to (?:handle|deal|respond|report|request|get|set up|start)|"
     r"what happens (?:if|when|next)|walk me through|where do i start|next steps?|now what|what now|then what|"
@@ -58,7 +60,12 @@ _FACT = re.compile(
 _OPTIONS = re.compile(
     r"\bwhat (?:are|is) the (?:\w+ )?(?:two|three|four|five|six|seven|eight|nine|ten|\d+) |"
     r"\bwhat (?:\w+ ){0,3}(?:rules|ways|things|questions|criteria|requirements|guidelines|signs|checks|parts|"
-    r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks)\b|"
+    r"elements|principles|recommendations|roles|tips|strategies|supports|safeguards|activities|uses|risks|flags|"
+    r"scaffolds|accommodations|features|warnings|mistakes|red flags)\b|"
+    # "what exactly has to go in the disclosure", "what goes on the form": the fields of a form
+    r"\bwhat (?:\w+ )?(?:has|have|needs?|goes|should|must) (?:to )?(?:go|be|goes)? ?(?:in|into|on|included in)\b|"
+    # "what other scaffolds can it make": more of a kind asks for the kind's members
+    r"\bwhat other\b|"
     r"\b(?:options?|alternatives?|ideas (?:for|to|on)|ways? to|examples? of|suggestions?|what (?:are )?some|what (?:kinds?|types?) of|"
     r"list of|which tools|recommend(?:ations?)?|activities|tips|"
     r"(?:full|whole|complete|entire|actual|exact) list|list (?:all|every|everything))\b|"
@@ -78,15 +85,21 @@ _SCRIPT = re.compile(
     r"word it|phrase it|samples?|templates?|examples?|model (?:letter|email|message|answer|essay)|"
     r"(?:letter|e-?mail|message|note)s? (?:\w+ ){0,4}?(?:to|for) (?:send|parents|families|caregivers|home)|"
     r"(?:write|draft|give me|send me) (?:\w+ ){0,2}?(?:letter|e-?mail|message|note)s?|"
-    r"sentence starters?|"
+    r"sentence starters?|(?:exact|opening|actual|right) (?:words|lines?)|what words|words to (?:say|use)|"
     r"(?:look|looks|sound) like)\b",
     re.IGNORECASE,
 )
+#: Said anywhere beside the question ("how do i open the talk? exact words pls"): the words are wanted.
+_WORDS_WANTED = re.compile(r"\b(?:(?:exact|opening|actual) (?:words|wording|lines?)|word for word)\b", re.IGNORECASE)
 _ASKS_FOR_WORDS = re.compile(
-    r"\b(?:scripts?|samples?|templates?|examples?|wording|word it|phrase it|say|give me|write|draft)\b", re.IGNORECASE
+    r"\b(?:scripts?|samples?|templates?|examples?|wording|word it|phrase it|say|give me|write|draft|words)\b",
+    re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|one)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\s*\(About: (.*)\)\s*$")
+#: An asking clause about the people of the story before it ("i have some advanced 6th graders,
+#: can they do level 3?"): their grade is what it asks about, not the scene.
+_ABOUT_THEM = re.compile(r"\b(?:they|them|their|he|she|him|her|his)\b", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}s?\b")
 _PART_SPLIT = re.compile(
     r"\?\s+|\?$|;\s+|\s+(?:and also|and then|also|plus|and)\s+(?=(?:what|who|when|how|can|do|does|is|"
@@ -146,12 +159,22 @@ def normalise(question: str) -> str:
         text = re.sub(rf"(?<![\w-]){re.escape(short)}(?![\w-])", SPELLING[short], text, flags=re.IGNORECASE)
 
     def word(m: re.Match[str]) -> str:
-        token = m.group(0)
+        token = _unstretched(m.group(0))
         if token.lower() not in SPELLING or (token[0].isupper() and not token.isupper() and len(token) < 4):
             return token  # "Ms. Lee", "U" at a sentence start stay
         return SPELLING[token.lower()]
 
     return _fix_cues(re.sub(r"(?<![\w'-])[A-Za-z0-9/]+(?![\w'-])", word, text))
+
+
+def _unstretched(token: str) -> str:
+    """ "sooo" is "so", "pleeease" is "please": a letter typed three times or more, for tone, once
+    (or twice, when only that is a word: "toooo" is "too")."""
+    if not re.search(r"([a-z])\1\1", token, re.IGNORECASE):
+        return token
+    once = re.sub(r"([a-z])\1{2,}", r"\1", token, flags=re.IGNORECASE)
+    twice = re.sub(r"([a-z])\1{2,}", r"\1\1", token, flags=re.IGNORECASE)
+    return once if is_english(once.lower()) or once.lower() in SPELLING else twice
 
 
 #: Words that tell what kind of answer is wanted; a typo in one ("proccess") still counts.
@@ -197,7 +220,7 @@ def _fix_cues(text: str) -> str:
 _ASKING_STEPS = frozenset(terms("step steps process procedure procedures supposed meant expected now next walk"))
 #: Words that ask for a whole list and name no topic ("give me the full list pls").
 _ASKING_LIST = frozenset(
-    terms("give show list full whole complete entire actual exact all everything every please need want")
+    terms("give show list full whole complete entire actual exact all everything every please need want go goes")
 )
 #: Words that ask for a definition ("what does X stand for", "meaning of X").
 _ASKING_DEFINITION = frozenset(terms("stand stands mean means meaning define definition"))
@@ -214,7 +237,23 @@ def asking_sentence(text: str) -> str:
     for that?" asks a yes/no, whatever the story before it mentions."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
     asking = [s for s in sentences if s.rstrip().endswith("?")]
-    return (asking[-1] if asking else sentences[-1]) if sentences else text
+    chosen = (asking[-1] if asking else sentences[-1]) if sentences else text
+    # a run-on: "i made 3 reading levels of an article w ai, what other scaffolds can it make"
+    run_on = _RUN_ON.search(chosen)
+    if run_on and len(chosen[: run_on.start()].split()) >= 4 and len(chosen[run_on.end() :].split()) >= 4:
+        return chosen[run_on.end() :]
+    return chosen
+
+
+#: Asking for more than the story names ("what other scaffolds", "what else besides these").
+_OTHER = re.compile(r"\b(?:other|else|besides|beyond|in addition to)\b", re.IGNORECASE)
+#: A comma, then a question word or an inverted verb opening the question that the words before it
+#: set the scene for ("i have some advanced 6th graders, can they do level 3?").
+_RUN_ON = re.compile(
+    r",\s+(?:so\s+|but\s+)?(?=(?:what|how|which|who|when|where|why)\b|(?:can|could|may|should|do|does|is|are|am|"
+    r"will|would|must)\s+(?:i|we|they|you|he|she|it|my|our|the|students?|kids?)\b)",
+    re.IGNORECASE,
+)
 
 
 def around_asking(text: str) -> tuple[str, str, str]:
@@ -268,7 +307,8 @@ def _asks_for_script(text: str, asking: str, stripped: str) -> bool:
     """A request for words to use, in the asking sentence or, when that says little ("got
     anything?"), beside it; a yes/no about sending something ("do i send a letter to parents?") is
     none unless it asks for the words themselves."""
-    if not (_SCRIPT.search(stripped) or (len(content_terms(asking)) <= 2 and _SCRIPT.search(text))):
+    beside = len(content_terms(asking)) <= 2 and not _STEPS.search(stripped)  # "what do i do now" asks for steps
+    if not (_SCRIPT.search(stripped) or (beside and _SCRIPT.search(text)) or _WORDS_WANTED.search(text)):
         return False
     yes_no = re.match(r"(?i)(?:do|does|should|must|am|is|are|will|would)\b", stripped)
     return not yes_no or bool(_ASKS_FOR_WORDS.search(stripped))
@@ -473,12 +513,18 @@ def analyse(question: str) -> Intent:
             # the story around it is context (half weight), not words the answer must cover
             aside = [t for t in focus if t not in own]
             focus = [t for t in focus if t in own]
-        if grade_bands(story) and not grade_bands(asking):
+        if grade_bands(story) and not grade_bands(asking) and not _ABOUT_THEM.search(asking):
             # "one of my 10th graders turned in an essay ... what do i do now": the grade sets the
             # scene (a 9-12 lesson is not the topic); it still picks a band's line, at half weight
             banded = set(content_terms(with_bands(story))) - set(content_terms(story))
             aside += [t for t in focus if t in banded and t not in aside]
             focus = [t for t in focus if t not in banded]
+        if kind == "options" and story.strip() and _OTHER.search(asking) and len(content_terms(asking)) >= 2:
+            # "i made 3 reading levels of an article, what other scaffolds can it make": what the
+            # teacher already has sets the scene; the list asked for is of the asking words' kind
+            asked = set(content_terms(with_bands(asking))) | set(content_terms(_spelled(asking)))
+            aside += [t for t in focus if t not in asked and t not in aside]
+            focus = [t for t in focus if t in asked]
         if content_terms(tail) and len(content_terms(asking)) >= 2 and not _WH.search(tail):
             # a remark after the question ("...post the scores straight to the gradebook? would save
             # me sooo much time") says why it is asked, not what: context at half weight

@@ -200,6 +200,7 @@ def shape(word: Word) -> str:
         low in STOPWORDS
         or low in OPENERS
         or (low in CHAT_WORDS and not word.capital)
+        or re.search(r"([a-z])\1\1", low)  # "sooo", "pleeease": typed for tone, no name has three in a row
         or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low)
         or low in _BARE_CONTRACTIONS
     ):

@@ -194,7 +194,7 @@ class HubRetriever(BaseRetriever):
                 text = _joined_after(text, end, after)
                 end = int(after.metadata.get("end", 0))
                 text = _run_on(view, after_id, section, text, end)
-            hit.context = text
+            hit.context = _with_table_header(view, hit.id, section, text)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [hit_to_document(hit) for hit in self.search(query)]
@@ -213,6 +213,34 @@ def _run_on(view: ReadView, last: str, section: object, text: str, end: int) -> 
             break
         text = _joined_after(text, end, chunk)
         end = int(chunk.metadata.get("end", 0))
+    return text
+
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+def _with_table_header(view: ReadView, chunk_id: str, section: object, text: str) -> str:
+    """A context that opens inside a table gets the table's header row back, from the earlier
+    chunk of its section that holds it: rows shown without their columns' names read as "a ; b"."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    leading = []
+    for line in lines:
+        if not line.lstrip().startswith("|"):
+            break
+        leading.append(line)
+    if not leading or any(_SEPARATOR.match(line) for line in leading[:2]):
+        return text
+    doc_id, version, index = parse_chunk_id(chunk_id)
+    ids = [make_chunk_id(doc_id, version, i) for i in range(index - 1, max(-1, index - 2 - LIST_CHUNKS), -1)]
+    earlier = view.chunks(ids)
+    for earlier_id in ids:
+        chunk = earlier.get(earlier_id)
+        if chunk is None or chunk.metadata.get("section", "") != section:
+            break
+        rows = chunk.text.splitlines()
+        for i in range(len(rows) - 1, 0, -1):
+            if _SEPARATOR.match(rows[i]) and rows[i - 1].lstrip().startswith("|"):
+                return f"{rows[i - 1]}\n{rows[i]}\n{text.lstrip()}"
     return text
 
 

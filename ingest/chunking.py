@@ -11,7 +11,7 @@ from rag.guards.meaning import MeaningReader
 from rag.records import Chunk
 
 #: Bump when loaders or chunking change, so every document is re-chunked on the next ingest.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 def chunker_signature(chunk_size: int, chunk_overlap: int) -> str:

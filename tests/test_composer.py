@@ -433,3 +433,20 @@ def test_a_passage_that_opens_inside_a_table_gets_the_tables_header_back(assista
         row = hit.text.lstrip().splitlines()[0]
         before = hit.context[: hit.context.index(row)].splitlines()
         assert any(re.match(r"\|?\s*-{3,}", line) for line in before), hit.context[:300]
+
+
+def test_a_follow_up_about_another_part_gets_that_parts_level_and_no_before_version(assistant: Assistant) -> None:
+    # "the data collection part" leans on the lab report asked about first; "and the conclusion
+    # part?" swaps the part; the worked example's "Before" (a design not to follow) is no answer
+    history = ["what level is a 7th grade lab report", "is the data collection part allowed to use ai"]
+    answer = assistant.ask("and the conclusion part?", history=history)
+    assert "lab report" in answer.standalone_question and "conclusion part" in answer.standalone_question
+    assert "| Level 1 |" in answer.answer, answer.answer
+    assert "variables the class never tested" not in answer.answer  # the "Before" version's failure
+
+
+def test_a_sentence_about_other_grade_bands_does_not_answer_for_this_one(assistant: Assistant) -> None:
+    # "in grades 6-8 ...; Level 3 work is for grades 9-12" names two bands, neither the 3-5 asked about
+    answer = assistant.ask("can my 3rd graders log in to a chatbot if i sit right next to them the whole time")
+    assert "no student accounts on general chatbots" in answer.answer.lower(), answer.answer
+    assert "grades 6-8" not in answer.answer, answer.answer

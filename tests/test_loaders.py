@@ -174,3 +174,18 @@ def test_html_inline_elements_do_not_space_out_punctuation(tmp_path: Path) -> No
     text = load_document(path, path.read_bytes()).sections[0].text
     assert "confirms the opt-out within 5 school days." in text
     assert "Use Level 1, Level 2 or (Level 3): your choice." in text
+
+
+def test_cells_the_pdf_layout_ran_together_are_cut_where_they_were_joined() -> None:
+    # pypdf's layout squeezes one line of this row to "Argumentative essayLevel 1 or 2student's; AI
+    # can help": each piece goes back to its own column
+    path = Path("corpus/designing-assignments-that-make-ai-use-visible.pdf")
+    doc = load_document(path, path.read_bytes())
+    text = "\n".join(s.text for s in doc.sections)
+    row = next(line for line in text.splitlines() if line.startswith("| Argumentative essay"))
+    assert [c.strip() for c in row.strip("|").split("|")] == [
+        "Argumentative essay",
+        "Level 1 or 2",
+        "Reasoning must be the student's; AI can help generate counterarguments",
+        "Outline, staged drafts, oral defence",
+    ]

@@ -78,14 +78,31 @@ def _column(position: int, starts: list[int]) -> int | None:
     return column
 
 
+#: Where pypdf's layout ran two cells' text together with no space ("essayLevel 1 or 2student's",
+#: "home45%"): a small letter then a capital, a letter then a figure, a figure then a word.
+_JOINED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])|(?<=[a-z]{2})(?=\d)|(?<=\d)(?=[a-z]{3,})(?!(?:st|nd|rd|th)\b)")
+
+
 def _cells(lines: list[str], starts: list[int]) -> list[str]:
-    """One row's cells: each word joins the column it starts in, line by line."""
+    """One row's cells: each word joins the column it starts in, line by line. A run that crosses
+    into the next column where the layout squeezed cells together ("Argumentative essayLevel 1 or
+    2student's; AI can help") is cut where the cells were joined, a piece to each column."""
     cells: list[list[str]] = [[] for _ in starts]
     for line in lines:
-        for m in re.finditer(r"\S+", line):
-            column = _column(m.start(), starts)
-            if column is not None:
-                cells[column].append(m.group(0))
+        for segment in _segments(line):
+            column = _column(segment.start, starts)
+            if column is None:
+                continue
+            crosses = column + 1 < len(starts) and segment.end > starts[column + 1] + _SLACK
+            pieces = _JOINED.split(segment.text) if crosses else []
+            if len(pieces) > 1:
+                for i, piece in enumerate(pieces):
+                    cells[min(column + i, len(starts) - 1)].append(piece.strip())
+                continue
+            for m in re.finditer(r"\S+", segment.text):
+                at = _column(segment.start + m.start(), starts)
+                if at is not None:
+                    cells[at].append(m.group(0))
     return [" ".join(words).replace("|", "/") for words in cells]
 
 

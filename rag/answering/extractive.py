@@ -205,6 +205,8 @@ def _is_quoted(
     if advice:
         return False
     leaf = section.split(" > ")[-1] if section else ""
+    if re.fullmatch(r"(?i)\W*before(?:\s+(?:version|draft|prompt|example|the redesign))?\W*", leaf):
+        return True  # a worked example's "Before": the version not to follow
     if re.search(r"\bscripts?\b|what to say|wording", leaf, re.IGNORECASE) and (_FIRST_PERSON.match(text) or quoted):
         return True  # a script's lines, not the steps around them
     return bool(_EXAMPLE_HEADING.search(leaf)) and not _ADVICE_HEADING.search(leaf)
@@ -475,6 +477,9 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
             c.off_band = bands_conflict(asked, band.group(1))
             # nor from the 3-5 row of a table of all the bands, whose K-2 row is the answer
             s += -0.3 if c.off_band else 0.15
+        elif asked and c.kind == "sentence" and len(named := grade_bands(c.text)) >= 2:
+            if all(bands_conflict(asked, band) for band in named):
+                s -= 0.3  # "in grades 6-8 ...; Level 3 work is for grades 9-12" says nothing of 4th grade
         if c.kind == "sentence" and c.position > 0 and _ANAPHORIC.match(c.text):
             s -= 0.1  # "It reduces..." leans on the sentence before it
         if asks_side and (side := _side(c.section, c.header)):

@@ -451,7 +451,8 @@ def test_dashboard_runs_the_evaluation(hub: Settings, monkeypatch: pytest.Monkey
     points = pyarrow.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pylist()
     assert {p["run"] for p in points} == {f"#{run.id} {run.created_at:%m-%d %H:%M} (dev)"} and len(points) >= 4
     assert len(at.dataframe[-1].value) == open_database(hub).eval_report(run.id)["dev"]["questions"]  # per question
-    assert any("909 chunks" in m.value for m in at.markdown)
+    chunks = HubStore(hub).chunk_count()  # the store's own count (it moves with the chunking pipeline)
+    assert chunks > 800 and any(f"{chunks} chunks" in m.value for m in at.markdown)
 
 
 def test_a_bookmarked_protected_page_signs_in_there_and_stays(small_hub: Settings) -> None:

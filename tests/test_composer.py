@@ -450,3 +450,17 @@ def test_a_sentence_about_other_grade_bands_does_not_answer_for_this_one(assista
     answer = assistant.ask("can my 3rd graders log in to a chatbot if i sit right next to them the whole time")
     assert "no student accounts on general chatbots" in answer.answer.lower(), answer.answer
     assert "grades 6-8" not in answer.answer, answer.answer
+
+
+def test_ideas_for_using_ai_are_not_answered_with_its_risks(assistant: Assistant) -> None:
+    answer = assistant.ask("got any ideas for using ai in my social studies class?")
+    assert "Fabricated quotations" not in answer.answer, answer.answer
+    assert "debate" in answer.answer or "Sourcing questions" in answer.answer, answer.answer
+
+
+def test_a_table_headed_examples_of_a_kind_is_advice_not_an_illustration(assistant: Assistant) -> None:
+    # "Examples of AI supports" lists the kinds of support, each one advice; it is not a scene
+    answer = assistant.ask(
+        "which ai supports like text-to-speech or chunking tasks can help students with disabilities"
+    )
+    assert "| Chunking tasks |" in answer.answer, answer.answer

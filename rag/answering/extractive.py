@@ -209,6 +209,8 @@ def _is_quoted(
         return True  # a worked example's "Before": the version not to follow
     if re.search(r"\bscripts?\b|what to say|wording", leaf, re.IGNORECASE) and (_FIRST_PERSON.match(text) or quoted):
         return True  # a script's lines, not the steps around them
+    if kind in ("item", "row") and re.match(r"(?i)\W*(?:some |more )?examples of\b", leaf):
+        return False  # "Examples of AI supports": a table of the kinds, each one advice, not a scene
     return bool(_EXAMPLE_HEADING.search(leaf)) and not _ADVICE_HEADING.search(leaf)
 
 
@@ -412,6 +414,14 @@ _ASKS_HARMS = re.compile(
 )
 
 
+#: A question that names the helpful side ("ideas for using AI", "what can they use it for").
+_ASKS_HELPS = re.compile(
+    r"\b(?:ideas?|ways? to use|uses|use (?:ai|it|them|chatbots?|this)(?: \w+)? for|benefits?|helps?|helpful|"
+    r"good for|opportunit(?:y|ies)|what can (?:\w+ ){0,3}(?:do|use))\b",
+    re.IGNORECASE,
+)
+
+
 def _side(section: str, header: Sequence[str] | None = None) -> int:
     """+1 for a section on what helps, -1 for one on what harms, 0 for neither (nearest heading first)."""
     for heading in [*(header or [])[:1], *reversed(section.split(" > "))]:
@@ -531,6 +541,7 @@ def _structured_blocks(
     # procedures rebuilt from step headings: a list inside one of their steps is a detail of the
     # procedure, not the procedure
     procedures = {str(h.metadata.get("section", "")) for h in hits if h.metadata.get("procedure")}
+    asks_helps = bool(_ASKS_HELPS.search(intent.text)) and not _ASKS_HARMS.search(intent.text)
     closest = max((h.dense or 0.0 for h in hits), default=0.0)
     out = []
     for members in blocks.values():
@@ -553,6 +564,8 @@ def _structured_blocks(
         about = lexical_support(title | set(terms(leaf)), asked) > 0 or best >= 0.6 * top
         if ordered and len(members) < sum(1 for c in cands if c.key == first.key and c.kind in ("item", "row")):
             s -= 0.15  # numbered steps with some left out (quoted, too long) read as a broken procedure
+        if asks_helps and _side(first.section, first.header) == -1:
+            s -= 0.3  # "ideas for using AI in social studies" are not its list of risks
         if intent.kind == "steps":
             # the procedure of the passage most like the question (a translation checklist is a
             # procedure too, but not for "make 3 reading levels")

@@ -118,6 +118,8 @@ PRODUCTS = {
     **dict.fromkeys("quillbot grammarly wordtune".split(), "writing tool"),
     **dict.fromkeys("dall-e midjourney canva firefly".split(), "image generator"),
 }
+#: A letter typed three times or more ("sooo", "pleeease"): tone, never a name or a topic.
+STRETCHED = re.compile(r"([a-z])\1\1", re.IGNORECASE)
 CONTRACTION = re.compile(r"\b(\w+)['\u2019](s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
 CONTRACTED = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am"}
 #: Words that carry tone, not topic: they never count as something the hub should cover.

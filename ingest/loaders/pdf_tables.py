@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Columns are set apart by at least this many spaces (words of a line by one or two).
-_GAP = re.compile(r" {3,}")
 #: A column heading is a short label; longer runs are prose set in two columns.
 _MAX_HEADING = 32
 #: How far a cell's text may run past the next column's start (layout positions are approximate:
@@ -34,11 +32,9 @@ class _Segment:
 
 
 def _segments(line: str) -> list[_Segment]:
-    """The runs of a line set apart by three or more spaces, with where each starts."""
-    out = []
-    for m in re.finditer(r"\S+(?: {1,2}\S+)*", line):
-        out.append(_Segment(m.start(), m.group(0)))
-    return out
+    """The runs of a line set apart by three or more spaces (words by one or two), with where each
+    starts: columns are set apart by wide gaps."""
+    return [_Segment(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: {1,2}\S+)*", line)]
 
 
 def _header(line: str) -> list[int] | None:
@@ -106,7 +102,7 @@ def _cells(lines: list[str], starts: list[int]) -> list[str]:
     return [" ".join(words).replace("|", "/") for words in cells]
 
 
-def _heading_like(lines: list[str], at: int, starts: list[int]) -> bool:
+def _heading_like(lines: list[str], at: int) -> bool:
     """Is line ``at`` (after a blank line) a heading or a label on its own ("Part 2: Security",
     "Pacing Notes"): a single short run with a blank line or the end of the page after it?"""
     segments = _segments(lines[at])
@@ -117,9 +113,8 @@ def _heading_like(lines: list[str], at: int, starts: list[int]) -> bool:
 def _rows(block: list[str], starts: list[int]) -> list[list[str]]:
     """A block of lines between blank ones: one row whose cells wrap, or (every line a first cell
     and another) one row per line."""
-    if len(block) > 1 and all(
-        len(_segments(line)) >= 2 and _column(_segments(line)[0].start, starts) == 0 for line in block
-    ):
+    runs = [_segments(line) for line in block]
+    if len(block) > 1 and all(len(r) >= 2 and _column(r[0].start, starts) == 0 for r in runs):
         return [_cells([line], starts) for line in block]
     return [_cells(block, starts)]
 
@@ -145,7 +140,7 @@ def _table(lines: list[str], at: int) -> tuple[list[str], int] | None:
                 current = []
             i += 1
             continue
-        if not _fits(line, starts) or (not current and _heading_like(lines, i, starts)):
+        if not _fits(line, starts) or (not current and _heading_like(lines, i)):
             break
         current.append(line)
         i += 1

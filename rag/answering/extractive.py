@@ -402,11 +402,11 @@ _HARMS = re.compile(
     r"drawbacks?|threats?|worries|wrong|avoid|cautions?|fails?|failures?)\b",
     re.IGNORECASE,
 )
-_HELPS = re.compile(
-    r"\b(?:helps?|helpful|benefits?|uses|strengths?|opportunit(?:y|ies)|do'?s|does well|works well|"
-    r"good (?:for|uses)|advantages?|allowed|permitted|appropriate|ideas)\b",
-    re.IGNORECASE,
+_BENEFITS = (
+    r"helps?|helpful|benefits?|uses|strengths?|opportunit(?:y|ies)|do'?s|does well|works well|"
+    r"good (?:for|uses)|advantages?|ideas"
 )
+_HELPS = re.compile(rf"\b(?:{_BENEFITS}|allowed|permitted|appropriate)\b", re.IGNORECASE)
 _ASKS_HARMS = re.compile(
     _HARMS.pattern + r"|\b(?:bad|worry|careful|watch (?:out|for)|go wrong|not (?:to|use|allowed)|shouldn'?t|"
     r"never|can'?t|cannot|problematic)\b",
@@ -414,10 +414,11 @@ _ASKS_HARMS = re.compile(
 )
 
 
-#: A question that names the helpful side ("ideas for using AI", "what can they use it for").
+#: A question that names the helpful side ("ideas for using AI", "what can they use it for"); what
+#: is allowed is no side of its own (a yes/no may be answered from a list of cautions).
 _ASKS_HELPS = re.compile(
-    r"\b(?:ideas?|ways? to use|uses|use (?:ai|it|them|chatbots?|this)(?: \w+)? for|benefits?|helps?|helpful|"
-    r"good for|opportunit(?:y|ies)|what can (?:\w+ ){0,3}(?:do|use))\b",
+    rf"\b(?:{_BENEFITS}|idea|ways? to use|use (?:ai|it|them|chatbots?|this)(?: \w+)? for|"
+    r"what can (?:\w+ ){0,3}(?:do|use))\b",
     re.IGNORECASE,
 )
 
@@ -1014,16 +1015,6 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
         for c in chosen
         if not (c.kind == "sentence" and c.text.rstrip().endswith(":") and (c.hit_index, c.position + 1) not in shown)
     ]
-    if intent.kind == "yesno" and not intent.parts:
-        # the FAQ's bare "No." before the rule that answers: the verdict, when its question is this one
-        chosen[:0] = [
-            c
-            for c in cands
-            if c.hit_index == anchor.hit_index
-            and c.position == anchor.position - 1
-            and c not in chosen
-            and _BARE_REPLY.match(c.text.strip())
-        ]
     item_keys = [c.key for c in chosen if c.kind == "item"]
     breaks = _paragraph_breaks(sample, passages)
     for c in chosen:

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING
+from rag.informal import CONTRACTED, CONTRACTION, FILLER, SPELLING, STRETCHED
 from rag.privacy.lexicon import is_english
 from rag.search.query import grade_bands, with_bands
 from rag.text import STOPWORDS, terms, words
@@ -170,7 +170,7 @@ def normalise(question: str) -> str:
 def _unstretched(token: str) -> str:
     """ "sooo" is "so", "pleeease" is "please": a letter typed three times or more, for tone, once
     (or twice, when only that is a word: "toooo" is "too")."""
-    if not re.search(r"([a-z])\1\1", token, re.IGNORECASE):
+    if not STRETCHED.search(token):
         return token
     once = re.sub(r"([a-z])\1{2,}", r"\1", token, flags=re.IGNORECASE)
     twice = re.sub(r"([a-z])\1{2,}", r"\1\1", token, flags=re.IGNORECASE)

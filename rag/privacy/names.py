@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.informal import CHAT_WORDS
+from rag.informal import CHAT_WORDS, STRETCHED
 from rag.privacy.lexicon import (
     PEOPLES,
     all_given_names,
@@ -200,7 +200,7 @@ def shape(word: Word) -> str:
         low in STOPWORDS
         or low in OPENERS
         or (low in CHAT_WORDS and not word.capital)
-        or re.search(r"([a-z])\1\1", low)  # "sooo", "pleeease": typed for tone, no name has three in a row
+        or STRETCHED.search(low)  # "sooo", "pleeease": typed for tone, no name has three in a row
         or re.search(r"(?:n't|'ll|'ve|'re|'d|'m)$", low)
         or low in _BARE_CONTRACTIONS
     ):

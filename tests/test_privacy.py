@@ -379,6 +379,12 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "How do I run a cookie dough fundraiser without handling a ton of cash?",
         "fun ways to teach the causes of the french revolution to 10th graders?",
         "How do I support students who use AAC devices?",  # general: no one singled out
+        # acronyms every school uses, typed in lower case after a word that cues a name
+        "how do i file for fmla for my maternity leave, what forms do i need",
+        "any good ideas for sel lessons with ai?",
+        "what data do i bring for mtss meetings",
+        # a word newer than the dictionary, in lower case, where a name could act
+        "How much internet bandwidth do we need per classroom if 30 students use AI tools?",
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

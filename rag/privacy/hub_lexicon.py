@@ -62,6 +62,7 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
     }  # type: ignore[assignment]
     names._things.cache_clear()
     names._public.cache_clear()
+    lexicon.acronyms.cache_clear()
     lexicon.is_english.cache_clear()
     lexicon.english_vocabulary.cache_clear()
     lexicon.is_common.cache_clear()
@@ -105,6 +106,7 @@ def build(texts: Iterable[str]) -> dict[str, list[str]]:
             lexicon.english_vocabulary,
             lexicon.is_common,
             lexicon.hub_lexicon,
+            lexicon.acronyms,
         ):
             fn.cache_clear()
     proper -= {p for name in people for p in name.split()}
@@ -115,6 +117,12 @@ def write(texts: Iterable[str], path: Path = lexicon.HUB_LEXICON) -> dict[str, l
     data = build(texts)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-    for fn in (lexicon.hub_lexicon, lexicon.is_english, lexicon.english_vocabulary, lexicon.is_common):
+    for fn in (
+        lexicon.hub_lexicon,
+        lexicon.acronyms,
+        lexicon.is_english,
+        lexicon.english_vocabulary,
+        lexicon.is_common,
+    ):
         fn.cache_clear()
     return data

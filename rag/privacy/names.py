@@ -19,6 +19,7 @@ from functools import lru_cache
 from rag.informal import CHAT_WORDS, STRETCHED
 from rag.privacy.lexicon import (
     PEOPLES,
+    acronyms,
     all_given_names,
     census_given_names,
     first_names,
@@ -26,6 +27,7 @@ from rag.privacy.lexicon import (
     is_common,
     is_english,
     literary_titles,
+    model_vocabulary,
     normal,
     public_figures,
     surnames,
@@ -220,8 +222,8 @@ def shape(word: Word) -> str:
     bare = word.text[:-1] if word.text.endswith("s") else word.text
     if bare.isupper() and len(bare) > 1 and "." not in word.text:
         return "acronym"
-    acronyms = hub_lexicon()["acronyms"]
-    if word.text.islower() and (low in acronyms or (low.endswith("s") and low[:-1] in acronyms)):
+    known = acronyms()
+    if word.text.islower() and (low in known or (low.endswith("s") and low[:-1] in known)):
         # "the ada rule", "a students iep": what the hub writes ADA, IEP; a given name only after a
         # cue ("my student ada")
         return "given-or-word" if low in first_names() else "acronym"
@@ -234,7 +236,10 @@ def shape(word: Word) -> str:
         return "given-or-word" if english else "given"
     if low in surnames():
         return "surname-or-word" if english else "surname"
-    return "rare-word" if english else "unknown"
+    # a lower-case word the model's vocabulary knows and no list of names holds ("bandwidth do we
+    # need"): a word newer than the dictionary, not a name
+    newer = word.text.islower() and low in model_vocabulary()
+    return "rare-word" if english or newer else "unknown"
 
 
 def _next(words: list[Word], i: int) -> Word | None:
@@ -351,7 +356,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             kind == "acronym"
             and len(w.text) >= 3
             and w.low in first_names()
-            and w.low not in hub_lexicon()["acronyms"]
+            and w.low not in acronyms()
             and _verb_follows(analysed, words, i)
         ):
             marks[i] = "a given name in capitals that acts in the sentence"  # "ZOE is refusing"
@@ -367,7 +372,9 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             and not _place(words, shapes, i, analysed)
             and not _language(w)
         ):
-            if w.capital or titled or kind in ("given", "unknown", "given-or-word") and not is_common(w.low):
+            # a word only the model's vocabulary knows can be a name after a cue ("my student jaenelle")
+            newer = kind == "rare-word" and not is_english(w.low)
+            if w.capital or titled or (kind in ("given", "unknown", "given-or-word") or newer) and not is_common(w.low):
                 marks[i] = "a name after " + _cue_text(before)
                 continue
         if (
@@ -407,10 +414,7 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             if kind == "given" and w.low in census_given_names() and not _place(words, shapes, i, analysed):
                 marks[i] = "a given name (lower case)"
             elif (
-                (
-                    kind in ("unknown", "given")
-                    or (kind == "given-or-word" and len(w.low) > 2 and w.low in hub_lexicon()["acronyms"])
-                )
+                (kind in ("unknown", "given") or (kind == "given-or-word" and len(w.low) > 2 and w.low in acronyms()))
                 and not _determined(words, i)
                 and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True))
             ):

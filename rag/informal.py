@@ -73,6 +73,8 @@ SPELLING = {
     "convo": "conversation",
     "convos": "conversations",
     "info": "information",
+    "intro": "introduction",
+    "intros": "introductions",
     "pd": "professional development",
     "ok to": "allowed to",
     "okay to": "allowed to",
@@ -83,7 +85,11 @@ SPELLING = {
     "kinders": "kindergarteners",
     "kinder": "kindergarten",
     "kindies": "kindergarteners",
+    "ell": "English learner",
     "ells": "English learners",
+    "esl": "English learner",
+    "esol": "English learner",
+    "mll": "multilingual learner",
     "mlls": "multilingual learners",
     "hw": "homework",
     "diff": "different",
@@ -117,6 +123,15 @@ PRODUCTS = {
     **dict.fromkeys("magicschool khanmigo brisk diffit eduaide schoolai curipod snorkl".split(), "ai tool"),
     **dict.fromkeys("quillbot grammarly wordtune".split(), "writing tool"),
     **dict.fromkeys("dall-e midjourney canva firefly".split(), "image generator"),
+}
+#: Schools' names for the same students, which one hub uses and another doesn't: a question in one
+#: also searches for the other ("my English learners" finds a guide on multilingual learners).
+EQUIVALENTS = {
+    "english learner": "multilingual learner",
+    "multilingual learner": "English learner",
+    "emergent bilingual": "multilingual learner",
+    "special education": "students with disabilities",
+    "students with disabilities": "special education",
 }
 #: A letter typed three times or more ("sooo", "pleeease"): tone, never a name or a topic.
 STRETCHED = re.compile(r"([a-z])\1\1", re.IGNORECASE)

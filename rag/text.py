@@ -152,6 +152,8 @@ def read_units(text: str, label_rows: bool = True) -> list[TextUnit]:
         else:
             if last_kind in ("item", "row") and not paragraph:
                 last_kind = ""
+            if paragraph and paragraph[0].startswith(">") and stripped.startswith(">"):
+                stripped = stripped.lstrip("> ") or stripped  # a block quote's next line: one marker, at its start
             paragraph.append(stripped)
             header = []
         previous_row = row

@@ -9,8 +9,10 @@ checked against the passages it cites.
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,11 +23,11 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from rag.answering import extractive, gate
 from rag.answering.answer import Answer, AnswerSentence, Citation, refusal_text, render
 from rag.answering.calibration import load_gate
-from rag.answering.conversation import standalone_question
+from rag.answering.conversation import continues, standalone_question
 from rag.answering.generation import CheckedStream, is_degenerate, stream_tokens
 from rag.answering.grounding import GroundingChecker, judge_model, make_checker
 from rag.answering.llm import make_chat_model
-from rag.answering.question import Intent, analyse
+from rag.answering.question import Intent, analyse, own_words
 from rag.privacy import describe, load_word_lists, redact
 from rag.records import Hit
 from rag.search.embeddings import SentenceEmbeddings
@@ -39,6 +41,8 @@ from rag.text import read_units
 
 #: How many passages a language model sees.
 LLM_PASSAGES = 5
+#: How many documents that answered the question before a follow-up are read again for it.
+EARLIER_DOCUMENTS = 2
 #: Searches again (on the newer index) when a re-ingestion removes a snapshot's chunks mid-question.
 SNAPSHOT_RETRIES = 5
 
@@ -64,6 +68,15 @@ class Event:
 
     text: str = ""
     answer: Answer | None = None
+
+
+def _same_topic(question: str, standalone: str, previous: str) -> bool:
+    """Does a question carry on the topic of the one before it: rewritten with that topic beside it,
+    or pointing back as typed ("ok so what do I tell my principal then"), and naming no number the
+    earlier question did not ("does that apply to level 1 too?" after level 2 is about level 1)?"""
+    carried = own_words(standalone) != standalone or (standalone == question and continues(question))
+    new_numbers = set(re.findall(r"\d+", question)) - set(re.findall(r"\d+", previous))
+    return carried and not new_numbers
 
 
 def _quotes_words(text: str) -> bool:
@@ -141,8 +154,16 @@ class Assistant:
         notes = [describe(redactions)] if redactions else []
         history_clean = [redact(h)[0] for h in history]
         standalone = standalone_question(clean, history_clean)
+        earlier: list[str] = []
+        if history_clean and _same_topic(clean, standalone, history_clean[-1]):
+            # a follow-up on the same topic reads on in the documents that answered the question
+            # before it ("ok and what do I say to the kid" is in the guide that gave the steps, not
+            # wherever its words are); one that changes who or what it is about ("and for 4th
+            # graders?", "does that apply to level 1?") is a new search
+            before = standalone_question(history_clean[-1], history_clean[:-1])
+            earlier = self.answering_documents(before, filters, k)
 
-        found = self.find(standalone, filters, k)
+        found = self.find(standalone, filters, k, earlier=earlier)
         notes += found.notes
         hits, draft = found.hits, found.draft
         conf = self.gate.confidence(found.evidence)
@@ -183,9 +204,26 @@ class Assistant:
         yield Event(text=answer.answer)
         yield Event(answer=finish(answer))
 
-    def find(self, question: str, filters: dict[str, str] | None = None, k: int | None = None) -> Findings:
+    def answering_documents(
+        self, question: str, filters: dict[str, str] | None = None, k: int | None = None
+    ) -> list[str]:
+        """The documents an answer to ``question`` cites, most cited first (none when refused)."""
+        found = self.find(question, filters, k)
+        if self.gate.confidence(found.evidence) < self.threshold:
+            return []
+        cited = [found.passages[i].doc_id for item in found.draft.sentences for i in item.cites]
+        return [doc for doc, _ in Counter(cited).most_common(EARLIER_DOCUMENTS)]
+
+    def find(
+        self,
+        question: str,
+        filters: dict[str, str] | None = None,
+        k: int | None = None,
+        earlier: Sequence[str] = (),
+    ) -> Findings:
         """Search, compose the extractive answer and weigh the evidence for a (standalone, redacted)
-        question: everything the answer-or-refuse decision needs."""
+        question: everything the answer-or-refuse decision needs. ``earlier``: the documents that
+        answered the question a follow-up follows; their passages closest to it are read too."""
         intent = analyse(question)
         vector = self.embeddings.embed_query(expand_query(intent.text))  # for the search and the gate
         view = self.retriever.view()  # one state of the hub for everything below
@@ -220,6 +258,21 @@ class Assistant:
         passages = hits[: extractive.MAX_PASSAGES] + (
             self._extra_passages(intent, hits, filters, view, vector) if hits else []
         )
+        seen = {h.id for h in passages}
+        own = own_words(intent.text)
+        follows: list[Hit] = []
+        for doc_id in earlier:
+            for hit in self.retriever.search(
+                own, k=2, filters={**(filters or {}), "doc_id": doc_id}, view=view, rerank=False
+            ):
+                if hit.id not in seen:
+                    seen.add(hit.id)
+                    follows.append(hit)
+        if follows and intent.kind == "script":
+            follows += self._words_beside(follows, seen, view)
+        for hit in follows:
+            hit.metadata["conversation"] = True  # where the conversation is (extractive.CONVERSATION)
+        passages += follows
         draft = extractive.compose(intent, passages, idf)
         found = gate.evidence(
             intent,
@@ -288,6 +341,20 @@ class Assistant:
                     listed = [o for o in extractive.step_sections(chunks, options=True) if not o.metadata["procedure"]]
                     for option in listed:
                         option.metadata["rank"] = rank
+                    # a list or table whose own heading names what is asked for ("Examples of AI
+                    # supports" for "what kinds of ai supports are there")
+                    named = [
+                        hit
+                        for hit in chunks
+                        if hit.id not in seen
+                        and sum(u.kind in ("item", "row") for u in read_units(hit.text)) >= 3
+                        and extractive.names_the_kind(
+                            intent.text, str(hit.metadata.get("section", "")).rpartition(" > ")[2]
+                        )
+                    ]
+                    seen.update(hit.id for hit in named)
+                    self.retriever.attach_context(named, view)
+                    listed += named
                 for hit in listed:
                     # half its document's best passage, half its own likeness: a document the
                     # search found is not a reason to show its lists for another situation
@@ -295,26 +362,32 @@ class Assistant:
                     hit.dense = dense if own is None else 0.5 * (dense + own)
                     extra.append(hit)
         if intent.kind == "script":
-            # the words to say often sit in a short section beside the passage the search found
-            # ("Open with the standard script" next to "Follow-up questions")
-            for hit in hits[:2]:
-                ids = view.document_chunk_ids(hit.doc_id)
-                if hit.id not in ids:
-                    continue
-                at = ids.index(hit.id)
-                near = [i for i in ids[max(0, at - 2) : at + 3] if i not in seen]
-                found = view.chunks(near)
-                for chunk_id in near:
-                    chunk = found.get(chunk_id)
-                    parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]
-                    if (
-                        chunk is not None
-                        and _quotes_words(chunk.text)
-                        and str(chunk.metadata.get("section", "")).startswith(parent)
-                    ):
-                        seen.add(chunk_id)
-                        chunk.context, chunk.dense = chunk.text, hit.dense
-                        extra.append(chunk)
+            extra += self._words_beside(hits[:2], seen, view)
+        return extra
+
+    @staticmethod
+    def _words_beside(hits: list[Hit], seen: set[str], view: ReadView) -> list[Hit]:
+        """The words to say often sit in a short section beside the passage the search found ("Open
+        with the standard script" next to "Follow-up questions"): those sections, quoting."""
+        extra: list[Hit] = []
+        for hit in hits:
+            ids = view.document_chunk_ids(hit.doc_id)
+            if hit.id not in ids:
+                continue
+            at = ids.index(hit.id)
+            near = [i for i in ids[max(0, at - 2) : at + 3] if i not in seen]
+            found = view.chunks(near)
+            for chunk_id in near:
+                chunk = found.get(chunk_id)
+                parent = str(hit.metadata.get("section", "")).rsplit(" > ", 1)[0]
+                if (
+                    chunk is not None
+                    and _quotes_words(chunk.text)
+                    and str(chunk.metadata.get("section", "")).startswith(parent)
+                ):
+                    seen.add(chunk_id)
+                    chunk.context, chunk.dense = chunk.text, hit.dense
+                    extra.append(chunk)
         return extra
 
     @staticmethod

@@ -90,6 +90,16 @@ _SAME_AGAIN = {
 }
 
 
+def continues(question: str) -> bool:
+    """Does the question carry on the conversation, whether or not it needs rewriting: connective-
+    led ("ok so what do I tell my principal then") or pointing back ("what that looks like")? Its
+    answer is then looked for in the documents that answered the question before it too."""
+    text = normalise(question)
+    return is_follow_up(question) or bool(
+        _STARTS_CONNECTED.match(text) or re.match(r"(?i)\s*(?:ok(?:ay)?|so|then)\b", text) or _ANAPHORA.search(text)
+    )
+
+
 def is_follow_up(question: str) -> bool:
     """Does the question lean on the one before it? Connective-led ("and for…", "what about…"),
     about a part of what was asked ("can the data part use ai?"), pronoun-led with little topic of

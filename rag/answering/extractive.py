@@ -19,7 +19,7 @@ from rag.chunks import LIST_ITEM
 from rag.guards.injection import planted_flags
 from rag.records import Hit
 from rag.search.query import bands_conflict, grade_bands, with_bands
-from rag.text import QUOTATION, TextUnit, entry_names, read_units, strip_markdown, terms
+from rag.text import QUOTATION, TextUnit, entry_names, read_units, split_sentences, strip_markdown, terms
 
 #: Passages the answer may draw on, and the most distinct sources it cites.
 MAX_PASSAGES = 6
@@ -211,6 +211,8 @@ def _is_quoted(
         return True  # a script's lines, not the steps around them
     if kind in ("item", "row") and re.match(r"(?i)\W*(?:some |more )?examples of\b", leaf):
         return False  # "Examples of AI supports": a table of the kinds, each one advice, not a scene
+    if leaf.rstrip().endswith("?") and not re.search(r"(?i)\b(?:examples?|samples?|templates?|letters?)\b", leaf):
+        return False  # an FAQ's answer advises, even when its question names a prompt or a dialogue
     return bool(_EXAMPLE_HEADING.search(leaf)) and not _ADVICE_HEADING.search(leaf)
 
 
@@ -255,12 +257,30 @@ def candidates(hits: Sequence[Hit]) -> list[Candidate]:
                     quoted=within
                     or _is_quoted(unit.text, text, section, unit.block in advice, unit.kind, unit.header or ()),
                     # an FAQ's question; not a step that ends by asking ("Substitute. ... Does it work?")
-                    question=text.rstrip().rstrip("\"'\u201d)").endswith("?")
-                    and unit.kind != "row"
-                    and (unit.kind == "sentence" or not re.search(r"[.!:]\s", text)),
+                    question=(
+                        text.rstrip().rstrip("\"'\u201d)").endswith("?")
+                        and unit.kind != "row"
+                        and (unit.kind == "sentence" or not re.search(r"[.!:]\s", text))
+                    )
+                    or _opens_bold_question(units, position),
                 )
             )
     return out
+
+
+def _opens_bold_question(units: Sequence[TextUnit], position: int) -> bool:
+    """The first sentence of an FAQ question set in bold over two sentences ("**A student's Level 1
+    essay has a few AI-polished sentences. Is that a violation?**"): the scene of a question, no answer."""
+    unit = units[position]
+    if unit.kind != "sentence" or not unit.text.lstrip().startswith("**") or unit.text.count("**") != 1:
+        return False
+    following = units[position + 1] if position + 1 < len(units) else None
+    return (
+        following is not None
+        and following.block == unit.block
+        and following.text.count("**") == 1
+        and following.text.rstrip().rstrip("*").rstrip().endswith("?")
+    )
 
 
 #: Grade bands as a hub labels them: a line that opens with one is that band's line.
@@ -474,6 +494,7 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
             + w["dense"] * dense
             + RANK_SCALE * RANK_PRIOR[min(int(hit.metadata.get("rank", c.hit_index)), len(RANK_PRIOR) - 1)]
             + bonus
+            + (CONVERSATION if hit.metadata.get("conversation") else 0.0)
         )
         n_words = len(c.text.split())
         if n_words < 4 and c.kind == "sentence":
@@ -508,6 +529,9 @@ def score(cands: list[Candidate], hits: Sequence[Hit], intent: Intent, idf: dict
                     break
 
 
+#: A follow-up's passages from the documents that answered the question before it: where the
+#: conversation is ("ok and what do I say to the kid" after the essay procedure).
+CONVERSATION = 0.2
 #: Longer "sentences" are text run together (a PDF table read as prose): never an answer sentence.
 MAX_WORDS = 100
 
@@ -565,12 +589,17 @@ def _structured_blocks(
         about = lexical_support(title | set(terms(leaf)), asked) > 0 or best >= 0.6 * top
         if ordered and len(members) < sum(1 for c in cands if c.key == first.key and c.kind in ("item", "row")):
             s -= 0.15  # numbered steps with some left out (quoted, too long) read as a broken procedure
+        opening = _NUMBERED.match(first.raw)
+        if ordered and opening and int(opening.group(0).strip(" .)")) > 1:
+            s -= 0.3  # a procedure shown from its third step on ("3. Model one example") is no procedure
         if asks_helps and _side(first.section, first.header) == -1:
             s -= 0.3  # "ideas for using AI in social studies" are not its list of risks
         if intent.kind == "steps":
             # the procedure of the passage most like the question (a translation checklist is a
             # procedure too, but not for "make 3 reading levels")
             s -= closest - (hits[first.hit_index].dense or 0.0)
+        if intent.kind == "options" and names_the_kind(intent.text, leaf):
+            s += 0.4  # "Examples of AI supports": the list "what kinds of ai supports are there" asks for
         if intent.kind == "steps" and about:
             s += 0.2 * lexical_support(set(terms(leaf)), weights)  # the procedure the question names
             depth = first.section.count(" > ") + 1 if first.section else 0
@@ -606,6 +635,23 @@ def _answers_another_question(c: Candidate, hit: Hit, weights: dict[str, float])
     (Whether an FAQ entry asks the same question in other words is not told by shared words:
     "Can I use a detector to prove cheating?" answers "is a detector score enough to punish?".)"""
     return bool(_BARE_REPLY.match(c.text.strip()))
+
+
+_KINDS_ASKED = re.compile(
+    r"(?i)\b(?:kinds?|types?|sorts?|examples?|list) of ((?:[\w-]+ ){0,3}?[\w-]+?)"
+    r"(?=\W*(?:are|is|for|can|could|do|does|that|there|\?|$))"
+)
+_KINDS_HEADED = re.compile(r"(?i)^\W*(?:some |more |common )?(?:examples?|kinds?|types?|sorts?|list) of (.+)$")
+
+
+def names_the_kind(question: str, leaf: str) -> bool:
+    """Does a list's heading name the kind of thing the question asks for examples of ("Examples
+    of AI supports" for "what kinds of ai supports are there")?"""
+    asked, headed = _KINDS_ASKED.search(question), _KINDS_HEADED.match(leaf)
+    if asked is None or headed is None:
+        return False
+    want, have = set(terms(asked.group(1))), set(terms(headed.group(1)))
+    return bool(want) and len(want & have) >= max(1, len(want) - 1)
 
 
 def _ordered(block: list[Candidate]) -> bool:
@@ -674,9 +720,16 @@ def step_sections(chunks: Sequence[Hit], options: bool = False) -> list[Hit]:
         lines = []
         for n in numbers:
             title, hit = steps[n]
+            units = read_units(hit.text)
             first = next(
-                (u.text for u in read_units(hit.text) if u.kind == "sentence" and not u.text.rstrip().endswith(":")), ""
+                (u.text for u in units if u.kind == "sentence" and not u.text.rstrip().endswith(":")), ""
             )  # not "Using only Tab ...:" without its list
+            if not first and (item := next((u for u in units if u.kind == "item"), None)) is not None:
+                # a step that is all list ("Add your results to the Digital Learning Request ..."): its first line
+                first = split_sentences(_LIST_MARK.sub("", item.text))[0]
+                # its instruction, not the prompt it quotes ("Ask the tool for comments ...: "For each cell ...")
+                first = re.split(r":\s*[\"\u201c]", first)[0].rstrip(" :")
+                first += "" if first.endswith((".", "!", "?")) else "."
             title = title.rstrip(".")
             lines.append(f"{n}. {title[:1].upper() + title[1:]}. {strip_markdown(first)}".strip())
         first_hit = steps[numbers[0]][1]
@@ -689,6 +742,7 @@ def step_sections(chunks: Sequence[Hit], options: bool = False) -> list[Hit]:
     return procedures
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)]|\[[ xX]?\])\s+")
 _INTRODUCES = re.compile(
     r":$|\b(?:the following|as follows|these (?:steps|rules|items|questions))\b[^.]{0,20}[.:]?$", re.IGNORECASE
 )
@@ -715,7 +769,28 @@ def _asked_by(cands: list[Candidate], c: Candidate) -> set[str]:
     before = [q for q in cands if q.hit_index == c.hit_index and c.position - 3 <= q.position < c.position]
     asked = next((q for q in reversed(before) if q.question), None)
     leaf = c.section.split(" > ")[-1]
-    return set(terms(asked.text if asked is not None else leaf if leaf.rstrip().endswith("?") else ""))
+    if asked is None:
+        return set(terms(leaf if leaf.rstrip().endswith("?") else ""))
+    # with the scene a bold question opens on ("A student's data looks too perfect. What do I do?")
+    opening = [q.text for q in cands if q.hit_index == c.hit_index and q.position == asked.position - 1 and q.question]
+    return set(terms(" ".join([*opening, asked.text])))
+
+
+def _faq_verdict(cands: list[Candidate], c: Candidate) -> Candidate | None:
+    """The first sentence of the FAQ answer ``c`` belongs to, when ``c`` is not it: the verdict
+    ("At Level 2, yes, ...") that a later sentence of the answer only qualifies."""
+    before = [q for q in cands if q.hit_index == c.hit_index and c.position - 3 <= q.position < c.position]
+    asked = next((q for q in reversed(before) if q.question), None)
+    if asked is None:
+        return None
+    return next(
+        (
+            q
+            for q in cands
+            if q.hit_index == c.hit_index and asked.position < q.position < c.position and not q.question
+        ),
+        None,
+    )
 
 
 def _about_the_question(members: list[Candidate], best: Candidate) -> bool:
@@ -760,7 +835,9 @@ def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate, weights: 
     # elsewhere must then say at least as much of what was asked
     said = lexical_support(set(terms(anchor.text)), weights) if anchor.quoted and anchor.hit_index not in groups else 0
     for members in groups.values():
-        top = sorted((m.score for m in members), reverse=True)[:3]
+        # judged by its words to use (a short script's one quoted line, not its stage directions)
+        words = [m for m in members if m.quoted] or members
+        top = sorted((m.score for m in words), reverse=True)[:3]
         value = sum(top) / len(top)
         says = lexical_support(set(terms(" ".join([members[0].section, *(m.text for m in members)]))), weights)
         if len(members) >= 2 and value >= 0.6 * anchor.score and says >= said and (best is None or value > best[0]):
@@ -769,9 +846,25 @@ def _sample(cands: list[Candidate], intent: Intent, anchor: Candidate, weights: 
         return []
     out: list[Candidate] = []
     for c in sorted(best[1], key=lambda c: c.position):
-        if len(out) >= 24 or sum(len(x.text) for x in out) + len(c.text) > 2 * MAX_CHARS:  # a letter is long
+        if len(out) >= 48 or sum(len(x.text) for x in out) + len(c.text) > 3 * MAX_CHARS:  # a letter is long
             break
         out.append(c)
+    return out
+
+
+_INSTRUCTION = re.compile(
+    r"^(?:adapt|replace|copy|fill in|edit|customi[sz]e|change|use this|send this|print this)\b", re.IGNORECASE
+)
+
+
+def _how_to_use(sample: list[Candidate]) -> set[int]:
+    """The sample's opening instructions ("Adapt this for your class ... Replace the bracketed
+    parts."), by ``id``: said to the teacher before the sample, not inside it."""
+    out: set[int] = set()
+    for c in sample:
+        if c.block != sample[0].block or not _INSTRUCTION.match(c.text):
+            break
+        out.add(id(c))
     return out
 
 
@@ -821,6 +914,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     anchor = max(usable, key=lambda c: c.score)
 
     block: list[Candidate] = []
+    blocks: list[tuple[float, list[Candidate]]] = []
     wants_list = intent.kind in ("steps", "options")
     weights = _weights(intent.focus, idf, intent.context)
     if intent.kind in ("steps", "options", "general", "yesno", "comparison", "script"):
@@ -842,6 +936,13 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 lead_unit in members and (wants_list or named) and (named or _about_the_question(members, lead_unit))
             ):
                 block = members
+    if not block and intent.kind == "steps" and blocks:
+        # the best line sits inside one step of a procedure the hub lays out in step headings (the
+        # "Blocker" item under "Step 1: sort the failure by severity"): the procedure is the answer
+        top = passages[blocks[0][1][0].hit_index]
+        section = str(top.metadata.get("section", ""))
+        if top.metadata.get("procedure") and section and anchor.section.startswith(section + " > "):
+            block = blocks[0][1]
     if not block and anchor.kind == "sentence" and _INTRODUCES.search(anchor.text):
         # "Before you submit a prompt, confirm that it contains none of the following.": the list it
         # introduces is the answer, shown whole
@@ -932,8 +1033,12 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             said = set(terms(best.text))
             bar = 0.5
             faq = _asked_by(cands, best)
+            opening = None
             if lexical_support(faq, part_weights) >= SAME_QUESTION:
                 said |= faq  # an FAQ answer says what its question asks, when it asks this
+                opening = _faq_verdict(cands, best)
+            if part.kind == "definition":
+                said |= set(terms(_leaf(best.section)))  # a glossary entry's heading is its term ("RTCF")
             if (
                 part.expects == "number"
                 and states(part.expects, best.text, part.text)
@@ -952,10 +1057,14 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                     chosen += [best, *listed] if listed else []
                     budget += len(listed)
                 else:
+                    if opening is not None and opening in usable and opening not in chosen:
+                        chosen.append(opening)  # the FAQ answer's verdict before its detail ("At Level 2, yes, ...")
                     chosen.append(best)
         for c, value in zip(cands, saved, strict=True):
             c.score = value
     # then support from up to MAX_SOURCES sources, most relevant first, nothing said twice
+    anchor_asked = _asked_by(cands, anchor)
+    asked_weights = [weights] + [_weights(part.focus, idf) for part in intent.parts]
     sources = {c.hit_index for c in chosen}
     docs = {passages[c.hit_index].doc_id for c in chosen}
     for c in sorted(usable, key=lambda c: -c.score):
@@ -972,6 +1081,9 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             continue
         if not near and _answers_another_question(c, passages[c.hit_index], weights):
             continue
+        its_faq = _asked_by(cands, c) if near else set()
+        if its_faq and its_faq != anchor_asked and all(lexical_support(its_faq, w) < 0.5 for w in asked_weights):
+            continue  # the answer to another FAQ question of the page ("Can AI grade lab reports?")
         if not near and c.kind == "sentence" and lexical_support(set(terms(c.text)), weights) == 0:
             continue  # another passage's sentence saying none of the asked words ("You'll have about two minutes")
         if any(_near_duplicate(c.text, x.text) for x in chosen):
@@ -985,7 +1097,21 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     if not block and anchor.kind == "sentence":
         # the direct answer first, with the rest of a quotation it opens
         quoted_on = _quotation_rest(anchor, chosen)
-        chosen.sort(key=lambda c: (c is not anchor and c not in quoted_on, order[c.hit_index], c.position))
+        if _leaf(anchor.section).endswith("?") or _asked_by(cands, anchor):
+            # an FAQ answer reads in its own order: it opens with its verdict ("If the assignment
+            # level allows it ..., yes, ... Pair it with ...")
+            quoted_on += [c for c in chosen if c.hit_index == anchor.hit_index and c.block == anchor.block]
+        part_of = _parts_answered(chosen, intent, idf) if not defined else {}
+        for c in quoted_on:
+            part_of[id(c)] = part_of.get(id(anchor), 0)  # a quotation or an FAQ answer stays whole
+        chosen.sort(
+            key=lambda c: (
+                part_of.get(id(c), 0),  # a multi-part question is answered in the order it asks
+                c is not anchor and c not in quoted_on,
+                order[c.hit_index],
+                c.position,
+            )
+        )
     else:
         chosen.sort(key=lambda c: (order[c.hit_index], c.position))
     leaves = {i: set(terms(str(h.metadata.get("section", "")).split(" > ")[-1])) for i, h in enumerate(passages)}
@@ -1017,6 +1143,7 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
     ]
     item_keys = [c.key for c in chosen if c.kind == "item"]
     breaks = _paragraph_breaks(sample, passages)
+    how_to_use = _how_to_use(sample)
     for c in chosen:
         style = "text"
         if c.kind == "item" and item_keys.count(c.key) > 1:  # one item alone reads as a sentence, not a list
@@ -1047,7 +1174,8 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
                 draft.lead = f"**{text}**" + (f" {draft.lead}" if draft.lead else "")
             continue
         paragraph = False
-        if c in sample:  # the sample asked for, as the hub wrote it: one block quote, its paragraphs kept
+        if c in sample and id(c) not in how_to_use:
+            # the sample asked for, as the hub wrote it: one block quote, its paragraphs kept
             style, paragraph = "quote", id(c) in breaks
         draft.sentences.append(
             DraftSentence(
@@ -1062,6 +1190,20 @@ def compose(question: Intent | str, hits: list[Hit], idf: dict[str, float]) -> D
             )
         )
     return draft
+
+
+def _parts_answered(chosen: list[Candidate], intent: Intent, idf: dict[str, float]) -> dict[int, int]:
+    """Which part of a multi-part question each chosen unit answers (by ``id``): the part whose
+    words it (with its heading) says most of; none for a one-part question."""
+    if len(intent.parts) < 2:
+        return {}
+    weights = [_weights(part.focus, idf) for part in intent.parts]
+    out: dict[int, int] = {}
+    for c in chosen:
+        said = set(terms(c.text)) | set(terms(_leaf(c.section)))
+        support = [lexical_support(said, w) for w in weights]
+        out[id(c)] = max(range(len(support)), key=support.__getitem__)
+    return out
 
 
 def _quotation_rest(anchor: Candidate, chosen: list[Candidate]) -> list[Candidate]:

@@ -68,9 +68,10 @@ def _meets(expects: str, question: str) -> re.Pattern[str] | None:
     pattern = _MEETS.get(expects)
     if pattern is None or expects != "number" or (unit := _asked_unit(question)) is None:
         return pattern
+    counts = r"|\b(?:once|twice|thrice)\b" if unit.startswith("time") else ""  # "how many times": "at least once"
     return re.compile(
         rf"(?:\b\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
-        rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d",
+        rf"twenty|thirty|a few|several)\b)\W+(?:\w+\W+){{0,3}}?{unit}|{unit}\W+(?:of\s+)?\d{counts}",
         re.IGNORECASE,
     )
 

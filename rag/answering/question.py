@@ -97,6 +97,17 @@ _ASKS_FOR_WORDS = re.compile(
 )
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|one)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\s*\(About: (.*)\)\s*$")
+
+
+#: Words that say how a part asks ("how long", "how often"), not what about; "not" as well.
+_ASKING_HOW = frozenset({"not", "no", "long", "often", "soon", "old"})
+
+
+def own_words(text: str) -> str:
+    """A rewritten follow-up's own words, without the topic carried over ("(About: ...)")."""
+    return _ABOUT.sub("", text)
+
+
 #: An asking clause about the people of the story before it ("i have some advanced 6th graders,
 #: can they do level 3?"): their grade is what it asks about, not the scene.
 _ABOUT_THEM = re.compile(r"\b(?:they|them|their|he|she|him|her|his)\b", re.IGNORECASE)
@@ -164,7 +175,19 @@ def normalise(question: str) -> str:
             return token  # "Ms. Lee", "U" at a sentence start stay
         return SPELLING[token.lower()]
 
-    return _fix_cues(re.sub(r"(?<![\w'-])[A-Za-z0-9/]+(?![\w'-])", word, text))
+    text = re.sub(r"(?<![\w'-])[A-Za-z0-9/]+(?![\w'-])", word, text)
+    # "2 science questions: ...", "couple q's about grading - ...": a preface that only announces
+    text = _PREFACE.sub(
+        lambda m: f"{topic}: " if (topic := " ".join(f"{m.group(1)} {m.group(2) or ''}".split())) else "", text
+    )
+    # "whats RTCF stand for", "whats dpa mean": "what is" there was "what does"
+    text = re.sub(
+        r"\bwhat is (?!it\b|that\b|this\b)((?:[\w'-]+\s+){1,4}?)(stand for|mean|means)(?=\s*(?:$|[?,.;!]|and\b|in\b))",
+        lambda m: f"what does {m.group(1)}{'mean' if m.group(2).startswith('mean') else m.group(2)}",
+        text,
+        flags=re.IGNORECASE,
+    )
+    return _fix_cues(text)
 
 
 def _unstretched(token: str) -> str:
@@ -271,7 +294,7 @@ def around_asking(text: str) -> tuple[str, str, str]:
 _OPENER = re.compile(
     r"^(?:(?:ok(?:ay)?|so|but|and|um+|uh+|hey|hi|hello|also|wait|well|yeah|yes|no|sorry|lol|hmm+|"
     r"(?:ok(?:ay)? )?(?:quick|dumb|stupid|silly|random|real quick|honest) (?:q|question)|real quick|"
-    r"one more thing|follow[- ]up|question)[,.!:?\s]+)+",
+    r"one more thing|follow[- ]up|question|[a-z][\w'-]*(?: [\w'-]+){0,3}(?=:))[,.!:?\s]+)+",
     re.IGNORECASE,
 )
 
@@ -401,9 +424,13 @@ _WHAT_IS_WORD = re.compile(
 )
 
 
+#: "whats the process": steps asked for, not a word to define.
+_PROCEDURE_WORDS = frozenset({"process", "procedure", "protocol", "steps"})
+
+
 def _definition_term(text: str) -> str:
     text = _OPENER.sub("", text.strip()) or text
-    if (w := _WHAT_IS_WORD.match(text)) and w.group("term").lower() not in STOPWORDS:
+    if (w := _WHAT_IS_WORD.match(text)) and w.group("term").lower() not in STOPWORDS | _PROCEDURE_WORDS:
         return w.group("term")
     m = _DEFINITION.search(text)
     if m is None:
@@ -413,8 +440,8 @@ def _definition_term(text: str) -> str:
         acronyms = _ACRONYM.findall(text)
         return acronyms[0] if acronyms else ""
     if len(term.split()) > 4 or re.search(
-        r"\b(?:i|we|my|our|should|do|does|can|the rule|the law|the policy|the "
-        r"process|the steps?|the deadline|the difference)\b",
+        r"\b(?:i|we|my|our|should|do|does|can|the rule|the law|the policy|"
+        r"process|procedure|protocol|steps?|the deadline|the difference)\b",
         term,
         re.IGNORECASE,
     ):
@@ -470,6 +497,16 @@ def split_parts(text: str) -> list[str]:
     """Sub-questions of a multi-part question ("how long ... and who approves it?"); a clause that
     asks nothing ("dont wanna mess it up") stays with the question before it."""
     pieces = [p.strip(" ,.") for p in _PART_SPLIT.split(text) if p and p.strip(" ,.")]
+    # "... 2nd opinion? and should I tell kids": a question that opens with "and" is still one
+    pieces = [re.sub(r"(?i)^(?:and|also|plus|oh and|and also)\s+(?=\w)", "", p) for p in pieces]
+    # "whats RTCF stand for, how many times do I iterate": a comma between two questions; a comma
+    # after a clause that asks nothing ("if a kid uses AI, what do I do") joins them
+    pieces = [
+        q
+        for p in pieces
+        for q in (_COMMA_ASK.split(p) if _ASKS.match(p) and not _CONDITION.match(p) else [p])
+        if q.strip(" ,.")
+    ]
     parts: list[str] = []
     for piece in pieces:
         if parts and (
@@ -484,7 +521,25 @@ def split_parts(text: str) -> list[str]:
     return parts if len(parts) > 1 else [text]
 
 
+#: A preface that announces questions ("2 science qs:", "couple q's about grading -"): its topic
+#: words stay ("science: ..."), the announcement goes.
+_PREFACE = re.compile(
+    r"^\s*(?!(?:what|which|how|who|why|when|where|my|our|the)\b)"
+    r"(?:(?:a|\d+|two|three|some|couple(?: of)?|few|quick|random|more|other)\s+)*((?:[\w'-]+\s+){0,3}?)"
+    r"(?:questions?|q'?s|qq?)(?:\s+(?:about|on|re|for)\s+([\w' -]{1,40}?))?\s*(?:[:\-\u2013\u2014]|\.\.\.)\s+(?=\S)",
+    re.IGNORECASE,
+)
 _WH = re.compile(r"\b(?:what|how|who|whom|when|where|why|which)\b", re.IGNORECASE)
+_COMMA_ASK = re.compile(
+    r",\s+(?:and\s+)?(?=(?:what|who|when|where|which|how (?:many|much|long|often|do|does|can|should)|"
+    r"(?:can|do|does|should|is|are) (?:i|we|you|they|it|my|students)|is it|are there)\b)",
+    re.IGNORECASE,
+)
+#: A question that opens on a condition ("what if ..., what then", "when I grade, what rubric")
+#: is one question.
+_CONDITION = re.compile(
+    r"(?i)\s*(?:(?:what|how) (?:if|about)|(?:when|where|once) (?:i|we|you|they|my|our|a|an|the|students?|kids?))\b"
+)
 #: A modal with its subject dropped is a remark, not a question: "would save me sooo much time".
 _REMARK = re.compile(
     r"(?i)\s*(?:would|could|will|should|might|can)\s+(?!(?:i|you|we|it|they|he|she|that|this|there|my|our|your|"
@@ -537,7 +592,9 @@ def analyse(question: str) -> Intent:
             focus = [t for t in focus if t not in _ASKING_STEPS]  # "the steps" asks for a form, not a topic
         if kind == "options" and len([t for t in focus if t not in _ASKING_LIST]) >= 2:
             focus = [t for t in focus if t not in _ASKING_LIST]  # "the full list" asks for a form
-        leans = _PRONOUN.search(part) or len([t for t in focus if t not in ("not", "no")]) <= 1
+        # "... and who teaches it?", "and how long are the meetings": a part with one topic word of
+        # its own (besides how it asks) is about what the part before it named
+        leans = _PRONOUN.search(part) or len([t for t in focus if t not in _ASKING_HOW]) <= 1
         context = [t for t in intents[-1].focus if t not in focus] if intents and leans else []
         context += [t for t in aside if t not in context]
         intents.append(

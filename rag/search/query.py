@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.informal import PRODUCTS
+from rag.informal import EQUIVALENTS, PRODUCTS
 
 _ORDINALS = {
     "first": 1,
@@ -105,13 +105,15 @@ def with_bands(question: str) -> str:
 def expand(question: str) -> str:
     """The question with the grade bands it implies, e.g. "... (grades 3-5)", and the kind of tool
     an AI product it names is ("gemini accounts" also searches for chatbot accounts: a hub may not
-    name every product, and the embedding model reads "gemini" as a star sign)."""
+    name every product, and the embedding model reads "gemini" as a star sign), and the other name of
+    a group of students it names (English learners are multilingual learners)."""
     bands = [b for b in grade_bands(question) if b not in question]
     if bands:
         question = f"{question} (grades {', '.join(bands)})"
     lowered = question.lower()
     kinds = [PRODUCTS[w] for w in re.findall(r"[a-z][\w-]*", lowered) if w in PRODUCTS]
-    kinds = [k for k in dict.fromkeys(kinds) if k not in lowered]
+    kinds += [other for name, other in EQUIVALENTS.items() if name in lowered]
+    kinds = [k for k in dict.fromkeys(kinds) if k.lower() not in lowered]
     return f"{question} ({', '.join(kinds)})" if kinds else question
 
 

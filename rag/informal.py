@@ -46,6 +46,15 @@ SPELLING = {
     "cuz": "because",
     "bcuz": "because",
     "pls": "please",
+    "ppl": "people",
+    "prolly": "probably",
+    "yall": "you all",
+    "thru": "through",
+    "smth": "something",
+    "sth": "something",
+    "obv": "obviously",
+    "ofc": "of course",
+    "deff": "definitely",
     "plz": "please",
     "thx": "thanks",
     "ty": "thanks",
@@ -152,4 +161,5 @@ CHAT_WORDS = (
     frozenset(w for w in SPELLING if " " not in w and "/" not in w)
     | FILLER
     | frozenset("smh idc idgaf imo imho irl fr ngl rly srsly jk tmi wtf omw bff ikr nvm ttyl brb gtg".split())
+    | frozenset("tbf iirc afaik lmk hmu wyd".split())
 )

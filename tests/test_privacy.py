@@ -326,6 +326,12 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         ("the girl in 2nd period who uses an AAC device wants to try the chatbot", ["AAC"]),
         ("a boy in the 6th grade class got caught vaping, can AI help with his reflection?", ["vaping"]),
         ("I have a student whose dad went to prison, how do I talk with her", ["went to prison"]),
+        # a student the teacher writes to the staff about is no topic of study
+        (
+            "Can you draft an email to the school counselor about Daniyar? he has severe anxiety",
+            ["Daniyar", "anxiety"],
+        ),
+        ("what should i tell the nurse about Bilal", ["Bilal"]),
     ],
 )
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -385,6 +391,11 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "what data do i bring for mtss meetings",
         # a word newer than the dictionary, in lower case, where a name could act
         "How much internet bandwidth do we need per classroom if 30 students use AI tools?",
+        # school shorthand, and a figure a class studies after the students learn "about"
+        "how do i support students with ADHD in a general ed classroom without singling them out?",
+        "what should my students know about Frederick Douglass before the debate",
+        # chat spellings where a name could act
+        "yall prolly know this but how do ppl use ai to write rubrics, lmk",
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

@@ -125,6 +125,11 @@ _TOPIC_AFTER_POSSESSIVE = frozenset(
     "speech speeches poetry poems sonnets novel novels plays theory theories works writings quotes "
     "presidency administration legacy biography life era dream".split()
 )
+#: School staff a teacher writes to or talks with about a student.
+_STAFF = (
+    r"counsel+ors?|nurses?|principals?|teachers?|colleagues?|coach(?:es)?|admins?|administrators?|"
+    r"psychologists?|social workers?|case managers?|aides?|paras?|paraprofessionals?|dean|office"
+)
 #: Words before a person that make them a topic of study ("a unit on Rosa Parks").
 _TOPIC_BEFORE = re.compile(
     r"(?i)\b(?:about|on|of|studying|study|research|researching|between|role-?playing|impersonating|"
@@ -306,6 +311,8 @@ def _is_topic(text: str, start: int, end: int) -> bool:
         before = text[max(0, start - 60) : start].rstrip().lower()
         if re.search(r"\b(?:talk|talked|worried|ask|tell|email|call|write|do|say)\s+(?:to\s+\w+\s+)?about$", before):
             return False
+        if re.search(rf"\b(?:{_STAFF}|him|her|them|mom|dad|parents?)\s+about$", before):
+            return False  # "an email to the school counselor about Daniyar": a person the staff discuss
         return not re.match(r"\s+\w+ing\b", after_name(text, end))
     after = text[end : end + 80]
     if _PERSONA_AFTER.match(after):

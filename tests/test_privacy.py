@@ -332,6 +332,16 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
             ["Daniyar", "anxiety"],
         ),
         ("what should i tell the nurse about Bilal", ["Bilal"]),
+        # names typed in capitals for emphasis, lower case with a chat spelling for a verb, two
+        # lower-case names acting together, and a nickname
+        ("MATEO AND DARIUS WERE ABSENT ON TEST DAY can ai make a makeup quiz", ["MATEO", "DARIUS"]),
+        ("zainab wont stop asking the chatbot for answers", ["zainab"]),
+        ("tenzin and wiremu were caught sharing a login", ["tenzin", "wiremu"]),
+        ("my student Bartholomew (we call him bart) is behind in reading", ["Bartholomew", "bart"]),
+        ("Guadalupe goes by lupe, can she use ai to study", ["Guadalupe", "lupe"]),
+        # a password after "it's", and what a suspension was for
+        ("Ikaika lost his login again, it's Surf2025go - can you reset it", ["Ikaika", "Surf2025go"]),
+        ("my student Arman was suspended for two days for vandalism, what about his project", ["Arman", "vandalism"]),
     ],
 )
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -396,6 +406,10 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         "what should my students know about Frederick Douglass before the debate",
         # chat spellings where a name could act
         "yall prolly know this but how do ppl use ai to write rubrics, lmk",
+        # landforms and a public figure with an initial
+        "a project on the Jordan River watershed for my 6th graders",
+        "comparing the speeches of Frederick Douglass and Malcolm X with an ai chatbot",
+        "WHY IS THE AI TOOL BLOCKED ON OUR CHROMEBOOKS this week",
     ],
 )
 def test_general_questions_and_near_misses_stay_untouched(question: str) -> None:

@@ -255,4 +255,16 @@ def find_details(text: str) -> list[tuple[int, int, str, str]]:
     for d in DETAILS:
         for m in d.regex.finditer(text):
             found.append((m.start(), m.end(), d.kind, d.generic))
+            if d.kind == "discipline record" and (reason := _REASON.match(text, m.end())):
+                # "suspended for 3 days for fighting": what it was for is part of the record
+                found.append((reason.start(1), reason.end(1), d.kind, d.generic))
     return found
+
+
+#: What a suspension or a referral was for, a few words after it (not cheating or plagiarism: what
+#: the teacher asks the hub about).
+_REASON = re.compile(
+    r"(?i)(?:\s+[\w-]+){0,4}?\s+for\s+((?:a\s+)?(?:fighting|fight|bullying|harassment|harassing\s+\w+|stealing|"
+    r"theft|vandalism|drugs|weed|marijuana|alcohol|drinking|weapons?|threats?|threatening\s+\w+|"
+    r"vaping|smoking|truancy|skipping(?:\s+class)?|assault))\b"
+)

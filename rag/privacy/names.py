@@ -115,9 +115,11 @@ _VERBS = (
     "pass passed passes score scored scores earn earned earns miss missed misses lose lost loses forget "
     "forgot forgets leave left leaves bring brought brings share shared shares type typed types paste "
     "pasted pastes find found finds know knew knows seem seemed seems sound sounded sounds read reads "
-    "do did does has had have is was isn't wasn't hasn't doesn't didn't can't won't cannot will would "
+    "do did does has had have is was are were isn't wasn't hasn't doesn't didn't can't won't cannot will would "
     "should could might must can may gets stopped stops moved moves sees needs wrote keeps reads uses "
-    "already just also never always really only"
+    "already just also never always really only both "
+    # typed without the apostrophe ("jayden wont stop")
+    "wont dont doesnt didnt cant isnt wasnt hasnt havent wouldnt shouldnt couldnt aint"
 )
 VERBS = frozenset(_VERBS.split())
 #: Nouns after "X's" that belong to a private person (not "Shakespeare's sonnets").
@@ -138,7 +140,7 @@ _TOPIC_BEFORE = re.compile(
 #: Phrases before a name that make it a student's (or a family member's) name.
 _CUE_BEFORE = re.compile(
     rf"(?i)(?:\b(?:{PERSON_NOUNS})s?[,:]?\s+(?:\([^)]*\)\s+)?(?:(?:is\s+)?(?:named|called)\s+)?"
-    r"|\b(?:named|called|name\s+is|name's)\s+"
+    r"|\b(?:named|called|name\s+is|name's|nicknamed|goes\s+by|go\s+by|aka|call(?:s)?\s+(?:him|her|them))\s+"
     r"|\b(?:mr|mrs|ms|miss|mx|dr|coach|principal|dean|professor|prof)\.?\s+"
     r"|\b(?:tell|ask|asked|told|help|helping|remind|email|call|meet\s+with|talk\s+(?:to|with)|speak\s+(?:to|with)|"
     r"message|note\s+to|letter\s+to|grade|let|caught|for)\s+)$"
@@ -272,6 +274,7 @@ def _verb_follows(text: str, words: list[Word], i: int, strict: bool = False) ->
         j < len(words)
         and j - i <= 2
         and words[j].low in CHAT_WORDS
+        and words[j].low not in VERBS  # "wont" is a chat spelling and the verb
         and re.fullmatch(r"[\s,]+", text[words[j - 1].end : words[j].start])
     ):
         j += 1  # "jayden lol turned": a chat word between the name and its verb
@@ -313,6 +316,8 @@ def _is_topic(text: str, start: int, end: int) -> bool:
             return False
         if re.search(rf"\b(?:{_STAFF}|him|her|them|mom|dad|parents?)\s+about$", before):
             return False  # "an email to the school counselor about Daniyar": a person the staff discuss
+        if re.search(r"\b(?:goes|go|going|went)\s+by$", before):
+            return False  # "Alejandro goes by alex": a nickname, not an author
         return not re.match(r"\s+\w+ing\b", after_name(text, end))
     after = text[end : end + 80]
     if _PERSONA_AFTER.match(after):
@@ -342,10 +347,10 @@ def _public_name(words: list[Word]) -> bool:
 def find_names(text: str, topics: bool = False) -> list[NameSpan]:
     """Spans of people's names in ``text``, with the reason each was taken for a name; with
     ``topics``, the people the text treats as a topic too (reason ``"topic"``)."""
-    analysed = text.lower() if _mostly_upper(text) else text
+    upper_text = _mostly_upper(text)
+    analysed = text.lower() if upper_text else _SHOUTED.sub(lambda m: m.group(0).lower(), text)
     words = tokens(analysed)
     shapes = [shape(w) for w in words]
-    upper_text = analysed is not text
     marks: dict[int, str] = {}
 
     for i, (w, kind) in enumerate(zip(words, shapes, strict=True)):
@@ -423,7 +428,11 @@ def find_names(text: str, topics: bool = False) -> list[NameSpan]:
             elif (
                 (kind in ("unknown", "given") or (kind == "given-or-word" and len(w.low) > 2 and w.low in acronyms()))
                 and not _determined(words, i)
-                and (_verb_follows(analysed, words, i, strict=True) or _joined(words, shapes, i, analysed, lower=True))
+                and (
+                    _verb_follows(analysed, words, i, strict=True)
+                    or _joined(words, shapes, i, analysed, lower=True)
+                    or _lower_pair_acts(words, shapes, i, analysed)
+                )
             ):
                 marks[i] = "a name that acts in the sentence"
 
@@ -505,6 +514,11 @@ def _language(word: Word) -> bool:
     return re.search(r"(?:ese|ish|ic)$", word.low) is not None and word.low not in first_names()
 
 
+#: Four or more words in capitals in a row, typed for emphasis ("KAYDEN AND BRAYLEN WERE LATE"):
+#: read as lower case, so a name in them is found as in "kayden and braylen were late".
+_SHOUTED = re.compile(r"\b[A-Z][A-Z'\u2019]*(?:[ ,]+(?:[A-Z][A-Z'\u2019]*|\d+)){3,}\b")
+
+
 def _mostly_upper(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
@@ -514,6 +528,11 @@ def _cue_text(side: str, ahead: bool = False) -> str:
     part = side[:24] if ahead else side[-24:]
     words = part.split()
     return repr(" ".join(words[:3] if ahead else words[-3:]))
+
+
+_LANDFORMS = frozenset(
+    "river rivers lake lakes mountain mountains sea ocean valley canyon desert bay creek falls".split()
+)
 
 
 def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
@@ -532,7 +551,11 @@ def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
         and prev is not None
         and prev.capital
         and _adjacent(text, prev, words[i])
-        and (shapes[i - 1] in ("unknown", "thing", "word") or words[i].low not in surnames())
+        and (
+            shapes[i - 1] in ("unknown", "thing", "word")
+            or words[i].low not in surnames()
+            or words[i].low in _LANDFORMS  # "the Jordan River", though River is a surname too
+        )
     ):
         return True  # "Mississippi River"
     if nxt is not None and nxt.low in ("state", "river", "d.c", "county", "city") and _adjacent(text, words[i], nxt):
@@ -555,6 +578,20 @@ def _place(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
         re.search(
             r"(?i)\b(?:state|city|country|town|district),\s+$", text[max(0, words[i].start - 30) : words[i].start]
         )
+    )
+
+
+def _lower_pair_acts(words: list[Word], shapes: list[str], i: int, text: str) -> bool:
+    """Two given names in lower case joined by "and", then their verb, even a plain one ("kayden and
+    braylen were late"): two name-shaped words acting together are people."""
+    if i + 2 >= len(words) or words[i + 1].low != "and":
+        return False
+    other = words[i + 2]
+    return (
+        not other.capital
+        and shapes[i + 2] in ("given", "unknown")
+        and not is_common(other.low)
+        and _list_acts(words, i + 2, text)
     )
 
 
@@ -793,6 +830,11 @@ def _in_title(text: str, start: int, end: int) -> bool:
 def _span(words: list[Word], shapes: list[str], run: list[int], marks: dict[int, str], text: str) -> NameSpan | None:
     part = [words[i] for i in run]
     start, end = part[0].start, part[-1].end
+    following = words[run[-1] + 1] if run[-1] + 1 < len(words) else None
+    if following is not None and len(following.text) == 1 and following.text.isupper():
+        part_with_initial = [*part, following]  # "Malcolm X": an initial the name's run leaves out
+        if _public_name(part_with_initial):
+            return NameSpan(start, following.end, "topic")
     if _public_name(part):
         return NameSpan(start, end, "topic")  # "Malala Yousafzai and Wangari Maathai": the next is studied too
     if _named_thing(words, shapes, run, text) or _in_title(text, start, end):

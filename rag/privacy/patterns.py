@@ -29,7 +29,7 @@ PATTERNS: list[Pattern] = [
         re.compile(
             r"(?i)\b(?:pass(?:word|code|phrase)|pw|pwd|pin|log-?in|user\s*name|username|access\s+code|"
             r"class\s+code|join\s+code|lunch\s+(?:number|code|pin)|account)"
-            r"(?:\s+(?:[\w'\u2019]+\s+){0,6}?(?:is|was|are)\s*|\s*[:=]\s*|\s+(?:number|code)\s+is\s*|\s+)[\"'\u201c]?"
+            r"(?:[\s,]+(?:[\w'\u2019]+[\s,]+){0,6}?(?:is|was|are|it['\u2019]?s)\s*|\s*[:=]\s*|\s+(?:number|code)\s+is\s*|\s+)[\"'\u201c]?"
             r"((?=[^\s\"'\u201d]*[\d!@#$%^&*_\-])[^\s\"'\u201d]{3,}?)[\"'\u201d]?(?=[\s,;)]|[.?!](?:\s|$)|$)"
         ),
         group=1,

@@ -342,6 +342,8 @@ def test_labelled_set_meets_the_targets_on_dev_and_test() -> None:
         # a password after "it's", and what a suspension was for
         ("Ikaika lost his login again, it's Surf2025go - can you reset it", ["Ikaika", "Surf2025go"]),
         ("my student Arman was suspended for two days for vandalism, what about his project", ["Arman", "vandalism"]),
+        # a possessive after "about" that is a student's record, not a figure's work
+        ("can you draft a note to Mr. Haddad about Yara's attendance", ["Haddad", "Yara"]),
     ],
 )
 def test_names_credentials_and_health_details_are_removed(question: str, gone: list[str]) -> None:
@@ -409,6 +411,10 @@ def test_names_credentials_and_health_details_are_removed(question: str, gone: l
         # landforms and a public figure with an initial
         "a project on the Jordan River watershed for my 6th graders",
         "comparing the speeches of Frederick Douglass and Malcolm X with an ai chatbot",
+        # authors classes read, with their initials
+        "my 8th graders loved The Outsiders, what did S.E. Hinton say about writing it",
+        "can a chatbot pretend to be Lois Lowry for a Giver discussion",
+        "a lesson about Lincoln's speeches and Douglass's writings",
         "WHY IS THE AI TOOL BLOCKED ON OUR CHROMEBOOKS this week",
     ],
 )

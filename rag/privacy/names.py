@@ -149,7 +149,9 @@ _CUE_AFTER = re.compile(
     r"(?i)^(?:['\u2019]s?\s+(?:(?:missing|late|last|latest|new|old|first|whole|own|final|unfinished|recent)\s+)?"
     r"(?:mom|mother|dad|father|parents?|guardians?|grand(?:m|p|f)\w*|family|aunt|uncle|"
     r"brother|sister|teacher|iep|504|essay|paragraph|work|grades?|report|project|homework|account|login|"
-    r"password|lunch|science|lab|poster|board)"
+    r"password|lunch|science|lab|poster|board|progress|behaviou?r|attendance|accommodations?|evaluation|"
+    r"diagnosis|dyslexia|adhd|autism|reading|writing|math|scores?|tests?|quiz(?:zes)?|assignments?|"
+    r"absences?|case|situation|needs|plan|schedule|seat|group|behalf)\b"
     r"|\s+(?:in|from)\s+(?:my|our|the|his|her)\s+(?:\w+\s+){0,2}(?:class|period|homeroom|section|group|school|grade|team|room)"
     r"|,\s+(?:who|a|an|my|our|the\s+(?:student|boy|girl))\b"
     r"|\s+(?:and\s+(?:his|her|their)\s+(?:mom|dad|parents?|partner|brother|sister)))"
@@ -830,11 +832,15 @@ def _in_title(text: str, start: int, end: int) -> bool:
 def _span(words: list[Word], shapes: list[str], run: list[int], marks: dict[int, str], text: str) -> NameSpan | None:
     part = [words[i] for i in run]
     start, end = part[0].start, part[-1].end
+    # a public figure's initial that the name's run leaves out: "Malcolm X", "S.E. Hinton"
     following = words[run[-1] + 1] if run[-1] + 1 < len(words) else None
     if following is not None and len(following.text) == 1 and following.text.isupper():
-        part_with_initial = [*part, following]  # "Malcolm X": an initial the name's run leaves out
-        if _public_name(part_with_initial):
+        if _public_name([*part, following]):
             return NameSpan(start, following.end, "topic")
+    preceding = words[run[0] - 1] if run[0] > 0 else None
+    if preceding is not None and re.fullmatch(r"(?:[A-Z]\.\s?){1,3}", preceding.text):
+        if _public_name([preceding, *part]):
+            return NameSpan(preceding.start, end, "topic")
     if _public_name(part):
         return NameSpan(start, end, "topic")  # "Malala Yousafzai and Wangari Maathai": the next is studied too
     if _named_thing(words, shapes, run, text) or _in_title(text, start, end):

@@ -181,6 +181,20 @@ def test_asked_for_an_email_to_families_the_hubs_sample_letter_is_given_labelled
     assert not any("Adapt this" in line for line in quoted), answer.answer
 
 
+def test_a_script_asked_for_beside_the_question_is_given(assistant: Assistant) -> None:
+    # "need a script pls" after the question: the words to say are wanted, not advice about them
+    answer = assistant.ask("how should i explain ai detectors to my class? need a script pls")
+    assert "I don't use AI detectors to grade you" in answer.answer, answer.answer
+
+
+def test_a_table_inside_a_sample_stays_a_table_in_the_quote(assistant: Assistant) -> None:
+    # the 6-8 lesson script's scenario cards are a table: one row per card, not "a; b; c" run together
+    answer = assistant.ask("how do i explain the ai levels to my 7th graders, any script i can use")
+    quoted = [line for line in answer.answer.splitlines() if line.startswith(">")]
+    assert "> | Scenario | Assignment level | Allowed? |" in quoted, answer.answer
+    assert not any("Scenario: " in line for line in quoted), answer.answer
+
+
 def test_asked_for_the_full_list_the_whole_table_is_shown(assistant: Assistant) -> None:
     answer = assistant.ask("what student info am i not allowed to put in a chatbot? give me the full list")
     rows = [s for s in answer.sentences if s.style == "row"]

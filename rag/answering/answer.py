@@ -131,7 +131,7 @@ def render(lead: str, sentences: list[AnswerSentence]) -> str:
     for i, sentence in enumerate(sentences):
         marks = "".join(f" [{n}]" for n in sentence.citations) + ("" if sentence.supported else " (unverified)")
         style = sentence.style if sentence.style != "text" or not sentence.bullet else "bullet"
-        if style == "row" and not (sentence.cells and sentence.header and len(sentence.cells) == len(sentence.header)):
+        if style == "row" and not _tabular(sentence):
             style = "bullet"
         if style != group_style or (style == "row" and group and sentences[i - 1].header != sentence.header):
             close()
@@ -150,7 +150,18 @@ def render(lead: str, sentences: list[AnswerSentence]) -> str:
         elif style == "quote":
             last = i + 1 == len(sentences) or sentences[i + 1].style != "quote"
             mark = marks if last else "" if sentence.supported else " (unverified)"
-            if group and not sentence.paragraph:
+            previous = sentences[i - 1] if i and group else None
+            in_table = previous is not None and _tabular(previous)
+            if _tabular(sentence):
+                # a table inside the sample (a lesson's scenario cards) stays a table in the quote
+                cells = [_cell(c) for c in sentence.cells or []]
+                cells[-1] += mark
+                if not in_table or previous is None or previous.header != sentence.header:
+                    header = [_cell(h) for h in sentence.header or []]
+                    group += [">"] if group else []
+                    group += ["> | " + " | ".join(header) + " |", "> |" + "---|" * len(header)]
+                group.append("> | " + " | ".join(cells) + " |")
+            elif group and not sentence.paragraph and not in_table:
                 group[-1] += f" {sentence.text}{mark}"
             else:
                 group += [">"] if group else []
@@ -161,6 +172,11 @@ def render(lead: str, sentences: list[AnswerSentence]) -> str:
             group.append(sentence.text + marks)
     close()
     return "\n\n".join(parts)
+
+
+def _tabular(sentence: AnswerSentence) -> bool:
+    """A table row with a cell under each heading: shown as a table row."""
+    return bool(sentence.cells and sentence.header and len(sentence.cells) == len(sentence.header))
 
 
 def _cell(text: str) -> str:

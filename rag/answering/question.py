@@ -90,7 +90,12 @@ _SCRIPT = re.compile(
     re.IGNORECASE,
 )
 #: Said anywhere beside the question ("how do i open the talk? exact words pls"): the words are wanted.
-_WORDS_WANTED = re.compile(r"\b(?:(?:exact|opening|actual) (?:words|wording|lines?)|word for word)\b", re.IGNORECASE)
+_WORDS_WANTED = re.compile(
+    r"\b(?:(?:exact|opening|actual) (?:words|wording|lines?)|word for word|"
+    # said beside the question: "... about ai detectors? need a script lol"
+    r"(?:need|want|give me|got|have|any|with|send me) (?:a |an |some |the )?(?:scripts?|templates?|sample (?:letter|email|script)s?))\b",
+    re.IGNORECASE,
+)
 _ASKS_FOR_WORDS = re.compile(
     r"\b(?:scripts?|samples?|templates?|examples?|wording|word it|phrase it|say|give me|write|draft|words)\b",
     re.IGNORECASE,
